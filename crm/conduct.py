@@ -1,0 +1,53 @@
+"""The social-selling code of conduct: publishing a version, acknowledging it, and the gate."""
+
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from crm.models import CodeOfConduct, ConductAcknowledgement
+from crm.roles import Role, has_role
+
+
+@transaction.atomic
+def publish(*, text_en: str, text_fr: str, by) -> CodeOfConduct:
+    """Publish a new version; every rep is asked to acknowledge it again."""
+    current = CodeOfConduct.objects.select_for_update().order_by("-version").first()
+    version = (current.version if current else 0) + 1
+    return CodeOfConduct.objects.create(version=version, text_en=text_en, text_fr=text_fr, published_by=by)
+
+
+def acknowledge(user, *, conduct: CodeOfConduct) -> ConductAcknowledgement:
+    ack, _created = ConductAcknowledgement.objects.get_or_create(user=user, conduct=conduct)
+    return ack
+
+
+def pending_for(user) -> CodeOfConduct | None:
+    """The version a rep still has to acknowledge, if any."""
+    if not has_role(user, Role.SALES):
+        return None
+    current = CodeOfConduct.objects.current()
+    if current is None or ConductAcknowledgement.objects.filter(user=user, conduct=current).exists():
+        return None
+    return current
+
+
+EXEMPT_PREFIXES = ("/conduct/", "/accounts/", "/i18n/", "/static/", "/u/", "/privacy/")
+
+
+class ConductMiddleware:
+    """A rep who has not acknowledged the current code reaches nothing else."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and not request.path.startswith(EXEMPT_PREFIXES):
+            if pending_for(user) is not None:
+                if request.path.startswith("/api/"):
+                    message = _("Acknowledge the code of conduct in the application first.")
+                    return JsonResponse({"detail": message}, status=403)
+                return redirect(f"{reverse('conduct')}?next={request.path}")
+        return self.get_response(request)

@@ -1,0 +1,44 @@
+from django import forms
+from django.contrib.auth import get_user_model, password_validation
+from django.utils.translation import gettext_lazy as _
+
+from crm.roles import Role
+
+
+class ConductForm(forms.Form):
+    text_en = forms.CharField(label=_("Text (English)"), widget=forms.Textarea(attrs={"rows": 12}))
+    text_fr = forms.CharField(label=_("Text (French)"), widget=forms.Textarea(attrs={"rows": 12}))
+
+
+class NewUserForm(forms.Form):
+    username = forms.CharField(label=_("Username"), max_length=150)
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150)
+    email = forms.EmailField(label=_("Work email"))
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    password = forms.CharField(
+        label=_("Initial password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("At least 12 characters. The user is asked to change it."),
+    )
+
+    def clean_username(self) -> str:
+        username = self.cleaned_data["username"]
+        if get_user_model().objects.filter(username__iexact=username).exists():
+            raise forms.ValidationError(_("This username is already taken."), code="unique")
+        return username
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("password"):
+            user = get_user_model()(
+                username=cleaned.get("username", ""),
+                first_name=cleaned.get("first_name", ""),
+                last_name=cleaned.get("last_name", ""),
+                email=cleaned.get("email", ""),
+            )
+            try:
+                password_validation.validate_password(cleaned["password"], user)
+            except forms.ValidationError as error:
+                self.add_error("password", error)
+        return cleaned

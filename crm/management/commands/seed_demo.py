@@ -1,0 +1,16 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from crm import demo
+
+
+class Command(BaseCommand):
+    help = "Create demo users for each role and demo data (idempotent; DEBUG only)."
+
+    def handle(self, *args, **options):
+        if not settings.DEBUG:
+            raise CommandError("seed_demo creates accounts with published passwords: it runs only with DEBUG on.")
+        users = demo.seed()
+        self.stdout.write("Demo logins (username / password / role):")
+        for user in users:
+            self.stdout.write(f"  {user.username:<8} {user.password:<24} {user.role.label}")

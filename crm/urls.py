@@ -1,0 +1,28 @@
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.routers import DefaultRouter
+
+from crm import api, views
+
+router = DefaultRouter()
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("health/", views.health, name="health"),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path(
+        "accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"
+    ),
+    path("accounts/token/", views.api_token, name="api_token"),
+    path("conduct/", views.conduct_page, name="conduct"),
+    path("conduct/edit/", views.conduct_edit, name="conduct_edit"),
+    path("users/", views.users, name="users"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/", include(router.urls)),
+    path("api/me/", api.me, name="api-me"),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+]

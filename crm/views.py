@@ -1,0 +1,81 @@
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods
+from rest_framework.authtoken.models import Token
+
+from crm import accounts, conduct
+from crm.forms import ConductForm, NewUserForm
+from crm.models import CodeOfConduct
+from crm.roles import Role, primary_role, role_required
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    role = primary_role(request.user)
+    template = {
+        Role.SALES: "crm/home_sales.html",
+        Role.DPO: "crm/home_dpo.html",
+        Role.ADMIN: "crm/home_admin.html",
+    }.get(role, "crm/home_none.html")
+    return render(request, template, home_context(request.user, role))
+
+
+def home_context(user, role: Role | None) -> dict:
+    """What each role's home page shows; the apps add their own panels here as they grow."""
+    return {"role": role}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def conduct_page(request: HttpRequest) -> HttpResponse:
+    pending = conduct.pending_for(request.user)
+    next_url = request.POST.get("next") or request.GET.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = "/"
+    if request.method == "POST" and pending is not None:
+        conduct.acknowledge(request.user, conduct=pending)
+        return redirect(next_url)
+    current = CodeOfConduct.objects.current()
+    return render(request, "crm/conduct.html", {"conduct": current, "pending": pending, "next": next_url})
+
+
+@role_required(Role.ADMIN)
+@require_http_methods(["GET", "POST"])
+def conduct_edit(request: HttpRequest) -> HttpResponse:
+    current = CodeOfConduct.objects.current()
+    initial = {"text_en": current.text_en, "text_fr": current.text_fr} if current else None
+    form = ConductForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        conduct.publish(by=request.user, **form.cleaned_data)
+        return redirect("conduct")
+    return render(request, "crm/conduct_edit.html", {"form": form, "conduct": current})
+
+
+@role_required(Role.ADMIN)
+@require_http_methods(["GET", "POST"])
+def users(request: HttpRequest) -> HttpResponse:
+    form = NewUserForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        accounts.create_user(**form.cleaned_data)
+        return redirect("users")
+    people = get_user_model().objects.order_by("username").prefetch_related(Prefetch("groups"))
+    return render(request, "crm/user_list.html", {"form": form, "people": people})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def api_token(request: HttpRequest) -> HttpResponse:
+    """Show the user's API token; POST issues a new one and revokes the old."""
+    token = Token.objects.filter(user=request.user).first()
+    if request.method == "POST":
+        Token.objects.filter(user=request.user).delete()
+        token = Token.objects.create(user=request.user)
+    return render(request, "crm/api_token.html", {"token": token})
+
+
+def health(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("ok", content_type="text/plain")
