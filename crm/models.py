@@ -48,3 +48,29 @@ class ConductAcknowledgement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} v{self.conduct.version}"
+
+
+class Team(models.Model):
+    """A sales team: its reps share its prospects (GDPR 5(1)(f), need-to-know)."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+
+    class Meta:
+        verbose_name = _("team")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Profile(models.Model):
+    """What the product needs to know about a user beyond Django's account."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
+    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.PROTECT, related_name="members")
+
+    class Meta:
+        verbose_name = _("profile")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}"

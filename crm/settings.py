@@ -264,3 +264,14 @@ LOGGING = {
 
 # --- Product ------------------------------------------------------------------------------
 LOYAL_SITE_URL = env.str("LOYAL_SITE_URL", default="http://127.0.0.1:8000")
+# Retention (rules §2.1): the purge and the register read the same values.
+LOYAL_RETENTION = {
+    "prospect_years": env.int("LOYAL_RETENTION_PROSPECT_YEARS", default=3),
+    "customer_years": env.int("LOYAL_RETENTION_CUSTOMER_YEARS", default=3),
+    "grace_days": env.int("LOYAL_RETENTION_GRACE_DAYS", default=30),
+    "suppression_years": env.int("LOYAL_RETENTION_SUPPRESSION_YEARS", default=3),
+    "access_log_months": env.int("LOYAL_RETENTION_ACCESS_LOG_MONTHS", default=12),
+    # INTERP (rules §2.2): a LinkedIn connection acceptance is a passive platform action.
+    "connection_acceptance_resets": env.bool("LOYAL_CONNECTION_ACCEPTANCE_RESETS", default=False),
+}
+LOYAL_PHONE_REGION = env.str("LOYAL_PHONE_REGION", default="FR")

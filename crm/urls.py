@@ -21,6 +21,8 @@ urlpatterns = [
     path("conduct/edit/", views.conduct_edit, name="conduct_edit"),
     path("users/", views.users, name="users"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("prospects/", include("prospects.urls")),
+    path("outreach/", include("outreach.urls")),
     path("api/", include(router.urls)),
     path("api/me/", api.me, name="api-me"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

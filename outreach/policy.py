@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from consent.channels import ELECTRONIC_CHANNELS, Channel
 from prospects.audience import Audience
+from prospects.models import Notice
 
 # C. conso L223-1 as amended by loi 2025-594 art. 13: B2C phone prospecting becomes opt-in.
 B2C_PHONE_OPT_IN_FROM = date(2026, 8, 11)
@@ -49,12 +50,6 @@ class PolicySource(models.TextChoices):
 INDIRECT_SOURCES = frozenset(
     {PolicySource.LINKEDIN_CONNECTION, PolicySource.LINKEDIN_PUBLIC_PROFILE, PolicySource.BROKER_WITH_PROOF}
 )
-
-
-class Notice(models.TextChoices):
-    AT_COLLECTION = "at_collection", _("Informed at collection (Art. 13)")
-    ART14_SENT = "art14_sent", _("Art. 14 notice sent")
-    NONE = "none", _("Not informed")
 
 
 class ConsentState(models.TextChoices):
@@ -156,11 +151,17 @@ class _Guard:
     legal_reference: str
 
 
+def _art14_notice_pending(s: Situation) -> bool:
+    # Notices are owed to natural persons; a role address is a legal person's coordinate.
+    return (
+        s.audience != Audience.B2B_GENERIC and s.source in INDIRECT_SOURCES and s.notice != Notice.ART14_SENT
+    )
+
+
 def _art14_overdue(s: Situation) -> bool:
     # GDPR 14(3)(a): one month at most, never extended by 14(3)(b)/(c) (WP260 rev.01).
-    if s.audience == Audience.B2B_GENERIC or s.source not in INDIRECT_SOURCES:
-        return False
-    if s.notice == Notice.ART14_SENT:
+    # An indirect source without an acquisition date cannot show it is in time (fail closed).
+    if not _art14_notice_pending(s):
         return False
     return s.acquired_at is None or s.now - s.acquired_at > ART14_DEADLINE
 
@@ -200,6 +201,7 @@ _GUARDS = (
     # G7 — L34-5: every message identifies the advertiser and offers a working opt-out.
     _Guard(lambda s: not s.template_ok, Reason.REF_TEMPLATE_NONCOMPLIANT, "CPCE L34-5; GDPR 21(4)"),
     # G8 — GDPR 5(2): what cannot be classified cannot be shown lawful (fail closed).
+    # An unknown source already stops at G4, as the rules' preamble maps it there.
     _Guard(
         lambda s: s.audience is None or s.source is None,
         Reason.REF_UNCLASSIFIED,
@@ -365,15 +367,6 @@ def _postal(s: Situation) -> Verdict:
 
 
 # --- Shared pieces ---
-
-
-def _art14_notice_pending(s: Situation) -> bool:
-    # Notices are owed to natural persons; a role address is a legal person's coordinate.
-    return (
-        s.audience != Audience.B2B_GENERIC
-        and s.source in INDIRECT_SOURCES
-        and s.notice != Notice.ART14_SENT
-    )
 
 
 def _informed_or_late_notice(s: Situation, reason: Reason, legal_reference: str) -> Verdict:

@@ -1,1 +1,282 @@
-from django.db import models  # noqa: F401
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from crm.roles import Role, has_role
+
+from prospects.audience import Audience
+from prospects.identity import EncryptedTextField
+
+
+class Language(models.TextChoices):
+    FR = "fr", _("French")
+    EN = "en", _("English")
+
+
+class SourceType(models.TextChoices):
+    """Where a prospect came from; each type has its own required evidence (provenance.py)."""
+
+    BUSINESS_CARD = "business_card", _("Business card")
+    LINKEDIN_CONNECTION = "linkedin_connection", _("LinkedIn connection")
+    LINKEDIN_PUBLIC_PROFILE = "linkedin_public_profile", _("LinkedIn public profile")
+    WEB_FORM_NOTICE = "web_form_notice", _("Web form with notice")
+    WEB_FORM_CONSENT = "web_form_consent", _("Web form with consent")
+    BROKER = "broker", _("Rented list (broker)")
+    EVENT = "event", _("Event badge scan")
+    INBOUND = "inbound", _("The person contacted us")
+    CUSTOMER_SALE = "customer_sale", _("Customer sale")
+    MANUAL = "manual", _("Other (manual)")
+
+
+class Notice(models.TextChoices):
+    """Whether the person was told of the processing (Art. 13 at collection, Art. 14 later)."""
+
+    AT_COLLECTION = "at_collection", _("Informed at collection (Art. 13)")
+    ART14_SENT = "art14_sent", _("Art. 14 notice sent")
+    NONE = "none", _("Not informed yet")
+
+
+class Company(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    domain = models.CharField(_("web domain"), max_length=253, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("company")
+        verbose_name_plural = _("companies")
+        ordering = ["name"]
+        indexes = [models.Index(fields=["name"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ProspectQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Reps see their team's prospects; the DPO and admins see all (need-to-know)."""
+        if has_role(user, Role.DPO, Role.ADMIN):
+            return self
+        if has_role(user, Role.SALES):
+            return self.filter(team__members__user=user)
+        return self.none()
+
+    def restricted(self):
+        return self.filter(restricted_at__isnull=False)
+
+    def due_for_purge(self, today):
+        """Past their retention deadline and not under a legal hold (rules §2.1)."""
+        held = Q(legal_hold_until__isnull=False, legal_hold_until__gte=today)
+        return self.filter(retention_until__lt=today).exclude(held)
+
+    def ending_within(self, days: int, today):
+        return self.filter(retention_until__gte=today, retention_until__lte=today + timezone.timedelta(days=days))
+
+
+class Prospect(models.Model):
+    """A natural person met in a professional capacity. Minimal data: no birth date, sex or home."""
+
+    first_name = models.CharField(_("first name"), max_length=100)
+    last_name = models.CharField(_("last name"), max_length=100)
+    job_title = models.CharField(_("job title"), max_length=200, blank=True)
+    company = models.ForeignKey(
+        Company, null=True, blank=True, on_delete=models.PROTECT, related_name="prospects", verbose_name=_("company")
+    )
+    email = EncryptedTextField(_("work email"), blank=True)
+    email_index = models.CharField(max_length=64, null=True, blank=True, editable=False)
+    phone = EncryptedTextField(_("work phone"), blank=True)
+    phone_index = models.CharField(max_length=64, null=True, blank=True, editable=False)
+    linkedin_url = models.CharField(_("LinkedIn profile"), max_length=300, blank=True)
+    linkedin_index = models.CharField(max_length=64, null=True, blank=True, editable=False)
+    language = models.CharField(_("language"), max_length=2, choices=Language.choices, default=Language.FR)
+    audience = models.CharField(_("audience"), max_length=20, choices=Audience.choices)
+    audience_justification = models.TextField(_("why the audience was set by hand"), blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="prospects", verbose_name=_("owner")
+    )
+    team = models.ForeignKey(
+        "crm.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="prospects", verbose_name=_("team")
+    )
+    collected_at = models.DateTimeField(_("collected at"), default=timezone.now)
+    last_prospect_contact_at = models.DateTimeField(_("last contact from the prospect"), null=True, blank=True)
+    retention_until = models.DateField(_("kept until"), db_index=True)
+    legal_hold_until = models.DateField(_("legal hold until"), null=True, blank=True)
+    legal_hold_reason = models.CharField(_("legal hold reason"), max_length=300, blank=True)
+    is_customer = models.BooleanField(_("customer"), default=False)
+    customer_relationship_ended_at = models.DateField(_("end of the customer relationship"), null=True, blank=True)
+    restricted_at = models.DateTimeField(_("processing restricted since"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+    objects = ProspectQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("prospect")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["email_index"], name="one_prospect_per_email"),
+            models.UniqueConstraint(fields=["phone_index"], name="one_prospect_per_phone"),
+            models.UniqueConstraint(fields=["linkedin_index"], name="one_prospect_per_linkedin"),
+            models.CheckConstraint(
+                condition=Q(audience__in=Audience.values), name="prospect_audience_known"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["owner", "-created_at", "-id"]),
+            models.Index(fields=["last_name", "first_name"]),
+            models.Index(fields=["-created_at", "-id"], name="prospect_keyset"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("prospects:detail", args=[self.pk])
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def is_restricted(self) -> bool:
+        return self.restricted_at is not None
+
+
+class Source(models.Model):
+    """Provenance of a prospect, with the evidence its type requires."""
+
+    prospect = models.ForeignKey(Prospect, on_delete=models.CASCADE, related_name="sources")
+    type = models.CharField(_("source type"), max_length=30, choices=SourceType.choices)
+    evidence = models.JSONField(_("evidence"), default=dict)
+    acquired_at = models.DateTimeField(_("acquired at"), default=timezone.now)
+    notice = models.CharField(_("notice"), max_length=20, choices=Notice.choices, default=Notice.NONE)
+    notice_sent_at = models.DateTimeField(_("notice sent at"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("recorded by")
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("source")
+        ordering = ["acquired_at", "id"]
+        constraints = [models.CheckConstraint(condition=Q(type__in=SourceType.values), name="source_type_known")]
+
+    def __str__(self) -> str:
+        return self.get_type_display()
+
+
+class InteractionType(models.TextChoices):
+    EMAIL_SENT = "email_sent", _("Email sent")
+    EMAIL_OPEN = "email_open", _("Email opened")
+    EMAIL_CLICK = "email_click", _("Link clicked in an email")
+    EMAIL_REPLY = "email_reply", _("Reply to our message")
+    EMAIL_INBOUND = "email_inbound", _("Email from the prospect")
+    EMAIL_BOUNCE = "email_bounce", _("Email bounced")
+    AUTO_REPLY = "auto_reply", _("Automatic reply or out of office")
+    CALL_OUTBOUND = "call_outbound", _("Call made")
+    CALL_INBOUND = "call_inbound", _("Call from the prospect")
+    VOICEMAIL_LEFT = "voicemail_left", _("Voicemail left")
+    LINKEDIN_MESSAGE_SENT = "linkedin_message_sent", _("LinkedIn message sent")
+    LINKEDIN_MESSAGE_RECEIVED = "linkedin_message_received", _("LinkedIn message received")
+    LINKEDIN_CONNECTION_ACCEPTED = "linkedin_connection_accepted", _("LinkedIn connection accepted")
+    LETTER_SENT = "letter_sent", _("Letter sent")
+    MEETING = "meeting", _("Meeting held")
+    DEMO_REQUEST = "demo_request", _("Demo or quote request")
+    FORM_SUBMISSION = "form_submission", _("Web form submitted")
+    CONTENT_DOWNLOAD = "content_download", _("Content downloaded with identification")
+    ORDER = "order", _("Order or contract")
+    REPERMISSION_YES = "repermission_yes", _("Said yes to being kept informed")
+    ENRICHMENT = "enrichment", _("Data refreshed or enriched")
+    PROFILE_VIEW = "profile_view", _("Profile or website visit")
+
+
+class Direction(models.TextChoices):
+    INBOUND = "inbound", _("From the prospect")
+    OUTBOUND = "outbound", _("From us")
+    NONE = "none", _("Neither")
+
+
+class Interaction(models.Model):
+    """Append-only timeline. Whether it is a voluntary contact is derived from the type."""
+
+    prospect = models.ForeignKey(Prospect, on_delete=models.CASCADE, related_name="interactions")
+    type = models.CharField(_("type"), max_length=40, choices=InteractionType.choices)
+    direction = models.CharField(_("direction"), max_length=10, choices=Direction.choices, editable=False)
+    is_voluntary_prospect_contact = models.BooleanField(editable=False)
+    occurred_at = models.DateTimeField(_("when"))
+    summary = models.TextField(_("summary"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("recorded by")
+    )
+    recorded_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("interaction")
+        ordering = ["-occurred_at", "-id"]
+        indexes = [models.Index(fields=["prospect", "-occurred_at"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(type__in=InteractionType.values), name="interaction_type_known")
+        ]
+
+    def __str__(self) -> str:
+        return self.get_type_display()
+
+
+class Note(models.Model):
+    """A rep's note on a prospect; screened for special-category data (Art. 9) and insults."""
+
+    prospect = models.ForeignKey(Prospect, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(_("note"))
+    created_at = models.DateTimeField(default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("note")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.author_id}@{self.created_at:%Y-%m-%d}"
+
+
+class Suppression(models.Model):
+    """A keyed hash of an identifier whose owner objected; outlives the prospect (rules §2.3)."""
+
+    ALL_CHANNELS = "all"
+
+    class Kind(models.TextChoices):
+        EMAIL = "email", _("Email")
+        PHONE = "phone", _("Phone")
+        LINKEDIN = "linkedin", _("LinkedIn profile")
+
+    class Origin(models.TextChoices):
+        LINK = "link", _("Unsubscribe link")
+        REPLY = "reply", _("Reply")
+        PHONE = "phone", _("Phone")
+        LETTER = "letter", _("Letter")
+        BROKER = "broker", _("Broker")
+        REQUEST = "request", _("Data-subject request")
+        ERASURE = "erasure", _("Erasure")
+        PREFERENCES = "preferences", _("Preference page")
+
+    kind = models.CharField(_("identifier"), max_length=10, choices=Kind.choices)
+    digest = models.CharField(_("keyed hash"), max_length=64)
+    channel = models.CharField(_("channel"), max_length=20, default=ALL_CHANNELS)
+    origin = models.CharField(_("origin"), max_length=20, choices=Origin.choices)
+    created_at = models.DateTimeField(_("added at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("suppression")
+        constraints = [models.UniqueConstraint(fields=["digest", "channel"], name="one_suppression_per_scope")]
+        indexes = [models.Index(fields=["digest"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.channel}"

@@ -1,0 +1,17 @@
+FROM python:3.11-slim
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 LOYAL_VAR_DIR=/var/lib/loyal
+WORKDIR /app
+COPY pyproject.toml ./
+COPY crm crm
+COPY prospects prospects
+COPY consent consent
+COPY outreach outreach
+COPY registry registry
+COPY bench bench
+RUN pip install --no-cache-dir .
+COPY . .
+RUN DEBUG=1 python manage.py collectstatic --noinput && mkdir -p /var/lib/loyal && useradd --system loyal \
+    && chown -R loyal /var/lib/loyal
+USER loyal
+EXPOSE 8000
+CMD ["gunicorn", "crm.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]

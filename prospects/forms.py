@@ -1,0 +1,170 @@
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from prospects.audience import Audience
+from prospects.intake import ProspectData, SourceData
+from prospects.listing import Filters
+from prospects.models import InteractionType, Language, Prospect, SourceType
+from prospects.ownership import active_reps
+from prospects.provenance import EVIDENCE
+
+EVIDENCE_PREFIX = "evidence_"
+
+
+class ProspectForm(forms.Form):
+    """The person's details; the domain functions in intake.py decide what may be stored."""
+
+    first_name = forms.CharField(label=_("First name"), max_length=100)
+    last_name = forms.CharField(label=_("Last name"), max_length=100)
+    job_title = forms.CharField(label=_("Job title"), max_length=200, required=False)
+    company_name = forms.CharField(label=_("Company"), max_length=200, required=False)
+    email = forms.CharField(
+        label=_("Work email"), max_length=254, required=False, widget=forms.EmailInput(attrs={"autocomplete": "off"})
+    )
+    phone = forms.CharField(label=_("Work phone"), max_length=40, required=False)
+    linkedin_url = forms.CharField(
+        label=_("LinkedIn profile link"), max_length=300, required=False, help_text=_("The link only: never copy profile content.")
+    )
+    language = forms.ChoiceField(label=_("Language"), choices=Language.choices, initial=Language.FR)
+    audience = forms.ChoiceField(
+        label=_("Audience"),
+        choices=[("", _("Automatic, from the email address"))] + list(Audience.choices),
+        required=False,
+    )
+    audience_justification = forms.CharField(
+        label=_("Why the audience differs"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def to_data(self) -> ProspectData:
+        fields = {name: self.cleaned_data.get(name) or "" for name in self.fields if name in ProspectData.__dataclass_fields__}
+        return ProspectData(**fields)
+
+    def apply_errors(self, error: ValidationError) -> None:
+        for name, messages in error.message_dict.items():
+            target = self._field_for(name)
+            for message in messages:
+                self.add_error(target, message)
+
+    def _field_for(self, name: str) -> str | None:
+        if name.startswith("source."):
+            candidate = EVIDENCE_PREFIX + name.split(".", 1)[1]
+            return candidate if candidate in self.fields else "source_type"
+        if name == "source":
+            return "source_type" if "source_type" in self.fields else None
+        return name if name in self.fields else None
+
+
+class NewProspectForm(ProspectForm):
+    """Creation also records the source, its evidence and an optional first note."""
+
+    source_type = forms.ChoiceField(
+        label=_("Where does this person come from?"),
+        choices=[("", "—")] + list(SourceType.choices) + [("scraping", _("Found with a tool (scraper, extension, email finder)"))],
+        required=False,
+    )
+    note = forms.CharField(label=_("First note"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    field_order = ["source_type"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        chosen = (self.data.get("source_type") if self.is_bound else self.initial.get("source_type")) or ""
+        for spec in EVIDENCE.get(chosen, ()):
+            self.fields[EVIDENCE_PREFIX + spec.name] = evidence_field(spec)
+
+    def evidence_fields(self):
+        return [self[name] for name in self.fields if name.startswith(EVIDENCE_PREFIX)]
+
+    def main_fields(self):
+        return [self[name] for name in self.fields if not name.startswith(EVIDENCE_PREFIX) and name != "source_type"]
+
+    def to_data(self) -> ProspectData:
+        data = super().to_data()
+        data.note = self.cleaned_data.get("note") or ""
+        return data
+
+    def to_source(self) -> SourceData | None:
+        chosen = self.cleaned_data.get("source_type") or ""
+        if not chosen:
+            return None
+        evidence = {
+            name[len(EVIDENCE_PREFIX) :]: value
+            for name, value in self.cleaned_data.items()
+            if name.startswith(EVIDENCE_PREFIX)
+        }
+        return SourceData(type=chosen, evidence=evidence)
+
+
+def evidence_field(spec) -> forms.Field:
+    if spec.kind == "bool":
+        return forms.BooleanField(label=spec.label, required=False)
+    if spec.kind == "date":
+        return forms.CharField(label=spec.label, required=spec.required, widget=forms.DateInput(attrs={"type": "date"}))
+    return forms.CharField(label=spec.label, required=spec.required, max_length=500)
+
+
+def edit_form_for(prospect: Prospect, data=None) -> ProspectForm:
+    initial = {
+        "first_name": prospect.first_name,
+        "last_name": prospect.last_name,
+        "job_title": prospect.job_title,
+        "company_name": prospect.company.name if prospect.company else "",
+        "email": prospect.email,
+        "phone": prospect.phone,
+        "linkedin_url": prospect.linkedin_url,
+        "language": prospect.language,
+        "audience": prospect.audience,
+        "audience_justification": prospect.audience_justification,
+    }
+    return ProspectForm(data, initial=initial)
+
+
+class FilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, help_text=_("Name, company, or an exact email or phone"))
+    source_type = forms.ChoiceField(label=_("Source"), choices=[("", _("Any"))] + list(SourceType.choices), required=False)
+    audience = forms.ChoiceField(label=_("Audience"), choices=[("", _("Any"))] + list(Audience.choices), required=False)
+    contactable = forms.ChoiceField(
+        label=_("Contactable"), choices=[("", _("Any")), ("yes", _("Yes")), ("no", _("No"))], required=False
+    )
+    owner = forms.ModelChoiceField(label=_("Owner"), queryset=None, required=False, empty_label=_("Anyone"))
+    ending_soon = forms.BooleanField(label=_("Retention ends within 30 days"), required=False)
+
+    def __init__(self, *args, owners, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = owners
+
+    def to_filters(self) -> Filters:
+        if not self.is_valid():
+            return Filters()
+        data = self.cleaned_data
+        owner = data.get("owner")
+        return Filters(
+            q=data.get("q") or "",
+            source_type=data.get("source_type") or "",
+            audience=data.get("audience") or "",
+            contactable=data.get("contactable") or "",
+            owner=owner.pk if owner else None,
+            ending_soon=bool(data.get("ending_soon")),
+        )
+
+
+class InteractionForm(forms.Form):
+    type = forms.ChoiceField(label=_("What happened"), choices=InteractionType.choices)
+    occurred_at = forms.DateTimeField(
+        label=_("When"), required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    summary = forms.CharField(label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(label=_("New note"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class DeactivateForm(forms.Form):
+    successor = forms.ModelChoiceField(label=_("Hand the prospects to"), queryset=None)
+
+    def __init__(self, *args, rep, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["successor"].queryset = active_reps().exclude(pk=rep.pk)
+

@@ -1,0 +1,241 @@
+"""Who a prospect is: normalised identifiers, their keyed blind index, and encryption at rest.
+
+An email, phone number or LinkedIn profile URL is normalised once, here, so that
+every way of writing the same identifier gives the same blind index. The blind
+index is what lookups, de-duplication and the suppression list compare (rules
+§2.3: a keyed hash of the normalised identifier); the value itself is stored
+encrypted (rules §6: encrypted at rest, documented key rotation).
+"""
+
+import functools
+import hashlib
+import hmac
+import re
+import unicodedata
+from urllib.parse import SplitResult, unquote, urlsplit
+
+import phonenumbers
+from cryptography.fernet import Fernet, MultiFernet
+from django.conf import settings
+from django.core.exceptions import FieldError, ImproperlyConfigured, ValidationError
+from django.core.validators import EmailValidator
+from django.db import models
+from django.utils.translation import gettext as _
+
+BLIND_INDEX_KINDS = frozenset({"email", "phone", "linkedin"})
+
+
+class InvalidIdentifier(ValueError):
+    """An identifier that cannot be normalised; names the field and the rule it breaks."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+# --- Email -------------------------------------------------------------------------
+
+
+def normalise_email(value: str) -> str:
+    """Trim and lower-case the whole address, then validate it.
+
+    Rules §2.3 keys the suppression list on the lower-cased email: the local part
+    is case-sensitive in theory only, and two spellings must never escape a block.
+    """
+    email = (value or "").strip().lower()
+    try:
+        EmailValidator()(email)
+    except ValidationError:
+        raise InvalidIdentifier(
+            "email", _("Enter a valid email address, such as name@company.com.")
+        ) from None
+    return email
+
+
+# --- Phone -------------------------------------------------------------------------
+
+
+def normalise_phone(value: str, *, region: str = "FR") -> str:
+    """Return the number in E.164 (``+33612345678``); national numbers are read in ``region``."""
+    region = region.upper()
+    if region not in phonenumbers.SUPPORTED_REGIONS:
+        raise ValueError(f"Unknown phone region {region!r}.")
+    try:
+        number = phonenumbers.parse((value or "").strip(), region)
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is None or not phonenumbers.is_valid_number(number):
+        raise InvalidIdentifier(
+            "phone", _("Enter a valid phone number, such as 06 12 34 56 78 or +33 6 12 34 56 78.")
+        )
+    if number.extension:
+        # E.164 has no extension: keeping it would need another field, dropping it
+        # would silently lose what the user typed.
+        raise InvalidIdentifier("phone", _("Enter the phone number without an extension."))
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+# --- LinkedIn ----------------------------------------------------------------------
+
+# www, mobile and the two-letter country subdomains (fr., uk., de.) all serve profiles.
+_LINKEDIN_HOST = re.compile(r"^(?:(?:www|m|[a-z]{2})\.)?linkedin\.com$")
+# LinkedIn profile addresses: 3 to 100 letters, digits or hyphens; older generated
+# ones also hold accented letters, hence \w rather than [a-z0-9].
+_PROFILE_SLUG = re.compile(r"^[\w-]{3,100}$")
+# Profile URLs from before 2013: /pub/<name>/<three hex groups>; /pub/dir/ is a search page.
+_LEGACY_PUB_PATH = re.compile(r"^pub/(?!dir/)([\w-]{2,100})/([0-9a-f]{1,3})/([0-9a-f]{1,3})/([0-9a-f]{1,3})$")
+# Paths that come from a prospecting tool rather than from a person's public profile.
+_TOOL_PATHS = frozenset({"sales", "talent", "recruiter"})
+_ORGANISATION_PATHS = frozenset({"company", "school", "showcase", "groups"})
+_POST_PATHS = frozenset({"feed", "posts", "pulse", "events"})
+
+
+def normalise_linkedin_url(value: str) -> str:
+    """Return ``linkedin.com/in/<slug>`` for any spelling of a member's public profile URL.
+
+    Rules §1 (LinkedIn sources): only the profile URL is kept, never fields read off
+    a tool. Sales Navigator and Recruiter links identify a lead inside a prospecting
+    tool (CNIL, KASPR 2024), so they are refused rather than converted.
+    """
+    parts = _split_url(value)
+    segments = [unicodedata.normalize("NFC", unquote(part)).lower() for part in parts.path.split("/") if part]
+    if segments[:1] == ["mwlite"]:  # LinkedIn Lite, the mobile site for slow networks.
+        segments = segments[1:]
+    if segments[:1] == ["in"] and len(segments) >= 2:
+        # Later segments (/details/experience, /recent-activity) are pages of the same profile.
+        return f"linkedin.com/in/{_profile_slug(segments[1])}"
+    legacy = _LEGACY_PUB_PATH.match("/".join(segments[:5]))
+    if legacy:
+        # Kept in its own form: the mapping from /pub/ to /in/ is LinkedIn's, not published.
+        return "linkedin.com/pub/" + "/".join(legacy.groups())
+    raise InvalidIdentifier("linkedin_url", _not_a_profile_message(segments[:1]))
+
+
+def _split_url(value: str) -> SplitResult:
+    """Split ``value`` as a URL and check that it points at linkedin.com over http(s)."""
+    text = (value or "").strip()
+    if "://" not in text:
+        text = "https://" + text
+    parts = urlsplit(text)
+    host = (parts.hostname or "").rstrip(".")
+    if parts.scheme.lower() not in ("http", "https") or not _LINKEDIN_HOST.match(host):
+        raise InvalidIdentifier(
+            "linkedin_url",
+            _("Enter the address of a LinkedIn profile, such as https://www.linkedin.com/in/jane-doe."),
+        )
+    return parts
+
+
+def _profile_slug(slug: str) -> str:
+    """Refuse a (decoded, lower-cased) slug that cannot be a profile name."""
+    if not _PROFILE_SLUG.match(slug):
+        raise InvalidIdentifier(
+            "linkedin_url",
+            _("This LinkedIn address does not end with a profile name, such as /in/jane-doe."),
+        )
+    return slug
+
+
+def _not_a_profile_message(first_segment: list[str]) -> str:
+    head = first_segment[0] if first_segment else ""
+    if head in _TOOL_PATHS:
+        return _(
+            "This link comes from a prospecting tool (Sales Navigator or Recruiter). "
+            "Open the person's public profile and copy its address (linkedin.com/in/…)."
+        )
+    if head in _ORGANISATION_PATHS:
+        return _("This is an organisation's page, not a person's profile (linkedin.com/in/…).")
+    if head in _POST_PATHS:
+        return _("This is a post or an event, not a person's profile (linkedin.com/in/…).")
+    return _("This LinkedIn address is not a person's profile (linkedin.com/in/…).")
+
+
+# --- Blind index -------------------------------------------------------------------
+
+
+def blind_index(kind: str, normalised: str) -> str:
+    """HMAC-SHA-256 of ``kind:normalised`` under the blind-index key, as 64 hex characters.
+
+    Rules §2.3: keyed, not a bare SHA-256, because emails and phone numbers are
+    guessable from a dictionary. The kind prefix keeps an email and a LinkedIn slug
+    that happen to be equal from sharing an index. The result is still pseudonymised
+    personal data (Recital 26) and is listed in the Art. 30 record.
+    """
+    if kind not in BLIND_INDEX_KINDS:
+        raise ValueError(f"Unknown blind index kind {kind!r}; expected one of {sorted(BLIND_INDEX_KINDS)}.")
+    key = settings.LOYAL_BLIND_INDEX_KEY
+    if not key:
+        raise ImproperlyConfigured("LOYAL_BLIND_INDEX_KEY must be set.")
+    message = f"{kind}:{normalised}".encode()
+    return hmac.new(key.encode(), message, hashlib.sha256).hexdigest()
+
+
+# --- Encryption at rest ------------------------------------------------------------
+
+
+def encrypt(value: str) -> str:
+    """Encrypt under the current (first) key of ``LOYAL_ENCRYPTION_KEYS``."""
+    return _cipher().encrypt(value.encode()).decode()
+
+
+def decrypt(token: str) -> str:
+    """Decrypt a token made under any configured key; raises ``cryptography.fernet.InvalidToken``."""
+    return _cipher().decrypt(token.encode()).decode()
+
+
+def rotate(token: str) -> str:
+    """Re-encrypt a token under the current key, so that older keys can be retired (rules §6)."""
+    return _cipher().rotate(token.encode()).decode()
+
+
+def _cipher() -> MultiFernet:
+    keys = settings.LOYAL_ENCRYPTION_KEYS
+    if isinstance(keys, str) or not keys:
+        raise ImproperlyConfigured("LOYAL_ENCRYPTION_KEYS must be a non-empty list of Fernet keys.")
+    # Keyed on the list itself, so that changing the setting (key rotation, tests)
+    # builds a new MultiFernet instead of reusing a stale one.
+    return _multi_fernet(tuple(keys))
+
+
+@functools.lru_cache(maxsize=4)
+def _multi_fernet(keys: tuple[str, ...]) -> MultiFernet:
+    return MultiFernet([Fernet(key) for key in keys])
+
+
+class EncryptedTextField(models.TextField):
+    """Text stored as a Fernet token and seen as plaintext in Python.
+
+    Encryption is randomised, so the database cannot compare values: a lookup
+    other than ``isnull`` would silently match nothing. Find rows through the
+    blind index column instead.
+    """
+
+    description = "Text encrypted at rest (Fernet)"
+
+    def from_db_value(self, value, expression, connection):
+        if value is None or value == "":
+            return value
+        return decrypt(value)
+
+    def get_prep_value(self, value):
+        value = super().get_prep_value(value)
+        if value is None or value == "":
+            return value
+        return encrypt(value)
+
+    def get_lookup(self, lookup_name: str):
+        if lookup_name == "isnull":
+            return super().get_lookup(lookup_name)
+        raise FieldError(self._lookup_refused(lookup_name))
+
+    def get_transform(self, lookup_name: str):
+        raise FieldError(self._lookup_refused(lookup_name))
+
+    def _lookup_refused(self, lookup_name: str) -> str:
+        model = getattr(self, "model", None)
+        where = f"{model.__name__}.{self.name}" if model else (self.name or "This field")
+        return (
+            f"{where} is encrypted and cannot be queried with '__{lookup_name}'; "
+            "look it up through its blind index (prospects.identity.blind_index), or use '__isnull'."
+        )

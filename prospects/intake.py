@@ -1,0 +1,249 @@
+"""Logging a prospect: identity checks, provenance, audience, duplicates and suppression.
+
+One entry point per change: ``create_prospect`` and ``update_prospect``. Both raise a
+``ValidationError`` whose keys name the field at fault, and store nothing when they do.
+"""
+
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from crm.accounts import team_of
+from prospects import provenance, retention, suppression
+from prospects.audience import Audience, classify_email
+from prospects.identity import (
+    InvalidIdentifier,
+    blind_index,
+    normalise_email,
+    normalise_linkedin_url,
+    normalise_phone,
+)
+from prospects.models import Company, Prospect, Source, SourceType
+from prospects.timeline import add_note, screening_error
+
+LINKEDIN_TYPES = (SourceType.LINKEDIN_CONNECTION, SourceType.LINKEDIN_PUBLIC_PROFILE)
+INDEXED_FIELDS = {"email_index": "email", "phone_index": "phone", "linkedin_index": "linkedin_url"}
+
+
+@dataclass
+class ProspectData:
+    """What a rep types about a person; every text is stripped, identifiers normalised here."""
+
+    first_name: str
+    last_name: str
+    job_title: str = ""
+    company_name: str = ""
+    email: str = ""
+    phone: str = ""
+    linkedin_url: str = ""
+    language: str = "fr"
+    audience: str = ""  # empty: classified from the address
+    audience_justification: str = ""
+    note: str = ""
+    errors: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SourceData:
+    type: str
+    evidence: dict
+
+
+def _identifiers(data: ProspectData) -> dict[str, str]:
+    """Normalised email, phone and LinkedIn URL; records an error per bad field."""
+    out = {"email": "", "phone": "", "linkedin_url": ""}
+    checks = (
+        ("email", normalise_email),
+        ("phone", lambda value: normalise_phone(value, region=settings.LOYAL_PHONE_REGION)),
+        ("linkedin_url", normalise_linkedin_url),
+    )
+    for name, normalise in checks:
+        raw = (getattr(data, name) or "").strip()
+        if raw:
+            try:
+                out[name] = normalise(raw)
+            except InvalidIdentifier as error:
+                data.errors.setdefault(name, []).append(str(error.message))
+    return out
+
+
+def _indexes(ids: dict[str, str]) -> dict[str, str | None]:
+    return {
+        "email_index": blind_index("email", ids["email"]) if ids["email"] else None,
+        "phone_index": blind_index("phone", ids["phone"]) if ids["phone"] else None,
+        "linkedin_index": blind_index("linkedin", ids["linkedin_url"]) if ids["linkedin_url"] else None,
+    }
+
+
+def _audience(data: ProspectData, ids: dict[str, str], source_type: str) -> str:
+    """Rules §1.2: classified from the address; a human override needs a recorded reason."""
+    automatic = classify_email(ids["email"]) if ids["email"] else Audience.B2B_NOMINATIVE
+    chosen = data.audience or automatic
+    if chosen not in Audience.values:
+        data.errors.setdefault("audience", []).append(_("Choose a known audience."))
+        return automatic
+    overridden = chosen != automatic
+    free_mail_on_linkedin = source_type in LINKEDIN_TYPES and automatic == Audience.B2C
+    if (overridden or free_mail_on_linkedin) and not data.audience_justification.strip():
+        message = (
+            _("A private (free-mail) address on a LinkedIn prospect needs a recorded reason why it is professional.")
+            if free_mail_on_linkedin
+            else _("Changing the audience from “%(auto)s” needs a recorded justification.")
+            % {"auto": Audience(automatic).label}
+        )
+        data.errors.setdefault("audience_justification", []).append(message)
+    return chosen
+
+
+def _check_names(data: ProspectData, ids: dict[str, str]) -> None:
+    for name in ("first_name", "last_name"):
+        if not getattr(data, name).strip():
+            data.errors.setdefault(name, []).append(_("This field is required."))
+    if not any(ids.values()) and not any(data.errors.get(k) for k in ("email", "phone", "linkedin_url")):
+        data.errors.setdefault("email", []).append(
+            _("Give at least one way to reach the person: work email, work phone or LinkedIn profile.")
+        )
+
+
+def _check_duplicates(data: ProspectData, indexes: dict, *, exclude_pk: int | None = None) -> None:
+    """The same email, phone or LinkedIn URL cannot make a second prospect (acceptance 3.4)."""
+    for index_name, field_name in INDEXED_FIELDS.items():
+        value = indexes[index_name]
+        if value is None:
+            continue
+        existing = Prospect.objects.filter(**{index_name: value}).exclude(pk=exclude_pk).first()
+        if existing is not None:
+            data.errors.setdefault(field_name, []).append(
+                _("Already recorded for %(name)s (prospect #%(id)s).") % {"name": existing, "id": existing.pk}
+            )
+
+
+def _check_suppressed(data: ProspectData, indexes: dict) -> None:
+    """Art. 21(3): someone who objected is never logged again (CNIL liste repoussoir)."""
+    suppressed = suppression.suppressed_digests([value for value in indexes.values() if value])
+    for index_name, field_name in INDEXED_FIELDS.items():
+        if indexes[index_name] in suppressed:
+            data.errors.setdefault(field_name, []).append(suppression.refusal_message())
+
+
+def _clean_source(data: ProspectData, source: SourceData | None, ids: dict[str, str]) -> dict:
+    if source is None or not source.type:
+        data.errors.setdefault("source", []).append(
+            _("Say where the person comes from: a prospect cannot be recorded without its source (GDPR art. 14).")
+        )
+        return {}
+    try:
+        evidence = provenance.clean_evidence(source.type, source.evidence)
+    except provenance.ProvenanceError as error:
+        data.errors.setdefault(f"source.{error.field}", []).append(error.message)
+        return {}
+    if source.type in LINKEDIN_TYPES:
+        _match_linkedin(data, evidence, ids)
+    return evidence
+
+
+def _match_linkedin(data: ProspectData, evidence: dict, ids: dict[str, str]) -> None:
+    if not ids["linkedin_url"]:
+        ids["linkedin_url"] = evidence["profile_url"]
+    elif ids["linkedin_url"] != evidence["profile_url"]:
+        data.errors.setdefault("linkedin_url", []).append(
+            _("The LinkedIn profile differs from the source's profile link.")
+        )
+
+
+def _company(name: str) -> Company | None:
+    name = name.strip()
+    if not name:
+        return None
+    company = Company.objects.filter(name__iexact=name).first()
+    return company or Company.objects.create(name=name)
+
+
+def validate_new(data: ProspectData, source: SourceData | None) -> tuple[dict, dict, str, dict]:
+    ids = _identifiers(data)
+    evidence = _clean_source(data, source, ids)
+    _check_names(data, ids)
+    indexes = _indexes(ids)
+    audience = _audience(data, ids, source.type if source else "")
+    _check_suppressed(data, indexes)
+    _check_duplicates(data, indexes)
+    if data.note.strip() and (problem := screening_error(data.note)):
+        data.errors.setdefault("note", []).append(problem)
+    if data.errors:
+        raise ValidationError(data.errors)
+    return ids, indexes, audience, evidence
+
+
+def create_prospect(data: ProspectData, *, source: SourceData | None, by) -> Prospect:
+    """Record a prospect with its source; nothing is stored if any check fails."""
+    ids, indexes, audience, evidence = validate_new(data, source)
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            prospect = Prospect(
+                first_name=data.first_name.strip(),
+                last_name=data.last_name.strip(),
+                job_title=data.job_title.strip(),
+                company=_company(data.company_name),
+                language=data.language or "fr",
+                audience=audience,
+                audience_justification=data.audience_justification.strip(),
+                owner=by,
+                team=team_of(by),
+                collected_at=now,
+                **ids,
+                **indexes,
+            )
+            prospect.retention_until = retention.deadline_of(prospect)
+            prospect._history_user = by
+            prospect.save()
+            Source.objects.create(
+                prospect=prospect,
+                type=source.type,
+                evidence=evidence,
+                acquired_at=now,
+                notice=provenance.initial_notice(source.type, evidence),
+                recorded_by=by,
+            )
+            if data.note.strip():
+                add_note(prospect, text=data.note, by=by)
+    except IntegrityError as error:
+        # Two reps logging the same person at the same instant: the unique indexes decide.
+        raise ValidationError({"email": [_("This person was just recorded by someone else.")]}) from error
+    return prospect
+
+
+EDITABLE = ("first_name", "last_name", "job_title", "language")
+
+
+def update_prospect(prospect: Prospect, data: ProspectData, *, by) -> Prospect:
+    """Rectification through the normal edit (Art. 16); history keeps every version.
+
+    Edits never move the retention deadline (rules §2.1: KASPR).
+    """
+    if prospect.is_restricted:
+        raise ValidationError({"__all__": [_("Processing of this record is restricted (GDPR art. 18): it cannot be edited.")]})
+    ids = _identifiers(data)
+    _check_names(data, ids)
+    indexes = _indexes(ids)
+    audience = _audience(data, ids, prospect.sources.values_list("type", flat=True).first() or "")
+    changed = {name: value for name, value in indexes.items() if value != getattr(prospect, name)}
+    _check_suppressed(data, {name: changed.get(name) for name in INDEXED_FIELDS})
+    _check_duplicates(data, indexes, exclude_pk=prospect.pk)
+    if data.errors:
+        raise ValidationError(data.errors)
+    with transaction.atomic():
+        for name in EDITABLE:
+            setattr(prospect, name, getattr(data, name).strip())
+        for name, value in {**ids, **indexes}.items():
+            setattr(prospect, name, value)
+        prospect.company = _company(data.company_name)
+        prospect.audience = audience
+        prospect.audience_justification = data.audience_justification.strip()
+        prospect._history_user = by
+        prospect.save()
+    return prospect

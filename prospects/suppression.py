@@ -1,0 +1,53 @@
+"""The suppression list (liste repoussoir): keyed hashes of people who objected.
+
+It sits beside the blind index because both the way in (form, API, import) and the
+way out (every send) must consult it (rules §2.3; CNIL, 27 Jan 2022). It holds no
+plaintext: HMAC-SHA-256 digests of the normalised email, phone and LinkedIn URL, the
+same digests as the prospects' blind indexes, so a match is one indexed lookup.
+"""
+
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from prospects.models import Prospect, Suppression
+
+
+def suppressed_digests(digests: Iterable[str], *, channel: str = "") -> set[str]:
+    """The digests among ``digests`` suppressed for every channel, or for ``channel``."""
+    digests = [digest for digest in digests if digest]
+    if not digests:
+        return set()
+    scopes = [Suppression.ALL_CHANNELS, channel] if channel else [Suppression.ALL_CHANNELS]
+    rows = Suppression.objects.filter(digest__in=digests, channel__in=scopes)
+    return set(rows.values_list("digest", flat=True))
+
+
+def digests_of(prospect: Prospect) -> dict[str, str]:
+    pairs = {
+        Suppression.Kind.EMAIL: prospect.email_index,
+        Suppression.Kind.PHONE: prospect.phone_index,
+        Suppression.Kind.LINKEDIN: prospect.linkedin_index,
+    }
+    return {kind: digest for kind, digest in pairs.items() if digest}
+
+
+def is_suppressed(prospect: Prospect, *, channel: str = "") -> bool:
+    return bool(suppressed_digests(digests_of(prospect).values(), channel=channel))
+
+
+@transaction.atomic
+def suppress(prospect: Prospect, *, channel: str = "", origin: str) -> int:
+    """Add the prospect's identifiers to the list; idempotent. Returns the rows added."""
+    added = 0
+    for kind, digest in digests_of(prospect).items():
+        _row, created = Suppression.objects.get_or_create(
+            kind=kind, digest=digest, channel=channel or Suppression.ALL_CHANNELS, defaults={"origin": origin}
+        )
+        added += created
+    return added
+
+
+def refusal_message() -> str:
+    return _("This person objected to prospecting: they cannot be recorded again (GDPR art. 21(3)).")
