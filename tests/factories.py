@@ -15,3 +15,68 @@ def user(*, role: str, username: str, password: str = PASSWORD, acknowledged: bo
     if acknowledged and role == Role.SALES and current is not None:
         conduct.acknowledge(person, conduct=current)
     return person
+
+
+def prospect(
+    *,
+    by,
+    first_name: str = "Jean",
+    last_name: str = "Dupont",
+    email: str = "",
+    phone: str = "",
+    linkedin_url: str = "",
+    company_name: str = "Acme",
+    job_title: str = "Head of purchasing",
+    language: str = "fr",
+    source_type: str = "business_card",
+    evidence: dict | None = None,
+    audience: str = "",
+    audience_justification: str = "",
+):
+    """A prospect logged through the real intake, with a complete source of the given type."""
+    from prospects.intake import ProspectData, SourceData, create_prospect
+
+    if not (email or phone or linkedin_url):
+        email = f"{first_name}.{last_name}@acme.fr".lower()
+    return create_prospect(
+        ProspectData(
+            first_name=first_name,
+            last_name=last_name,
+            job_title=job_title,
+            company_name=company_name,
+            email=email,
+            phone=phone,
+            linkedin_url=linkedin_url,
+            language=language,
+            audience=audience,
+            audience_justification=audience_justification,
+        ),
+        source=SourceData(type=source_type, evidence=evidence if evidence is not None else EVIDENCE[source_type]),
+        by=by,
+    )
+
+
+EVIDENCE = {
+    "business_card": {"event": "VivaTech", "place": "Paris", "date": "2026-06-12", "collector": "Camille"},
+    "event": {"event": "Salon des achats", "place": "Lyon", "date": "2026-03-02"},
+    "linkedin_connection": {"profile_url": "https://www.linkedin.com/in/jean-dupont-acme"},
+    "linkedin_public_profile": {"profile_url": "https://www.linkedin.com/in/jean-dupont-acme"},
+    "web_form_notice": {
+        "form_id": "contact-2026",
+        "notice_version": "3",
+        "wording_hash": "9f2c0e",
+        "ip": "203.0.113.7",
+        "user_agent": "Mozilla/5.0",
+    },
+    "broker": {
+        "broker": "ListCo",
+        "contract_ref": "C-2026-12",
+        "list_id": "L-77",
+        "delivery_date": "2026-10-01",
+        "information_proof": "Collection form v2 names partners and offers an opt-out",
+    },
+    "inbound": {"channel": "phone", "date": "2026-10-02"},
+    "customer_sale": {"order_ref": "SO-1001", "date": "2026-01-15"},
+    "manual": {"description": "Introduced by a colleague"},
+}
+EVIDENCE["web_form_consent"] = EVIDENCE["web_form_notice"]
