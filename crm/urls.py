@@ -4,8 +4,11 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from crm import api, views
+from prospects import api as prospects_api
 
 router = DefaultRouter()
+router.register("prospects", prospects_api.ProspectViewSet, basename="prospect")
+interactions = prospects_api.InteractionViewSet.as_view({"get": "list", "post": "create"})
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -23,6 +26,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("prospects/", include("prospects.urls")),
     path("outreach/", include("outreach.urls")),
+    path("api/prospects/<int:prospect_pk>/interactions/", interactions, name="prospect-interactions"),
     path("api/", include(router.urls)),
     path("api/me/", api.me, name="api-me"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

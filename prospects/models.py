@@ -144,6 +144,10 @@ class Prospect(models.Model):
         return f"{self.first_name} {self.last_name}"
 
     @property
+    def company_name(self) -> str:
+        return self.company.name if self.company else ""
+
+    @property
     def is_restricted(self) -> bool:
         return self.restricted_at is not None
 

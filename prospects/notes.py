@@ -184,20 +184,24 @@ def screen_note(text: str) -> list[NoteFlag]:
 def explain(flags: Iterable[NoteFlag]) -> str:
     """A message for the rep naming the categories found (not the words); "" when nothing was found."""
     found = {flag.category for flag in flags}
-    special = [category.label for category in NoteCategory if category in found and category != "insult"]
+    special = [str(category.label) for category in NoteCategory if category in found and category != "insult"]
     sentences = []
     if special:
-        categories = get_text_list([str(label) for label in special], _("and"))
+        categories = get_text_list(special, _("and"))
         sentences.append(_("This note mentions %(categories)s (art. 9 GDPR).") % {"categories": categories})
     if NoteCategory.INSULT in found:
-        sentences.append(
-            _("This note contains insulting or disparaging words (art. 5(1)(c) GDPR: only adequate and relevant data).")
-        )
+        sentences.append(_INSULT_MESSAGE)
     if sentences:
-        sentences.append(
-            _("Keep notes factual and professional: the person can read them in an access request (art. 15 GDPR).")
-        )
-    return " ".join(sentences)
+        sentences.append(_ADVICE)
+    return " ".join(str(sentence) for sentence in sentences)
+
+
+_INSULT_MESSAGE = gettext_lazy(
+    "This note contains insulting or disparaging words (art. 5(1)(c) GDPR: only adequate and relevant data)."
+)
+_ADVICE = gettext_lazy(
+    "Keep notes factual and professional: the person can read them in an access request (art. 15 GDPR)."
+)
 
 
 def _fold(text: str) -> str:
@@ -224,18 +228,25 @@ def _longest_match(words: list[str], position: int) -> _Entry | None:
         if len(entry[0]) <= len(words) - position
         and all(_same_word(words[position + i], expected) for i, expected in enumerate(entry[0]))
     ]
-    # Longest first, and on equal length an innocent phrase wins: flag only when sure.
-    return min(matches, key=lambda entry: (-len(entry[0]), entry[1] is not None), default=None)
+    # The longest phrase wins: "arrêt maladie" over "maladie", "sick of" over "sick".
+    return max(matches, key=lambda entry: len(entry[0]), default=None)
 
 
 def _build_index() -> dict[str, list[_Entry]]:
-    """Entries by their first folded word, so that each word of a note costs one lookup."""
-    entries: list[_Entry] = [
-        (tuple(_words(term)), category, term) for category, terms in VOCABULARY.items() for term in terms
-    ]
-    entries += [(tuple(_words(phrase)), None, phrase) for phrase in INNOCENT_PHRASES_FR | INNOCENT_PHRASES_EN]
+    """Entries by their first folded word, so that each word of a note costs one lookup.
+
+    Spellings that fold to the same words ("dépression", "depression") make one
+    entry, the first in sorted order, so that the reported term never depends on
+    set iteration order.
+    """
+    terms = [(category, term) for category, vocabulary in VOCABULARY.items() for term in sorted(vocabulary)]
+    terms += [(None, phrase) for phrase in sorted(INNOCENT_PHRASES_FR | INNOCENT_PHRASES_EN)]
+    entries: dict[tuple[str, ...], _Entry] = {}
+    for category, term in terms:
+        words = tuple(_words(term))
+        entries.setdefault(words, (words, category, term))
     index: dict[str, list[_Entry]] = {}
-    for entry in entries:
+    for entry in entries.values():
         index.setdefault(entry[0][0], []).append(entry)
     return index
 

@@ -1,0 +1,176 @@
+"""REST API for prospects and their interactions; the same domain functions as the pages."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import CursorPagination
+from rest_framework.permissions import IsAuthenticated
+
+from crm.roles import HasRole, Role
+from prospects import intake, timeline
+from prospects.audience import Audience
+from prospects.models import Interaction, InteractionType, Language, Prospect, Source, SourceType
+
+READERS = (Role.SALES, Role.DPO, Role.ADMIN)
+WRITERS = (Role.SALES, Role.ADMIN)
+ROLES_BY_METHOD = {"GET": READERS, "HEAD": READERS, "OPTIONS": READERS, "POST": WRITERS, "PUT": WRITERS, "PATCH": WRITERS}
+
+
+def as_api_error(error: DjangoValidationError) -> ValidationError:
+    """Domain errors keyed "source.field" become {"source": {"field": [...]}}."""
+    detail: dict = {}
+    for name, messages in error.message_dict.items():
+        if name.startswith("source."):
+            detail.setdefault("source", {})[name.split(".", 1)[1]] = messages
+        else:
+            detail["non_field_errors" if name == "__all__" else name] = messages
+    return ValidationError(detail)
+
+
+class SourceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Source
+        fields = ["id", "type", "evidence", "acquired_at", "notice", "notice_sent_at"]
+        read_only_fields = fields
+
+
+class SourceInputSerializer(serializers.Serializer):
+    """`type` plus the evidence fields that type requires (see provenance.EVIDENCE)."""
+
+    type = serializers.CharField(help_text="One of: " + ", ".join(SourceType.values))
+
+    def to_internal_value(self, data):
+        if not isinstance(data, dict):
+            raise ValidationError({"type": ["Give the source as an object with its type and evidence."]})
+        evidence = {key: value for key, value in data.items() if key != "type"}
+        return intake.SourceData(type=str(data.get("type") or ""), evidence=evidence)
+
+
+class ProspectSerializer(serializers.ModelSerializer):
+    company = serializers.CharField(source="company_name", required=False, allow_blank=True, default="")
+    email = serializers.CharField(required=False, allow_blank=True, default="")
+    phone = serializers.CharField(required=False, allow_blank=True, default="")
+    linkedin_url = serializers.CharField(required=False, allow_blank=True, default="")
+    audience = serializers.ChoiceField(choices=Audience.choices, required=False, allow_blank=True, default="")
+    language = serializers.ChoiceField(choices=Language.choices, required=False, default=Language.FR)
+    owner = serializers.CharField(source="owner.username", read_only=True)
+    sources = SourceSerializer(many=True, read_only=True)
+    source = SourceInputSerializer(write_only=True, required=False)
+    note = serializers.CharField(write_only=True, required=False, allow_blank=True, default="")
+
+    class Meta:
+        model = Prospect
+        fields = [
+            "id", "first_name", "last_name", "email", "phone", "job_title", "company", "linkedin_url",
+            "language", "audience", "audience_justification", "owner", "sources", "source", "note",
+            "retention_until", "last_prospect_contact_at", "created_at",
+        ]  # fmt: skip
+        read_only_fields = ["retention_until", "last_prospect_contact_at", "created_at"]
+
+    def _to_domain(self, validated: dict) -> intake.ProspectData:
+        merged = {**self._current(), **validated}
+        return intake.ProspectData(
+            first_name=merged.get("first_name", ""),
+            last_name=merged.get("last_name", ""),
+            job_title=merged.get("job_title", ""),
+            company_name=merged.get("company_name", ""),
+            email=merged.get("email", ""),
+            phone=merged.get("phone", ""),
+            linkedin_url=merged.get("linkedin_url", ""),
+            language=merged.get("language", Language.FR),
+            audience=merged.get("audience", ""),
+            audience_justification=merged.get("audience_justification", ""),
+            note=validated.get("note", ""),
+        )
+
+    def _current(self) -> dict:
+        if self.instance is None or not self.partial:
+            return {}
+        p = self.instance
+        return {
+            "first_name": p.first_name, "last_name": p.last_name, "job_title": p.job_title,
+            "company_name": p.company_name, "email": p.email, "phone": p.phone,
+            "linkedin_url": p.linkedin_url, "language": p.language, "audience": p.audience,
+            "audience_justification": p.audience_justification,
+        }  # fmt: skip
+
+    def create(self, validated):
+        try:
+            return intake.create_prospect(self._to_domain(validated), source=validated.get("source"), by=self.context["request"].user)
+        except DjangoValidationError as error:
+            raise as_api_error(error) from error
+
+    def update(self, instance, validated):
+        try:
+            return intake.update_prospect(instance, self._to_domain(validated), by=self.context["request"].user)
+        except DjangoValidationError as error:
+            raise as_api_error(error) from error
+
+
+class NewestFirst(CursorPagination):
+    ordering = ("-created_at", "-id")
+    page_size = 50
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Prospects of your team, newest first"),
+    create=extend_schema(summary="Log a prospect with its source"),
+)
+class ProspectViewSet(
+    mixins.ListModelMixin, mixins.CreateModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet
+):
+    serializer_class = ProspectSerializer
+    pagination_class = NewestFirst
+    permission_classes = [IsAuthenticated, HasRole]
+    roles_by_method = ROLES_BY_METHOD
+
+    def get_queryset(self):
+        return (
+            Prospect.objects.visible_to(self.request.user)
+            .select_related("company", "owner")
+            .prefetch_related("sources")
+        )
+
+
+class InteractionSerializer(serializers.ModelSerializer):
+    type = serializers.ChoiceField(choices=InteractionType.choices)
+
+    class Meta:
+        model = Interaction
+        fields = ["id", "type", "direction", "is_voluntary_prospect_contact", "occurred_at", "summary", "recorded_at"]
+        read_only_fields = ["direction", "is_voluntary_prospect_contact", "recorded_at"]
+        extra_kwargs = {"occurred_at": {"required": False}}
+
+    def create(self, validated):
+        try:
+            return timeline.record_interaction(self.context["prospect"], by=self.context["request"].user, **validated)
+        except DjangoValidationError as error:
+            raise as_api_error(error) from error
+
+
+class LatestFirst(CursorPagination):
+    ordering = ("-occurred_at", "-id")
+    page_size = 50
+
+
+class InteractionViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+    """Append-only: interactions are listed and added, never edited or deleted."""
+
+    serializer_class = InteractionSerializer
+    pagination_class = LatestFirst
+    permission_classes = [IsAuthenticated, HasRole]
+    roles_by_method = ROLES_BY_METHOD
+
+    def prospect(self) -> Prospect:
+        return get_object_or_404(Prospect.objects.visible_to(self.request.user), pk=self.kwargs["prospect_pk"])
+
+    def get_queryset(self):
+        return Interaction.objects.filter(prospect=self.prospect())
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        if "prospect_pk" in self.kwargs and self.request.method == "POST":
+            context["prospect"] = self.prospect()
+        return context
