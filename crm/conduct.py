@@ -44,10 +44,10 @@ class ConductMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and not request.path.startswith(EXEMPT_PREFIXES):
-            if pending_for(user) is not None:
-                if request.path.startswith("/api/"):
-                    message = _("Acknowledge the code of conduct in the application first.")
-                    return JsonResponse({"detail": message}, status=403)
-                return redirect(f"{reverse('conduct')}?next={request.path}")
+        gated = user is not None and user.is_authenticated and not request.path.startswith(EXEMPT_PREFIXES)
+        if gated and pending_for(user) is not None:
+            if request.path.startswith("/api/"):
+                message = _("Acknowledge the code of conduct in the application first.")
+                return JsonResponse({"detail": message}, status=403)
+            return redirect(f"{reverse('conduct')}?next={request.path}")
         return self.get_response(request)

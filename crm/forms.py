@@ -18,7 +18,10 @@ class NewUserForm(forms.Form):
     email = forms.EmailField(label=_("Work email"))
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
     team = forms.ModelChoiceField(
-        label=_("Team"), queryset=Team.objects.all(), required=False, help_text=_("Sales reps share their team's prospects.")
+        label=_("Team"),
+        queryset=Team.objects.all(),
+        required=False,
+        help_text=_("Sales reps share their team's prospects."),
     )
     password = forms.CharField(
         label=_("Initial password"),

@@ -44,7 +44,9 @@ class ConductAcknowledgement(models.Model):
 
     class Meta:
         verbose_name = _("code of conduct acknowledgement")
-        constraints = [models.UniqueConstraint(fields=["user", "conduct"], name="one_ack_per_user_and_version")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "conduct"], name="one_ack_per_user_and_version")
+        ]
 
     def __str__(self) -> str:
         return f"{self.user_id} v{self.conduct.version}"

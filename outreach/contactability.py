@@ -23,7 +23,9 @@ class ChannelVerdict:
     verdict: Verdict
 
 
-def situation_for(prospect: Prospect, channel: str, *, related: bool = True, template_ok: bool = True) -> Situation:
+def situation_for(
+    prospect: Prospect, channel: str, *, related: bool = True, template_ok: bool = True
+) -> Situation:
     source = prospect.sources.order_by("acquired_at", "pk").first()
     notice = source.notice if source else Notice.NONE
     now = timezone.now()

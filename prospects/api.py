@@ -15,7 +15,14 @@ from prospects.models import Interaction, InteractionType, Language, Prospect, S
 
 READERS = (Role.SALES, Role.DPO, Role.ADMIN)
 WRITERS = (Role.SALES, Role.ADMIN)
-ROLES_BY_METHOD = {"GET": READERS, "HEAD": READERS, "OPTIONS": READERS, "POST": WRITERS, "PUT": WRITERS, "PATCH": WRITERS}
+ROLES_BY_METHOD = {
+    "GET": READERS,
+    "HEAD": READERS,
+    "OPTIONS": READERS,
+    "POST": WRITERS,
+    "PUT": WRITERS,
+    "PATCH": WRITERS,
+}
 
 
 def as_api_error(error: DjangoValidationError) -> ValidationError:
@@ -98,13 +105,17 @@ class ProspectSerializer(serializers.ModelSerializer):
 
     def create(self, validated):
         try:
-            return intake.create_prospect(self._to_domain(validated), source=validated.get("source"), by=self.context["request"].user)
+            return intake.create_prospect(
+                self._to_domain(validated), source=validated.get("source"), by=self.context["request"].user
+            )
         except DjangoValidationError as error:
             raise as_api_error(error) from error
 
     def update(self, instance, validated):
         try:
-            return intake.update_prospect(instance, self._to_domain(validated), by=self.context["request"].user)
+            return intake.update_prospect(
+                instance, self._to_domain(validated), by=self.context["request"].user
+            )
         except DjangoValidationError as error:
             raise as_api_error(error) from error
 
@@ -119,7 +130,11 @@ class NewestFirst(CursorPagination):
     create=extend_schema(summary="Log a prospect with its source"),
 )
 class ProspectViewSet(
-    mixins.ListModelMixin, mixins.CreateModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet
+    mixins.ListModelMixin,
+    mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
 ):
     serializer_class = ProspectSerializer
     pagination_class = NewestFirst
@@ -139,13 +154,23 @@ class InteractionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Interaction
-        fields = ["id", "type", "direction", "is_voluntary_prospect_contact", "occurred_at", "summary", "recorded_at"]
+        fields = [
+            "id",
+            "type",
+            "direction",
+            "is_voluntary_prospect_contact",
+            "occurred_at",
+            "summary",
+            "recorded_at",
+        ]
         read_only_fields = ["direction", "is_voluntary_prospect_contact", "recorded_at"]
         extra_kwargs = {"occurred_at": {"required": False}}
 
     def create(self, validated):
         try:
-            return timeline.record_interaction(self.context["prospect"], by=self.context["request"].user, **validated)
+            return timeline.record_interaction(
+                self.context["prospect"], by=self.context["request"].user, **validated
+            )
         except DjangoValidationError as error:
             raise as_api_error(error) from error
 
@@ -164,7 +189,9 @@ class InteractionViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewset
     roles_by_method = ROLES_BY_METHOD
 
     def prospect(self) -> Prospect:
-        return get_object_or_404(Prospect.objects.visible_to(self.request.user), pk=self.kwargs["prospect_pk"])
+        return get_object_or_404(
+            Prospect.objects.visible_to(self.request.user), pk=self.kwargs["prospect_pk"]
+        )
 
     def get_queryset(self):
         return Interaction.objects.filter(prospect=self.prospect())

@@ -20,16 +20,22 @@ class ProspectForm(forms.Form):
     job_title = forms.CharField(label=_("Job title"), max_length=200, required=False)
     company_name = forms.CharField(label=_("Company"), max_length=200, required=False)
     email = forms.CharField(
-        label=_("Work email"), max_length=254, required=False, widget=forms.EmailInput(attrs={"autocomplete": "off"})
+        label=_("Work email"),
+        max_length=254,
+        required=False,
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
     )
     phone = forms.CharField(label=_("Work phone"), max_length=40, required=False)
     linkedin_url = forms.CharField(
-        label=_("LinkedIn profile link"), max_length=300, required=False, help_text=_("The link only: never copy profile content.")
+        label=_("LinkedIn profile link"),
+        max_length=300,
+        required=False,
+        help_text=_("The link only: never copy profile content."),
     )
     language = forms.ChoiceField(label=_("Language"), choices=Language.choices, initial=Language.FR)
     audience = forms.ChoiceField(
         label=_("Audience"),
-        choices=[("", _("Automatic, from the email address"))] + list(Audience.choices),
+        choices=[("", _("Automatic, from the email address")), *Audience.choices],
         required=False,
     )
     audience_justification = forms.CharField(
@@ -37,7 +43,11 @@ class ProspectForm(forms.Form):
     )
 
     def to_data(self) -> ProspectData:
-        fields = {name: self.cleaned_data.get(name) or "" for name in self.fields if name in ProspectData.__dataclass_fields__}
+        fields = {
+            name: self.cleaned_data.get(name) or ""
+            for name in self.fields
+            if name in ProspectData.__dataclass_fields__
+        }
         return ProspectData(**fields)
 
     def apply_errors(self, error: ValidationError) -> None:
@@ -60,7 +70,11 @@ class NewProspectForm(ProspectForm):
 
     source_type = forms.ChoiceField(
         label=_("Where does this person come from?"),
-        choices=[("", "—")] + list(SourceType.choices) + [("scraping", _("Found with a tool (scraper, extension, email finder)"))],
+        choices=[
+            ("", "—"),
+            *SourceType.choices,
+            ("scraping", _("Found with a tool (scraper, extension, email finder)")),
+        ],
         required=False,
     )
     note = forms.CharField(label=_("First note"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
@@ -77,7 +91,11 @@ class NewProspectForm(ProspectForm):
         return [self[name] for name in self.fields if name.startswith(EVIDENCE_PREFIX)]
 
     def main_fields(self):
-        return [self[name] for name in self.fields if not name.startswith(EVIDENCE_PREFIX) and name != "source_type"]
+        return [
+            self[name]
+            for name in self.fields
+            if not name.startswith(EVIDENCE_PREFIX) and name != "source_type"
+        ]
 
     def to_data(self) -> ProspectData:
         data = super().to_data()
@@ -100,7 +118,9 @@ def evidence_field(spec) -> forms.Field:
     if spec.kind == "bool":
         return forms.BooleanField(label=spec.label, required=False)
     if spec.kind == "date":
-        return forms.CharField(label=spec.label, required=spec.required, widget=forms.DateInput(attrs={"type": "date"}))
+        return forms.CharField(
+            label=spec.label, required=spec.required, widget=forms.DateInput(attrs={"type": "date"})
+        )
     return forms.CharField(label=spec.label, required=spec.required, max_length=500)
 
 
@@ -121,9 +141,15 @@ def edit_form_for(prospect: Prospect, data=None) -> ProspectForm:
 
 
 class FilterForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False, help_text=_("Name, company, or an exact email or phone"))
-    source_type = forms.ChoiceField(label=_("Source"), choices=[("", _("Any"))] + list(SourceType.choices), required=False)
-    audience = forms.ChoiceField(label=_("Audience"), choices=[("", _("Any"))] + list(Audience.choices), required=False)
+    q = forms.CharField(
+        label=_("Search"), required=False, help_text=_("Name, company, or an exact email or phone")
+    )
+    source_type = forms.ChoiceField(
+        label=_("Source"), choices=[("", _("Any")), *SourceType.choices], required=False
+    )
+    audience = forms.ChoiceField(
+        label=_("Audience"), choices=[("", _("Any")), *Audience.choices], required=False
+    )
     contactable = forms.ChoiceField(
         label=_("Contactable"), choices=[("", _("Any")), ("yes", _("Yes")), ("no", _("No"))], required=False
     )
@@ -167,4 +193,3 @@ class DeactivateForm(forms.Form):
     def __init__(self, *args, rep, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["successor"].queryset = active_reps().exclude(pk=rep.pk)
-

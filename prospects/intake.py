@@ -90,7 +90,7 @@ def _audience(data: ProspectData, ids: dict[str, str], source_type: str) -> str:
     free_mail_on_linkedin = source_type in LINKEDIN_TYPES and automatic == Audience.B2C
     if (overridden or free_mail_on_linkedin) and not data.audience_justification.strip():
         message = (
-            _("A private (free-mail) address on a LinkedIn prospect needs a recorded reason why it is professional.")
+            _("A free-mail address on a LinkedIn prospect needs a recorded reason why it is professional.")
             if free_mail_on_linkedin
             else _("Changing the audience from “%(auto)s” needs a recorded justification.")
             % {"auto": Audience(automatic).label}
@@ -133,7 +133,7 @@ def _check_suppressed(data: ProspectData, indexes: dict) -> None:
 def _clean_source(data: ProspectData, source: SourceData | None, ids: dict[str, str]) -> dict:
     if source is None or not source.type:
         data.errors.setdefault("source", []).append(
-            _("Say where the person comes from: a prospect cannot be recorded without its source (GDPR art. 14).")
+            _("Say where the person comes from: no prospect is recorded without its source (GDPR art. 14).")
         )
         return {}
     try:
@@ -226,7 +226,9 @@ def update_prospect(prospect: Prospect, data: ProspectData, *, by) -> Prospect:
     Edits never move the retention deadline (rules §2.1: KASPR).
     """
     if prospect.is_restricted:
-        raise ValidationError({"__all__": [_("Processing of this record is restricted (GDPR art. 18): it cannot be edited.")]})
+        raise ValidationError(
+            {"__all__": [_("Processing of this record is restricted (GDPR art. 18): it cannot be edited.")]}
+        )
     ids = _identifiers(data)
     _check_names(data, ids)
     indexes = _indexes(ids)

@@ -42,7 +42,9 @@ def _search(queryset: QuerySet, q: str) -> QuerySet:
             return queryset.none()
     if sum(ch.isdigit() for ch in q) >= 6:
         try:
-            return queryset.filter(phone_index=blind_index("phone", normalise_phone(q, region=settings.LOYAL_PHONE_REGION)))
+            return queryset.filter(
+                phone_index=blind_index("phone", normalise_phone(q, region=settings.LOYAL_PHONE_REGION))
+            )
         except InvalidIdentifier:
             return queryset.none()
     words = q.split()
@@ -56,7 +58,9 @@ def _search(queryset: QuerySet, q: str) -> QuerySet:
 def not_contactable() -> Q:
     """No prospecting at all: past retention, restricted (Art. 18) or a global objection (Art. 21)."""
     suppressed = Suppression.objects.filter(channel=Suppression.ALL_CHANNELS).filter(
-        Q(digest=OuterRef("email_index")) | Q(digest=OuterRef("phone_index")) | Q(digest=OuterRef("linkedin_index"))
+        Q(digest=OuterRef("email_index"))
+        | Q(digest=OuterRef("phone_index"))
+        | Q(digest=OuterRef("linkedin_index"))
     )
     today = timezone.localdate()
     return Q(retention_until__lt=today) | Q(restricted_at__isnull=False) | Q(Exists(suppressed))
@@ -65,14 +69,18 @@ def not_contactable() -> Q:
 def filtered(queryset: QuerySet, filters: Filters) -> QuerySet:
     queryset = _search(queryset, filters.q)
     if filters.source_type:
-        queryset = queryset.filter(Exists(Source.objects.filter(prospect=OuterRef("pk"), type=filters.source_type)))
+        queryset = queryset.filter(
+            Exists(Source.objects.filter(prospect=OuterRef("pk"), type=filters.source_type))
+        )
     if filters.audience:
         queryset = queryset.filter(audience=filters.audience)
     if filters.owner:
         queryset = queryset.filter(owner_id=filters.owner)
     if filters.ending_soon:
         today = timezone.localdate()
-        queryset = queryset.filter(retention_until__gte=today, retention_until__lte=today + timedelta(days=30))
+        queryset = queryset.filter(
+            retention_until__gte=today, retention_until__lte=today + timedelta(days=30)
+        )
     if filters.contactable == "yes":
         queryset = queryset.exclude(not_contactable())
     elif filters.contactable == "no":
@@ -103,4 +111,3 @@ def page(queryset: QuerySet, *, after: str = "", size: int = PAGE_SIZE) -> tuple
     rows = list(queryset.order_by("-created_at", "-pk")[: size + 1])
     next_cursor = encode_cursor(rows[size - 1]) if len(rows) > size else ""
     return rows[:size], next_cursor
-

@@ -7,7 +7,6 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from crm.roles import Role, has_role
-
 from prospects.audience import Audience
 from prospects.identity import EncryptedTextField
 
@@ -75,7 +74,9 @@ class ProspectQuerySet(models.QuerySet):
         return self.filter(retention_until__lt=today).exclude(held)
 
     def ending_within(self, days: int, today):
-        return self.filter(retention_until__gte=today, retention_until__lte=today + timezone.timedelta(days=days))
+        return self.filter(
+            retention_until__gte=today, retention_until__lte=today + timezone.timedelta(days=days)
+        )
 
 
 class Prospect(models.Model):
@@ -85,14 +86,19 @@ class Prospect(models.Model):
     last_name = models.CharField(_("last name"), max_length=100)
     job_title = models.CharField(_("job title"), max_length=200, blank=True)
     company = models.ForeignKey(
-        Company, null=True, blank=True, on_delete=models.PROTECT, related_name="prospects", verbose_name=_("company")
+        Company,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="prospects",
+        verbose_name=_("company"),
     )
     email = EncryptedTextField(_("work email"), blank=True)
-    email_index = models.CharField(max_length=64, null=True, blank=True, editable=False)
+    email_index = models.CharField(max_length=64, null=True, blank=True, editable=False)  # noqa: DJ001 NULL: unique but optional
     phone = EncryptedTextField(_("work phone"), blank=True)
-    phone_index = models.CharField(max_length=64, null=True, blank=True, editable=False)
+    phone_index = models.CharField(max_length=64, null=True, blank=True, editable=False)  # noqa: DJ001 NULL: unique but optional
     linkedin_url = models.CharField(_("LinkedIn profile"), max_length=300, blank=True)
-    linkedin_index = models.CharField(max_length=64, null=True, blank=True, editable=False)
+    linkedin_index = models.CharField(max_length=64, null=True, blank=True, editable=False)  # noqa: DJ001 NULL: unique but optional
     language = models.CharField(_("language"), max_length=2, choices=Language.choices, default=Language.FR)
     audience = models.CharField(_("audience"), max_length=20, choices=Audience.choices)
     audience_justification = models.TextField(_("why the audience was set by hand"), blank=True)
@@ -100,15 +106,24 @@ class Prospect(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="prospects", verbose_name=_("owner")
     )
     team = models.ForeignKey(
-        "crm.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="prospects", verbose_name=_("team")
+        "crm.Team",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="prospects",
+        verbose_name=_("team"),
     )
     collected_at = models.DateTimeField(_("collected at"), default=timezone.now)
-    last_prospect_contact_at = models.DateTimeField(_("last contact from the prospect"), null=True, blank=True)
+    last_prospect_contact_at = models.DateTimeField(
+        _("last contact from the prospect"), null=True, blank=True
+    )
     retention_until = models.DateField(_("kept until"), db_index=True)
     legal_hold_until = models.DateField(_("legal hold until"), null=True, blank=True)
     legal_hold_reason = models.CharField(_("legal hold reason"), max_length=300, blank=True)
     is_customer = models.BooleanField(_("customer"), default=False)
-    customer_relationship_ended_at = models.DateField(_("end of the customer relationship"), null=True, blank=True)
+    customer_relationship_ended_at = models.DateField(
+        _("end of the customer relationship"), null=True, blank=True
+    )
     restricted_at = models.DateTimeField(_("processing restricted since"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -123,9 +138,7 @@ class Prospect(models.Model):
             models.UniqueConstraint(fields=["email_index"], name="one_prospect_per_email"),
             models.UniqueConstraint(fields=["phone_index"], name="one_prospect_per_phone"),
             models.UniqueConstraint(fields=["linkedin_index"], name="one_prospect_per_linkedin"),
-            models.CheckConstraint(
-                condition=Q(audience__in=Audience.values), name="prospect_audience_known"
-            ),
+            models.CheckConstraint(condition=Q(audience__in=Audience.values), name="prospect_audience_known"),
         ]
         indexes = [
             models.Index(fields=["owner", "-created_at", "-id"]),
@@ -162,7 +175,11 @@ class Source(models.Model):
     notice = models.CharField(_("notice"), max_length=20, choices=Notice.choices, default=Notice.NONE)
     notice_sent_at = models.DateTimeField(_("notice sent at"), null=True, blank=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("recorded by")
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("recorded by"),
     )
 
     history = HistoricalRecords()
@@ -170,7 +187,9 @@ class Source(models.Model):
     class Meta:
         verbose_name = _("source")
         ordering = ["acquired_at", "id"]
-        constraints = [models.CheckConstraint(condition=Q(type__in=SourceType.values), name="source_type_known")]
+        constraints = [
+            models.CheckConstraint(condition=Q(type__in=SourceType.values), name="source_type_known")
+        ]
 
     def __str__(self) -> str:
         return self.get_type_display()
@@ -217,7 +236,11 @@ class Interaction(models.Model):
     occurred_at = models.DateTimeField(_("when"))
     summary = models.TextField(_("summary"), blank=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("recorded by")
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("recorded by"),
     )
     recorded_at = models.DateTimeField(default=timezone.now, editable=False)
 
@@ -226,7 +249,9 @@ class Interaction(models.Model):
         ordering = ["-occurred_at", "-id"]
         indexes = [models.Index(fields=["prospect", "-occurred_at"])]
         constraints = [
-            models.CheckConstraint(condition=Q(type__in=InteractionType.values), name="interaction_type_known")
+            models.CheckConstraint(
+                condition=Q(type__in=InteractionType.values), name="interaction_type_known"
+            )
         ]
 
     def __str__(self) -> str:
@@ -279,7 +304,9 @@ class Suppression(models.Model):
 
     class Meta:
         verbose_name = _("suppression")
-        constraints = [models.UniqueConstraint(fields=["digest", "channel"], name="one_suppression_per_scope")]
+        constraints = [
+            models.UniqueConstraint(fields=["digest", "channel"], name="one_suppression_per_scope")
+        ]
         indexes = [models.Index(fields=["digest"])]
 
     def __str__(self) -> str:

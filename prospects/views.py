@@ -8,7 +8,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from crm.roles import Role, has_role, role_required
 from prospects import intake, listing, ownership, timeline
-from prospects.forms import DeactivateForm, FilterForm, InteractionForm, NewProspectForm, NoteForm, edit_form_for
+from prospects.forms import (
+    DeactivateForm,
+    FilterForm,
+    InteractionForm,
+    NewProspectForm,
+    NoteForm,
+    edit_form_for,
+)
 from prospects.models import Prospect
 from prospects.review import prospect_review
 
@@ -29,7 +36,11 @@ def prospect_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     query.pop("after", None)
     context = {"form": form, "rows": rows, "next_cursor": next_cursor, "query": query.urlencode()}
-    template = "prospects/prospect_rows.html" if request.headers.get("HX-Request") else "prospects/prospect_list.html"
+    template = (
+        "prospects/prospect_rows.html"
+        if request.headers.get("HX-Request")
+        else "prospects/prospect_list.html"
+    )
     return render(request, template, context)
 
 
@@ -60,7 +71,9 @@ def evidence_fields(request: HttpRequest) -> HttpResponse:
 def prospect_detail(request: HttpRequest, pk: int) -> HttpResponse:
     prospect = get_object_or_404(_visible(request).select_related("company", "owner"), pk=pk)
     context = prospect_review(prospect, viewer=request.user)
-    context.update(interaction_form=InteractionForm(), note_form=NoteForm(), can_edit=has_role(request.user, *EDITORS))
+    context.update(
+        interaction_form=InteractionForm(), note_form=NoteForm(), can_edit=has_role(request.user, *EDITORS)
+    )
     return render(request, "prospects/prospect_detail.html", context)
 
 
@@ -78,7 +91,9 @@ def prospect_edit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Changes saved."))
             return redirect(prospect)
     status = 400 if form.errors else 200
-    return render(request, "prospects/prospect_form.html", {"form": form, "prospect": prospect}, status=status)
+    return render(
+        request, "prospects/prospect_form.html", {"form": form, "prospect": prospect}, status=status
+    )
 
 
 @role_required(*EDITORS)
@@ -119,7 +134,11 @@ def rep_deactivate(request: HttpRequest, user_id: int) -> HttpResponse:
     form = DeactivateForm(request.POST or None, rep=rep)
     if request.method == "POST" and form.is_valid():
         moved = ownership.deactivate_rep(rep, successor=form.cleaned_data["successor"], by=request.user)
-        messages.success(request, _("%(name)s can no longer log in; %(count)d prospects handed over.") % {"name": rep, "count": moved})
+        messages.success(
+            request,
+            _("%(name)s can no longer log in; %(count)d prospects handed over.")
+            % {"name": rep, "count": moved},
+        )
         return redirect("users")
     count = Prospect.objects.filter(owner=rep).count()
     return render(request, "prospects/rep_deactivate.html", {"form": form, "rep": rep, "count": count})

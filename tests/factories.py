@@ -51,7 +51,9 @@ def prospect(
             audience=audience,
             audience_justification=audience_justification,
         ),
-        source=SourceData(type=source_type, evidence=evidence if evidence is not None else EVIDENCE[source_type]),
+        source=SourceData(
+            type=source_type, evidence=evidence if evidence is not None else EVIDENCE[source_type]
+        ),
         by=by,
     )
 

@@ -9,7 +9,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         if not settings.DEBUG:
-            raise CommandError("seed_demo creates accounts with published passwords: it runs only with DEBUG on.")
+            raise CommandError(
+                "seed_demo creates accounts with published passwords: it runs only with DEBUG on."
+            )
         users = demo.seed()
         self.stdout.write("Demo logins (username / password / role):")
         for user in users:
