@@ -7,6 +7,9 @@ from django.db import transaction
 
 from crm import accounts
 from crm.roles import Role
+from prospects import intake
+from prospects.intake import ProspectData, SourceData
+from prospects.models import Prospect
 
 
 @dataclass(frozen=True)
@@ -26,9 +29,42 @@ DEMO_USERS = (
 )
 
 
+# Invented people on reserved example domains; one per kind of provenance.
+DEMO_PROSPECTS = (
+    (
+        ("Claire", "Moreau", "Head of purchasing", "Atelier Durand", "claire.moreau@atelier-durand.example"),
+        "business_card",
+        {"event": "Salon Industrie", "place": "Lyon", "date": "2026-03-10", "collector": "Camille Martin",
+         "notice_given": True},
+    ),
+    (
+        ("Julien", "Petit", "CTO", "Numéria", ""),
+        "linkedin_connection",
+        {"profile_url": "https://www.linkedin.com/in/julien-petit-demo"},
+    ),
+    (
+        ("Sophie", "Lambert", "Office manager", "Boulangeries Réunies", "contact@boulangeries.example"),
+        "web_form_notice",
+        {"form_id": "contact-2026", "notice_version": "3", "wording_hash": "5d41402abc4b2a76",
+         "ip": "198.51.100.20", "user_agent": "Mozilla/5.0"},
+    ),
+    (
+        ("Marc", "Rousseau", "Buyer", "Transports Rousseau", "marc.rousseau@transports.example"),
+        "broker",
+        {"broker": "DataLoc", "contract_ref": "DL-26-4", "list_id": "IDF-12", "delivery_date": "2026-09-01",
+         "information_proof": "Broker form v4 names partners and offers an opt-out"},
+    ),
+    (
+        ("Emma", "Girard", "Freelance designer", "", "emma.girard.demo@gmail.com"),
+        "event",
+        {"event": "Design Days", "place": "Nantes", "date": "2026-05-20"},
+    ),
+)  # fmt: skip
+
+
 @transaction.atomic
 def seed() -> list[DemoUser]:
-    """Create the demo users that do not exist yet; existing ones are left as they are."""
+    """Create the demo users and prospects that do not exist yet; existing ones are left as they are."""
     User = get_user_model()
     for demo in DEMO_USERS:
         if not User.objects.filter(username=demo.username).exists():
@@ -40,4 +76,17 @@ def seed() -> list[DemoUser]:
                 last_name=demo.last_name,
                 email=f"{demo.username}@loyal.example",
             )
+    _seed_prospects(User.objects.get(username="rep"))
     return list(DEMO_USERS)
+
+
+def _seed_prospects(rep) -> None:
+    if Prospect.objects.exists():
+        return
+    for (first, last, title, company, email), source_type, evidence in DEMO_PROSPECTS:
+        data = ProspectData(
+            first_name=first, last_name=last, job_title=title, company_name=company, email=email
+        )
+        if email.endswith("gmail.com"):
+            data.audience, data.audience_justification = "b2c", "Private address given on a business card"
+        intake.create_prospect(data, source=SourceData(type=source_type, evidence=evidence), by=rep)
