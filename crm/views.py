@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 from rest_framework.authtoken.models import Token
@@ -11,6 +12,7 @@ from crm import accounts, conduct
 from crm.forms import ConductForm, NewUserForm
 from crm.models import CodeOfConduct
 from crm.roles import Role, primary_role, role_required
+from prospects.models import Prospect
 
 
 @login_required
@@ -26,7 +28,13 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def home_context(user, role: Role | None) -> dict:
     """What each role's home page shows; the apps add their own panels here as they grow."""
-    return {"role": role}
+    context: dict = {"role": role}
+    if role == Role.SALES:
+        mine = Prospect.objects.filter(owner=user)
+        context["my_prospects"] = mine.select_related("company").order_by("-created_at", "-id")[:20]
+        context["my_count"] = mine.count()
+        context["ending_soon"] = mine.ending_within(30, timezone.localdate()).count()
+    return context
 
 
 @login_required
