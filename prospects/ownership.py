@@ -19,7 +19,9 @@ CHUNK = 2000
 def deactivate_rep(rep, *, successor, by) -> int:
     """End a rep's access at once and hand their prospects to ``successor``; returns the count."""
     if successor == rep or not successor.is_active or not has_role(successor, Role.SALES):
-        raise ValidationError({"successor": [_("Choose another active sales rep to take over the prospects.")]})
+        raise ValidationError(
+            {"successor": [_("Choose another active sales rep to take over the prospects.")]}
+        )
     moved = 0
     pending = Prospect.objects.filter(owner=rep).order_by("pk")
     while batch := list(pending[:CHUNK]):

@@ -57,7 +57,12 @@ EVIDENCE: dict[str, tuple[EvidenceField, ...]] = {
         _f("event", gettext_lazy("Event")),
         _f("place", gettext_lazy("Place")),
         _f("date", gettext_lazy("Date of the scan"), "date"),
-        _f("notice_given", gettext_lazy("Attendees were told their badge data go to exhibitors"), "bool", False),
+        _f(
+            "notice_given",
+            gettext_lazy("Attendees were told their badge data go to exhibitors"),
+            "bool",
+            False,
+        ),
     ),
     SourceType.INBOUND: (
         _f("channel", gettext_lazy("How the person reached us")),
@@ -117,7 +122,9 @@ def _clean_field(spec: EvidenceField, value):
     text = value.isoformat() if isinstance(value, date) else str(value or "").strip()
     if not text:
         if spec.required:
-            raise ProvenanceError(spec.name, _("%(label)s is required for this source type.") % {"label": spec.label})
+            raise ProvenanceError(
+                spec.name, _("%(label)s is required for this source type.") % {"label": spec.label}
+            )
         return ""
     if TOOL_NAMES.search(text):
         raise ProvenanceError(spec.name, scraping_refusal())
