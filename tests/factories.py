@@ -1,20 +1,29 @@
 """Plain builders for tests: real rows through the domain functions, no fixtures files."""
 
 from crm import accounts, conduct
-from crm.models import CodeOfConduct
+from crm.models import CodeOfConduct, Team
 from crm.roles import Role
 
 PASSWORD = "correct-horse-battery-staple"
 
 
-def user(*, role: str, username: str, password: str = PASSWORD, acknowledged: bool = True):
+def user(*, role: str, username: str, password: str = PASSWORD, acknowledged: bool = True, team=None):
     person = accounts.create_user(
-        username=username, password=password, role=Role(role), first_name=username.title(), last_name="Test"
+        username=username,
+        password=password,
+        role=Role(role),
+        first_name=username.title(),
+        last_name="Test",
+        team=team,
     )
     current = CodeOfConduct.objects.current()
     if acknowledged and role == Role.SALES and current is not None:
         conduct.acknowledge(person, conduct=current)
     return person
+
+
+def team(name: str) -> Team:
+    return Team.objects.create(name=name)
 
 
 def prospect(
@@ -82,3 +91,13 @@ EVIDENCE = {
     "manual": {"description": "Introduced by a colleague"},
 }
 EVIDENCE["web_form_consent"] = EVIDENCE["web_form_notice"]
+
+
+def stored_rows() -> dict[str, int]:
+    """Row counts of every table of the prospects app, historical tables included."""
+    from django.apps import apps
+
+    return {
+        model.__name__: model._default_manager.count()
+        for model in apps.get_app_config("prospects").get_models()
+    }
