@@ -9,7 +9,7 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import IsAuthenticated
 
 from crm.roles import HasRole, Role
-from prospects import intake, timeline
+from prospects import intake, listing, timeline
 from prospects.audience import Audience
 from prospects.models import Interaction, InteractionType, Language, Prospect, Source, SourceType
 
@@ -125,8 +125,28 @@ class NewestFirst(CursorPagination):
     page_size = 50
 
 
+class ProspectFilterSerializer(serializers.Serializer):
+    """The list's query parameters: the same search and filters as the prospects page."""
+
+    q = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="Name or company, or an exact email or phone"
+    )
+    source_type = serializers.ChoiceField(
+        choices=SourceType.choices, required=False, allow_blank=True, default=""
+    )
+    audience = serializers.ChoiceField(choices=Audience.choices, required=False, allow_blank=True, default="")
+    contactable = serializers.ChoiceField(choices=["yes", "no"], required=False, allow_blank=True, default="")
+    owner = serializers.IntegerField(required=False, default=None, help_text="The owner's user id")
+    ending_soon = serializers.BooleanField(
+        required=False, default=False, help_text="Retention ends within 30 days"
+    )
+
+    def to_filters(self) -> listing.Filters:
+        return listing.Filters(**self.validated_data)
+
+
 @extend_schema_view(
-    list=extend_schema(summary="Prospects of your team, newest first"),
+    list=extend_schema(summary="Prospects of your team, newest first", parameters=[ProspectFilterSerializer]),
     create=extend_schema(summary="Log a prospect with its source"),
 )
 class ProspectViewSet(
@@ -147,6 +167,13 @@ class ProspectViewSet(
             .select_related("company", "owner")
             .prefetch_related("sources")
         )
+
+    def filter_queryset(self, queryset):
+        if self.action != "list":
+            return queryset
+        params = ProspectFilterSerializer(data=self.request.query_params)
+        params.is_valid(raise_exception=True)
+        return listing.filtered(queryset, params.to_filters())
 
 
 class InteractionSerializer(serializers.ModelSerializer):
