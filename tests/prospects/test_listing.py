@@ -1,0 +1,170 @@
+"""Finding prospects: search, filters, and pages that cost the same however deep the list goes."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from prospects import listing, suppression
+from prospects.models import Prospect, Suppression
+from tests import factories
+
+LIST = reverse("prospects:list")
+API_LIST = "/api/prospects/"
+
+
+def found(filters: listing.Filters) -> list[str]:
+    rows, _next = listing.page(listing.filtered(Prospect.objects.all(), filters))
+    return [prospect.full_name for prospect in rows]
+
+
+@pytest.fixture
+def three(rep, other_rep):
+    """Three prospects logged in that order, so the newest first is Claire, Paul, Anne."""
+    factories.prospect(by=rep, first_name="Anne", last_name="Martin", email="anne.martin@acme.fr")
+    factories.prospect(
+        by=other_rep,
+        first_name="Paul",
+        last_name="Durand",
+        company_name="Globex",
+        email="contact@globex.fr",
+        source_type="broker",
+    )
+    factories.prospect(
+        by=rep,
+        first_name="Claire",
+        last_name="Petit",
+        company_name="Initech",
+        email="",
+        source_type="linkedin_connection",
+        evidence={"profile_url": "https://www.linkedin.com/in/claire-petit"},
+    )
+
+
+# --- Search and filters ----------------------------------------------------------------
+
+
+def test_list_is_newest_first(three):
+    assert found(listing.Filters()) == ["Claire Petit", "Paul Durand", "Anne Martin"]
+
+
+@pytest.mark.parametrize(
+    ("q", "names"), [("mart", ["Anne Martin"]), ("globex", ["Paul Durand"]), ("ANNE", ["Anne Martin"])]
+)
+def test_search_matches_names_and_company_in_any_case(three, q, names):
+    assert found(listing.Filters(q=q)) == names
+
+
+def test_search_words_must_all_match(three):
+    assert found(listing.Filters(q="Paul Globex")) == ["Paul Durand"]
+    assert found(listing.Filters(q="Paul Acme")) == []
+
+
+def test_search_by_email_matches_the_exact_address_only(three):
+    assert found(listing.Filters(q="Contact@Globex.fr")) == ["Paul Durand"]
+    assert found(listing.Filters(q="contact@globex")) == []
+
+
+def test_filters_by_source_audience_and_owner(three, other_rep):
+    assert found(listing.Filters(source_type="linkedin_connection")) == ["Claire Petit"]
+    assert found(listing.Filters(audience="b2b_generic")) == ["Paul Durand"]
+    assert found(listing.Filters(owner=other_rep.pk)) == ["Paul Durand"]
+
+
+def test_contactable_filter_leaves_out_whoever_objected_or_expired(three):
+    suppression.suppress(Prospect.objects.get(first_name="Anne"), origin=Suppression.Origin.LINK)
+    Prospect.objects.filter(first_name="Paul").update(retention_until=timezone.localdate().replace(year=2020))
+
+    assert found(listing.Filters(contactable="yes")) == ["Claire Petit"]
+    assert found(listing.Filters(contactable="no")) == ["Paul Durand", "Anne Martin"]
+
+
+def test_ending_soon_filter_keeps_deadlines_within_thirty_days(three):
+    Prospect.objects.filter(first_name="Anne").update(
+        retention_until=timezone.localdate() + timezone.timedelta(days=10)
+    )
+
+    assert found(listing.Filters(ending_soon=True)) == ["Anne Martin"]
+
+
+def test_pages_walk_the_whole_list_once(rep):
+    factories.many_prospects(by=rep, count=120)
+    seen, after = [], ""
+
+    for _page in range(3):
+        rows, after = listing.page(Prospect.objects.all(), after=after)
+        seen.append([prospect.first_name for prospect in rows])
+
+    assert [len(names) for names in seen] == [50, 50, 20]
+    assert [name for names in seen for name in names] == [f"Jean{index}" for index in range(120)]
+    assert after == ""
+
+
+def test_forged_cursor_starts_from_the_first_page(rep):
+    factories.many_prospects(by=rep, count=3)
+
+    rows, _next = listing.page(Prospect.objects.all(), after="not-a-cursor")
+
+    assert [prospect.first_name for prospect in rows] == ["Jean0", "Jean1", "Jean2"]
+
+
+# --- Constant queries per page -------------------------------------------------------------
+
+
+def counted_get(client, url: str, params: dict | None = None):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, params)
+    assert response.status_code == 200
+    return response, len(queries)
+
+
+FILTERS = [
+    {},
+    {"q": "Jean"},
+    {"q": "Dupont Acme"},
+    {"source_type": "business_card", "audience": "b2b_nominative", "contactable": "yes"},
+    {"ending_soon": "", "contactable": "no", "q": "jean"},
+]
+
+
+@pytest.mark.parametrize("params", FILTERS)
+def test_list_page_costs_the_same_queries_on_every_page(rep_client, rep, params):
+    factories.many_prospects(by=rep, count=120)
+    params = {**params, "owner": rep.pk} if "contactable" in params else params
+    if params.get("contactable") == "no":
+        Prospect.objects.update(retention_until=timezone.localdate().replace(year=2020))
+
+    first, first_count = counted_get(rep_client, LIST, params)
+    second, second_count = counted_get(rep_client, LIST, {**params, "after": first.context["next_cursor"]})
+    third, third_count = counted_get(rep_client, LIST, {**params, "after": second.context["next_cursor"]})
+
+    assert [len(page.context["rows"]) for page in (first, second, third)] == [50, 50, 20]
+    assert first_count == second_count == third_count
+
+
+@pytest.mark.parametrize("params", FILTERS)
+def test_api_list_costs_the_same_queries_on_every_page(rep_client, rep, params):
+    factories.many_prospects(by=rep, count=120)
+    params = {**params, "owner": rep.pk} if "contactable" in params else params
+    params = {key: value for key, value in params.items() if value != ""}
+    if params.get("contactable") == "no":
+        Prospect.objects.update(retention_until=timezone.localdate().replace(year=2020))
+
+    first, first_count = counted_get(rep_client, API_LIST, params)
+    second, second_count = counted_get(rep_client, first.json()["next"])
+    third, third_count = counted_get(rep_client, second.json()["next"])
+
+    assert [len(page.json()["results"]) for page in (first, second, third)] == [50, 50, 20]
+    assert third.json()["next"] is None
+    assert first_count == second_count == third_count
+
+
+def test_htmx_request_gets_only_the_rows(rep_client, rep):
+    factories.many_prospects(by=rep, count=60)
+
+    response = rep_client.get(LIST, HTTP_HX_REQUEST="true")
+
+    assert "<html" not in response.text
+    assert response.text.count("<tr>") == 50
+    assert 'id="more"' in response.text
