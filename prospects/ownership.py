@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 from simple_history.utils import bulk_update_with_history
 
+from crm.accounts import team_of
 from crm.roles import Role, has_role
 from prospects.models import Prospect
 
@@ -22,13 +23,14 @@ def deactivate_rep(rep, *, successor, by) -> int:
         raise ValidationError(
             {"successor": [_("Choose another active sales rep to take over the prospects.")]}
         )
-    moved = 0
+    moved, team = 0, team_of(successor)
     pending = Prospect.objects.filter(owner=rep).order_by("pk")
     while batch := list(pending[:CHUNK]):
         for prospect in batch:
-            prospect.owner = successor
+            # The prospects follow their new owner into their team, or the owner could not see them.
+            prospect.owner, prospect.team = successor, team
         # Through the history: each reassignment is kept with who made it.
-        bulk_update_with_history(batch, Prospect, ["owner"], batch_size=CHUNK, default_user=by)
+        bulk_update_with_history(batch, Prospect, ["owner", "team"], batch_size=CHUNK, default_user=by)
         moved += len(batch)
     rep.is_active = False
     rep.save(update_fields=["is_active"])
