@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from prospects.audience import Audience
-from prospects.intake import ProspectData, SourceData
+from prospects.intake import ProspectData, SourceData, chosen_audience
 from prospects.listing import Filters
 from prospects.models import InteractionType, Language, Prospect, SourceType
 from prospects.ownership import active_reps
@@ -134,7 +134,7 @@ def edit_form_for(prospect: Prospect, data=None) -> ProspectForm:
         "phone": prospect.phone,
         "linkedin_url": prospect.linkedin_url,
         "language": prospect.language,
-        "audience": prospect.audience,
+        "audience": chosen_audience(prospect),
         "audience_justification": prospect.audience_justification,
     }
     return ProspectForm(data, initial=initial)

@@ -99,6 +99,15 @@ def _audience(data: ProspectData, ids: dict[str, str], source_type: str) -> str:
     return chosen
 
 
+def chosen_audience(prospect: Prospect) -> str:
+    """The audience a rep set by hand (it carries a justification), or "" for the automatic one.
+
+    An edit form or a partial update starts from this, so that a new email address is
+    classified again instead of reading as an override of the old classification.
+    """
+    return prospect.audience if prospect.audience_justification else ""
+
+
 def _check_names(data: ProspectData, ids: dict[str, str]) -> None:
     for name in ("first_name", "last_name"):
         if not getattr(data, name).strip():
