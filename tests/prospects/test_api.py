@@ -385,3 +385,26 @@ def test_rep_who_has_not_acknowledged_the_code_is_refused(db):
 
     assert response.status_code == 403
     assert "code of conduct" in response.json()["detail"]
+
+
+def test_patch_of_the_email_reclassifies_an_automatic_audience(api, rep):
+    prospect = factories.prospect(by=rep)
+
+    response = api.patch(f"{LIST}{prospect.pk}/", {"email": "contact@acme.fr"}, format="json")
+
+    assert response.status_code == 200
+    assert response.json()["audience"] == "b2b_generic"
+
+
+def test_patch_keeps_an_audience_set_by_hand_with_its_justification(api, rep):
+    prospect = factories.prospect(
+        by=rep, email="jean.dupont@gmail.com", audience="b2b_nominative", audience_justification="Freelancer."
+    )
+
+    response = api.patch(f"{LIST}{prospect.pk}/", {"job_title": "CFO"}, format="json")
+
+    assert response.status_code == 200
+    assert (response.json()["audience"], response.json()["audience_justification"]) == (
+        "b2b_nominative",
+        "Freelancer.",
+    )

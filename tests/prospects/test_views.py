@@ -302,3 +302,34 @@ def test_rep_who_has_not_acknowledged_the_code_reaches_no_prospect_page(db):
 
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("conduct"))
+
+
+def test_edit_form_shows_an_automatic_audience_as_automatic(rep_client, rep):
+    prospect = factories.prospect(by=rep)
+
+    response = rep_client.get(reverse("prospects:edit", args=[prospect.pk]))
+
+    assert response.context["form"]["audience"].value() == ""
+
+
+def test_edit_form_keeps_an_audience_set_by_hand(rep_client, rep):
+    prospect = factories.prospect(
+        by=rep, email="jean.dupont@gmail.com", audience="b2b_nominative", audience_justification="Freelancer."
+    )
+
+    response = rep_client.get(reverse("prospects:edit", args=[prospect.pk]))
+
+    assert response.context["form"]["audience"].value() == "b2b_nominative"
+
+
+def test_new_email_from_the_edit_form_reclassifies_an_automatic_audience(rep_client, rep):
+    prospect = factories.prospect(by=rep)
+    form = rep_client.get(reverse("prospects:edit", args=[prospect.pk])).context["form"]
+    data = {name: form[name].value() or "" for name in form.fields}
+
+    response = rep_client.post(
+        reverse("prospects:edit", args=[prospect.pk]), {**data, "email": "contact@acme.fr"}
+    )
+
+    assert response.status_code == 302
+    assert Prospect.objects.get(pk=prospect.pk).audience == "b2b_generic"
