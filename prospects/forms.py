@@ -106,9 +106,11 @@ class NewProspectForm(ProspectForm):
         chosen = self.cleaned_data.get("source_type") or ""
         if not chosen:
             return None
+        # Evidence fields that the chosen type does not have are passed on, not dropped, so
+        # that the domain refuses them by name (a tool may add copied profile fields).
         evidence = {
-            name[len(EVIDENCE_PREFIX) :]: value
-            for name, value in self.cleaned_data.items()
+            name[len(EVIDENCE_PREFIX) :]: self.cleaned_data.get(name, self.data.get(name))
+            for name in {*self.data, *self.cleaned_data}
             if name.startswith(EVIDENCE_PREFIX)
         }
         return SourceData(type=chosen, evidence=evidence)

@@ -111,8 +111,11 @@ def clean_evidence(source_type: str, raw: dict) -> dict:
     allowed = {spec.name for spec in EVIDENCE[source_type]}
     unknown = sorted(set(raw) - allowed)
     if unknown:
-        # LinkedIn especially: the profile link only, never copied profile content (KASPR).
-        raise ProvenanceError(unknown[0], _("This field is not kept for this source type."))
+        message = _("“%(field)s” is not kept for this source type.") % {"field": unknown[0]}
+        if source_type in (SourceType.LINKEDIN_CONNECTION, SourceType.LINKEDIN_PUBLIC_PROFILE):
+            # The profile link only, never content copied from the profile (CNIL, KASPR 2024).
+            message += " " + _("Keep the profile link only, never content copied from the profile.")
+        raise ProvenanceError(unknown[0], message)
     return {spec.name: _clean_field(spec, raw.get(spec.name)) for spec in EVIDENCE[source_type]}
 
 
