@@ -56,7 +56,8 @@ def test_linkedin_source_with_copied_profile_fields_is_refused(copied):
         clean_evidence("linkedin_connection", evidence)
 
     assert refused.value.field == copied
-    assert "not kept" in refused.value.message
+    assert f"“{copied}” is not kept" in refused.value.message
+    assert "profile link only" in refused.value.message
 
 
 @pytest.mark.parametrize(

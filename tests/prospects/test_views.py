@@ -96,6 +96,18 @@ def test_form_with_a_sales_navigator_link_is_refused(rep_client):
     assert not Prospect.objects.exists()
 
 
+def test_form_with_copied_linkedin_profile_fields_is_refused_naming_them(rep_client):
+    before = factories.stored_rows()
+
+    response = rep_client.post(
+        NEW, form_data(source_type="linkedin_connection", evidence_headline="Head of purchasing at Acme")
+    )
+
+    assert response.status_code == 400
+    assert "“headline” is not kept" in response.context["form"].errors["source_type"][0]
+    assert factories.stored_rows() == before
+
+
 def test_form_with_evidence_naming_a_tool_is_refused(rep_client):
     response = rep_client.post(NEW, form_data(evidence_collector="Kaspr extension"))
 
