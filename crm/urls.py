@@ -24,6 +24,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("prospects/", include("prospects.urls")),
     path("outreach/", include("outreach.urls")),
+    path("", include("consent.urls")),
     path("api/prospects/<int:prospect_pk>/interactions/", interactions, name="prospect-interactions"),
     path("api/", include(router.urls)),
     path("api/me/", api.me, name="api-me"),

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from consent.channels import Channel
+from consent.state import consent_state
 from outreach.policy import ConsentState, Situation, Verdict, decide
 from prospects import provenance, retention, suppression
 from prospects.models import Notice, Prospect
@@ -29,6 +30,7 @@ def situation_for(
     source = prospect.sources.order_by("acquired_at", "pk").first()
     notice = source.notice if source else Notice.NONE
     now = timezone.now()
+    consent = consent_state(prospect, channel=channel)
     return Situation(
         channel=channel,
         audience=prospect.audience or None,
@@ -37,7 +39,9 @@ def situation_for(
         notice=notice,
         acquired_at=timezone.localdate(source.acquired_at) if source else None,
         objection=suppression.is_suppressed(prospect, channel=channel),
-        consent=ConsentState.NONE,
+        consent=consent,
+        # consent.state counts only consents naming us: ours, or a broker's whose form named us.
+        consent_by_named_broker=consent == ConsentState.VALID,
         customer_similar=prospect.is_customer,
         customer_relationship_ended_at=prospect.customer_relationship_ended_at,
         retention_expired=retention.is_expired(prospect),

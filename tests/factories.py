@@ -143,3 +143,26 @@ def many_prospects(*, by, count: int, source_type: str = "business_card") -> lis
         for p in prospects
     )
     return prospects
+
+
+def consent_proof(**overrides):
+    """A complete proof for a consent a rep records from a signed form (consent.recording.Proof)."""
+    from consent.recording import Proof
+
+    fields = {
+        "method": "signed_form",
+        "wording": "I agree to receive offers from Acme by email.",
+        "wording_version": "form-3",
+        "evidence_ref": "Binder 2026, page 14",
+        **overrides,
+    }
+    return Proof(**fields)
+
+
+def consent(prospect, *, by, channel: str = "email", purpose_code: str = "b2b_prospecting", **proof):
+    """A consent recorded through consent.recording with a complete proof."""
+    from consent.recording import record_consent
+
+    return record_consent(
+        prospect, purpose_code=purpose_code, channel=channel, proof=consent_proof(**proof), by=by
+    )
