@@ -3,12 +3,15 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
+from consent import api as consent_api
 from crm import api, views
 from prospects import api as prospects_api
 
 router = DefaultRouter()
 router.register("prospects", prospects_api.ProspectViewSet, basename="prospect")
 interactions = prospects_api.InteractionViewSet.as_view({"get": "list", "post": "create"})
+consents = consent_api.ConsentViewSet.as_view({"get": "list", "post": "create"})
+objections = consent_api.ObjectionViewSet.as_view({"get": "list", "post": "create"})
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -26,6 +29,8 @@ urlpatterns = [
     path("outreach/", include("outreach.urls")),
     path("", include("consent.urls")),
     path("api/prospects/<int:prospect_pk>/interactions/", interactions, name="prospect-interactions"),
+    path("api/prospects/<int:prospect_pk>/consents/", consents, name="prospect-consents"),
+    path("api/prospects/<int:prospect_pk>/objections/", objections, name="prospect-objections"),
     path("api/", include(router.urls)),
     path("api/me/", api.me, name="api-me"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

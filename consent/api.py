@@ -1,0 +1,186 @@
+"""REST API for a prospect's consents and objections: listed and added, never edited or deleted.
+
+A withdrawal is the creation of a withdrawal row (GDPR 7(3)); the same domain functions
+as the pages record everything, so the API cannot skip the proof or the suppression.
+"""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import CursorPagination
+from rest_framework.permissions import IsAuthenticated
+
+from consent import objections, recording
+from consent.channels import Channel
+from consent.models import STAFF_ROUTES, Action, Consent, Method, Objection
+from crm.roles import HasRole, Role
+from prospects.models import Prospect
+
+READERS = (Role.SALES, Role.DPO, Role.ADMIN)
+WRITERS = (Role.SALES, Role.ADMIN)
+# Writers reach PUT, PATCH and DELETE only to be told 405: these rows are append-only.
+ROLES_BY_METHOD = {
+    "GET": READERS,
+    "HEAD": READERS,
+    "OPTIONS": READERS,
+    **dict.fromkeys(("POST", "PUT", "PATCH", "DELETE"), WRITERS),
+}
+STAFF_ROUTE_CHOICES = [(route.value, route.label) for route in STAFF_ROUTES]
+
+
+def as_api_error(error: DjangoValidationError) -> ValidationError:
+    """Domain errors, keyed by field, as DRF errors keyed the same way."""
+    detail = {
+        ("non_field_errors" if name == "__all__" else name): messages
+        for name, messages in error.message_dict.items()
+    }
+    return ValidationError(detail)
+
+
+class ConsentSerializer(serializers.ModelSerializer):
+    """A grant needs its proof (method, wording, wording_version, and for an online consent
+    ip and user_agent, for a signed form evidence_ref, for a broker broker_contract_ref);
+    a withdrawal needs received_via."""
+
+    purpose = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    purpose_code = serializers.CharField(write_only=True, help_text="b2b_prospecting, newsletter, events…")
+    channel = serializers.ChoiceField(choices=Channel.choices)
+    action = serializers.ChoiceField(choices=Action.choices)
+    method = serializers.ChoiceField(choices=Method.choices, required=False, allow_blank=True, default="")
+    received_via = serializers.ChoiceField(
+        choices=STAFF_ROUTE_CHOICES, required=False, allow_blank=True, default=""
+    )
+    counts = serializers.SerializerMethodField(help_text="False while a double opt-in awaits confirmation.")
+    confirmed_at = serializers.DateTimeField(source="confirmation.confirmed_at", read_only=True, default=None)
+    collected_by = serializers.CharField(source="collected_by.username", read_only=True, default=None)
+    recorded_by = serializers.CharField(source="recorded_by.username", read_only=True, default=None)
+
+    class Meta:
+        model = Consent
+        fields = [
+            "id", "purpose", "purpose_code", "channel", "action", "given_at", "method", "wording",
+            "wording_version", "wording_sha256", "ip", "user_agent", "evidence_ref", "broker",
+            "broker_contract_ref", "broker_named_us", "received_via", "collected_by", "recorded_by",
+            "recorded_at", "confirmed_at", "counts",
+        ]  # fmt: skip
+        read_only_fields = ["wording_sha256", "recorded_at"]
+        extra_kwargs = {"given_at": {"required": False}}
+
+    def get_counts(self, consent: Consent) -> bool:
+        return not consent.is_pending and not (consent.broker and not consent.broker_named_us)
+
+    def create(self, validated):
+        prospect, by = self.context["prospect"], self.context["request"].user
+        try:
+            if validated["action"] == Action.WITHDRAW:
+                return recording.withdraw_consent(
+                    prospect,
+                    purpose_code=validated["purpose_code"],
+                    channel=validated["channel"],
+                    via=validated.get("received_via", ""),
+                    by=by,
+                    given_at=validated.get("given_at"),
+                )
+            proof = recording.Proof(
+                method=validated.get("method", ""),
+                wording=validated.get("wording", ""),
+                wording_version=validated.get("wording_version", ""),
+                given_at=validated.get("given_at"),
+                ip=validated.get("ip"),
+                user_agent=validated.get("user_agent", ""),
+                evidence_ref=validated.get("evidence_ref", ""),
+                broker=validated.get("broker", ""),
+                broker_contract_ref=validated.get("broker_contract_ref", ""),
+                broker_named_us=validated.get("broker_named_us", False),
+            )
+            return recording.record_consent(
+                prospect,
+                purpose_code=validated["purpose_code"],
+                channel=validated["channel"],
+                proof=proof,
+                by=by,
+            )
+        except DjangoValidationError as error:
+            raise as_api_error(error) from error
+
+
+class ObjectionSerializer(serializers.ModelSerializer):
+    channel = serializers.ChoiceField(
+        choices=[("", "All channels"), *Channel.choices], required=False, allow_blank=True, default=""
+    )
+    received_via = serializers.ChoiceField(choices=STAFF_ROUTE_CHOICES)
+    recorded_by = serializers.CharField(source="recorded_by.username", read_only=True, default=None)
+    forwarded_to_broker_at = serializers.DateTimeField(source="forwarded_at", read_only=True, default=None)
+
+    class Meta:
+        model = Objection
+        fields = [
+            "id", "channel", "received_via", "received_at", "recorded_by", "recorded_at", "broker",
+            "broker_contract_ref", "broker_list_id", "forwarded_to_broker_at",
+        ]  # fmt: skip
+        read_only_fields = ["recorded_at", "broker", "broker_contract_ref", "broker_list_id"]
+        extra_kwargs = {"received_at": {"required": False}}
+
+    def create(self, validated):
+        try:
+            return objections.record_objection(
+                self.context["prospect"],
+                channel=validated.get("channel", ""),
+                via=validated["received_via"],
+                by=self.context["request"].user,
+                received_at=validated.get("received_at"),
+            )
+        except DjangoValidationError as error:
+            raise as_api_error(error) from error
+
+
+class NewestFirst(CursorPagination):
+    ordering = ("-recorded_at", "-id")
+    page_size = 50
+
+
+class ProspectChildViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+    """Append-only: rows of one prospect visible to the caller (404 otherwise)."""
+
+    pagination_class = NewestFirst
+    permission_classes = [IsAuthenticated, HasRole]
+    roles_by_method = ROLES_BY_METHOD
+
+    def prospect(self) -> Prospect:
+        return get_object_or_404(
+            Prospect.objects.visible_to(self.request.user), pk=self.kwargs["prospect_pk"]
+        )
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        if "prospect_pk" in self.kwargs and self.request.method == "POST":
+            context["prospect"] = self.prospect()
+        return context
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Consent events of a prospect, with their proof, newest first"),
+    create=extend_schema(summary="Record a consent with its proof, or its withdrawal (a new row)"),
+)
+class ConsentViewSet(ProspectChildViewSet):
+    serializer_class = ConsentSerializer
+
+    def get_queryset(self):
+        return Consent.objects.filter(prospect=self.prospect()).select_related(
+            "purpose", "confirmation", "collected_by", "recorded_by"
+        )
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Objections of a prospect (GDPR art. 21), newest first"),
+    create=extend_schema(summary="Record an objection, on one channel or all; it is applied at once"),
+)
+class ObjectionViewSet(ProspectChildViewSet):
+    serializer_class = ObjectionSerializer
+
+    def get_queryset(self):
+        return Objection.objects.filter(prospect=self.prospect()).select_related(
+            "recorded_by", "forwarded_in"
+        )
