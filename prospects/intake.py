@@ -22,10 +22,9 @@ from prospects.identity import (
     normalise_linkedin_url,
     normalise_phone,
 )
-from prospects.models import Company, Prospect, Source, SourceType
+from prospects.models import Company, Prospect, Source
 from prospects.timeline import add_note, screening_error
 
-LINKEDIN_TYPES = (SourceType.LINKEDIN_CONNECTION, SourceType.LINKEDIN_PUBLIC_PROFILE)
 INDEXED_FIELDS = {"email_index": "email", "phone_index": "phone", "linkedin_index": "linkedin_url"}
 
 
@@ -87,7 +86,7 @@ def _audience(data: ProspectData, ids: dict[str, str], source_type: str) -> str:
         data.errors.setdefault("audience", []).append(_("Choose a known audience."))
         return automatic
     overridden = chosen != automatic
-    free_mail_on_linkedin = source_type in LINKEDIN_TYPES and automatic == Audience.B2C
+    free_mail_on_linkedin = source_type in provenance.LINKEDIN_TYPES and automatic == Audience.B2C
     if (overridden or free_mail_on_linkedin) and not data.audience_justification.strip():
         message = (
             _("A free-mail address on a LinkedIn prospect needs a recorded reason why it is professional.")
@@ -150,7 +149,7 @@ def _clean_source(data: ProspectData, source: SourceData | None, ids: dict[str, 
     except provenance.ProvenanceError as error:
         data.errors.setdefault(f"source.{error.field}", []).append(error.message)
         return {}
-    if source.type in LINKEDIN_TYPES:
+    if source.type in provenance.LINKEDIN_TYPES:
         _match_linkedin(data, evidence, ids)
     return evidence
 

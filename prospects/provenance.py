@@ -75,6 +75,7 @@ EVIDENCE: dict[str, tuple[EvidenceField, ...]] = {
     SourceType.MANUAL: (_f("description", gettext_lazy("Where the details come from")),),
 }
 EVIDENCE[SourceType.WEB_FORM_CONSENT] = EVIDENCE[SourceType.WEB_FORM_NOTICE]
+LINKEDIN_TYPES = (SourceType.LINKEDIN_CONNECTION, SourceType.LINKEDIN_PUBLIC_PROFILE)
 
 # Words that betray a harvesting tool (browser extensions, e-mail finders, scrapers).
 TOOL_NAMES = re.compile(
@@ -112,7 +113,7 @@ def clean_evidence(source_type: str, raw: dict) -> dict:
     unknown = sorted(set(raw) - allowed)
     if unknown:
         message = _("“%(field)s” is not kept for this source type.") % {"field": unknown[0]}
-        if source_type in (SourceType.LINKEDIN_CONNECTION, SourceType.LINKEDIN_PUBLIC_PROFILE):
+        if source_type in LINKEDIN_TYPES:
             # The profile link only, never content copied from the profile (CNIL, KASPR 2024).
             message += " " + _("Keep the profile link only, never content copied from the profile.")
         raise ProvenanceError(unknown[0], message)
