@@ -23,7 +23,8 @@ from django.utils.translation import gettext as _
 from consent import links
 from consent.channels import Channel
 from consent.models import ONLINE_METHODS, Action, Confirmation, Consent, Method, Purpose, Route
-from prospects.models import Prospect
+from prospects.models import InteractionType, Prospect
+from prospects.timeline import record_interaction
 
 logger = logging.getLogger(__name__)
 
@@ -192,12 +193,14 @@ def confirm_consents(
     """The second step of a double opt-in; idempotent.
 
     A grant that a later withdrawal superseded is not revived by an old link (GDPR 7(3)).
+    A first confirmation is the person's own "yes, keep me informed": it restarts the
+    retention clock (rules §2.2, explicit re-permission).
     """
     now = timezone.now()
     grants = Consent.objects.filter(
         prospect=prospect, pk__in=consent_ids, action=Action.GRANT, method=Method.DOUBLE_OPT_IN
     ).select_for_update(of=("self",))
-    confirmations = []
+    confirmations, confirmed_now = [], 0
     for grant in grants:
         withdrawn = Consent.objects.filter(
             prospect=prospect,
@@ -208,9 +211,12 @@ def confirm_consents(
         ).exists()
         if withdrawn:
             continue
-        confirmation, _created = Confirmation.objects.get_or_create(
+        confirmation, created = Confirmation.objects.get_or_create(
             consent=grant, defaults={"confirmed_at": now, "ip": ip or None, "user_agent": user_agent[:500]}
         )
         confirmations.append(confirmation)
-    logger.info("double opt-in: %s consents confirmed for prospect %s", len(confirmations), prospect.pk)
+        confirmed_now += created
+    if confirmed_now:
+        record_interaction(prospect, type=InteractionType.REPERMISSION_YES, occurred_at=now)
+    logger.info("double opt-in: %s consents confirmed for prospect %s", confirmed_now, prospect.pk)
     return confirmations

@@ -10,6 +10,7 @@ from django.utils import timezone
 from consent.models import Action, Consent, ConsentState, Purpose, Route
 from consent.recording import confirm_consents, record_consent, withdraw_consent
 from consent.state import consent_state
+from prospects.models import InteractionType, Prospect
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -129,6 +130,21 @@ def test_confirmed_double_opt_in_counts_from_its_confirmation(rep, person, mailo
     assert [c.pk for c in confirmed] == [c.pk for c in again]
     assert confirmed[0].ip == "198.51.100.9"
     assert consent_state(person, channel="email") == ConsentState.VALID
+
+
+def test_first_confirmation_restarts_the_retention_clock_and_a_pending_grant_does_not(
+    rep, person, mailoutbox
+):
+    proof = factories.consent_proof(method="double_opt_in", ip="198.51.100.4", user_agent="Mozilla/5.0")
+    consent = record_consent(person, purpose_code="b2b_prospecting", channel="email", proof=proof, by=rep)
+    pending_contact = Prospect.objects.get(pk=person.pk).last_prospect_contact_at
+
+    confirm_consents(person, consent_ids=[consent.pk], ip="198.51.100.9", user_agent="Firefox")
+    confirm_consents(person, consent_ids=[consent.pk], ip="198.51.100.9", user_agent="Firefox")
+
+    assert pending_contact is None
+    assert Prospect.objects.get(pk=person.pk).last_prospect_contact_at == consent.confirmation.confirmed_at
+    assert list(person.interactions.values_list("type", flat=True)) == [InteractionType.REPERMISSION_YES]
 
 
 def test_double_opt_in_withdrawn_before_confirmation_is_not_revived_by_the_old_link(rep, person, mailoutbox):
