@@ -76,3 +76,104 @@ class Profile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}"
+
+
+class OrganisationQuerySet(models.QuerySet):
+    def current(self) -> "Organisation":
+        """The stored identity, or the defaults of ``settings.LOYAL_CONTROLLER`` until an admin saves one."""
+        return self.filter(pk=Organisation.SINGLETON).first() or Organisation(
+            pk=Organisation.SINGLETON, **settings.LOYAL_CONTROLLER
+        )
+
+
+class Organisation(models.Model):
+    """The controller, its representatives and DPO, and its processors.
+
+    The header of the Art. 30 register (30(1)(a), (d), (e)) and the identity every notice
+    and message gives (GDPR 13, 14; CPCE L34-5). One row, edited by an administrator; it
+    lives in the project so that every app can name the controller.
+    """
+
+    SINGLETON = 1
+
+    name = models.CharField(_("controller (legal name)"), max_length=200)
+    address = models.TextField(_("address"))
+    email = models.EmailField(_("privacy contact email"))
+    legal_representative = models.CharField(_("legal representative"), max_length=200)
+    eu_representative = models.CharField(
+        _("representative in the EU (Art. 27)"), max_length=300, blank=True, help_text=_("Empty: not needed.")
+    )
+    dpo_name = models.CharField(_("data protection officer"), max_length=200)
+    dpo_email = models.EmailField(_("DPO email"))
+    dpo_address = models.TextField(_("DPO postal address"), blank=True)
+    hosting = models.CharField(_("hosting provider (processor)"), max_length=300)
+    emailing = models.CharField(_("emailing provider (processor)"), max_length=300)
+    transfers = models.TextField(
+        _("transfers outside the EU"),
+        help_text=_(
+            "Recipient, country, safeguard (adequacy decision, SCCs) and where its documentation is."
+        ),
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = OrganisationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("organisation")
+        constraints = [models.CheckConstraint(condition=models.Q(pk=1), name="one_organisation")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AccessAction(models.TextChoices):
+    VIEW = "view", _("Prospect page viewed")
+    API_READ = "api_read", _("Prospect read through the API")
+    EXPORT = "export", _("Prospect exported")
+    SUBJECT_ACCESS = "subject_access", _("Subject-access export (GDPR art. 15)")
+
+
+class AccessLog(models.Model):
+    """Who read or exported which prospect, and when (CNIL délib. 2021-122: traceability).
+
+    Lives in the project rather than in an app because pages of ``prospects`` write it
+    and pages of ``registry`` read it. The prospect link has no database constraint: an
+    entry outlives a purged prospect until its own 12-month purge, and holds nothing
+    but the id once the prospect is gone.
+    """
+
+    # Empty for an export run from the command line by the server's operator.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("user"),
+    )
+    prospect = models.ForeignKey(
+        "prospects.Prospect",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="access_log",
+        verbose_name=_("prospect"),
+    )
+    action = models.CharField(_("action"), max_length=20, choices=AccessAction.choices)
+    at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("access log entry")
+        verbose_name_plural = _("access log")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["prospect", "-at"]), models.Index(fields=["-at", "-id"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(action__in=AccessAction.values), name="access_action_known"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.action} {self.prospect_id}"

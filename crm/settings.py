@@ -276,3 +276,18 @@ LOYAL_RETENTION = {
     "connection_acceptance_resets": env.bool("LOYAL_CONNECTION_ACCEPTANCE_RESETS", default=False),
 }
 LOYAL_PHONE_REGION = env.str("LOYAL_PHONE_REGION", default="FR")
+# The controller in the Art. 30 register and the privacy notice (GDPR 30(1)(a), 13, 14);
+# defaults until an administrator saves the organisation page (crm.models.Organisation).
+LOYAL_CONTROLLER = {
+    "name": env.str("LOYAL_CONTROLLER_NAME", default="Loyal SAS"),
+    "address": env.str("LOYAL_CONTROLLER_ADDRESS", default="1 rue de l'Exemple, 75001 Paris, France"),
+    "email": env.str("LOYAL_CONTROLLER_EMAIL", default="privacy@loyal.example"),
+    "legal_representative": env.str("LOYAL_CONTROLLER_REPRESENTATIVE", default="The chief executive officer"),
+    "eu_representative": env.str("LOYAL_CONTROLLER_EU_REPRESENTATIVE", default=""),
+    "dpo_name": env.str("LOYAL_DPO_NAME", default="The data protection officer"),
+    "dpo_email": env.str("LOYAL_DPO_EMAIL", default="dpo@loyal.example"),
+    "dpo_address": env.str("LOYAL_DPO_ADDRESS", default=""),
+    "hosting": env.str("LOYAL_PROCESSOR_HOSTING", default="Hosting provider in the EU (to be named)"),
+    "emailing": env.str("LOYAL_PROCESSOR_EMAILING", default="Emailing provider in the EU (to be named)"),
+    "transfers": env.str("LOYAL_TRANSFERS", default="None: data are hosted and processed in the EU."),
+}

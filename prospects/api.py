@@ -8,6 +8,8 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import IsAuthenticated
 
+from crm.access import record_access
+from crm.models import AccessAction
 from crm.roles import HasRole, Role
 from prospects import intake, listing, timeline
 from prospects.audience import Audience
@@ -167,6 +169,12 @@ class ProspectViewSet(
             .select_related("company", "owner")
             .prefetch_related("sources")
         )
+
+    def retrieve(self, request, *args, **kwargs):
+        response = super().retrieve(request, *args, **kwargs)
+        # CNIL délib. 2021-122: a read of a contact record is logged (who, when, which).
+        record_access(request.user, [int(kwargs["pk"])], action=AccessAction.API_READ)
+        return response
 
     def filter_queryset(self, queryset):
         if self.action != "list":

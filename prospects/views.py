@@ -6,6 +6,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from crm.access import record_access
+from crm.models import AccessAction
 from crm.roles import Role, has_role, role_required
 from prospects import intake, listing, ownership, timeline
 from prospects.forms import (
@@ -70,6 +72,7 @@ def evidence_fields(request: HttpRequest) -> HttpResponse:
 @role_required(*ANYONE)
 def prospect_detail(request: HttpRequest, pk: int) -> HttpResponse:
     prospect = get_object_or_404(_visible(request).select_related("company", "owner"), pk=pk)
+    record_access(request.user, [prospect.pk], action=AccessAction.VIEW)
     context = prospect_review(prospect, viewer=request.user)
     context.update(
         interaction_form=InteractionForm(), note_form=NoteForm(), can_edit=has_role(request.user, *EDITORS)
