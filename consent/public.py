@@ -35,7 +35,11 @@ def _language(request: HttpRequest, prospect: Prospect | None) -> str:
     chosen = request.POST.get("lang") or request.GET.get("lang")
     if chosen in LANGUAGES:
         return chosen
-    return prospect.language if prospect is not None else settings.LANGUAGE_CODE
+    if prospect is not None:
+        return prospect.language
+    # No prospect to ask (bad or dead link): the browser's language, as LocaleMiddleware read it.
+    current = translation.get_language() or settings.LANGUAGE_CODE
+    return current if current in LANGUAGES else settings.LANGUAGE_CODE
 
 
 @contextmanager

@@ -87,6 +87,13 @@ def test_tampered_unsubscribe_link_gets_a_clear_400_page(person, visitor, method
     assert not Objection.objects.exists()
 
 
+def test_bad_link_page_speaks_the_browser_language(person, visitor):
+    response = visitor.get("/u/unsubscribe/garbage/", HTTP_ACCEPT_LANGUAGE="fr-FR,fr;q=0.9")
+
+    assert response.status_code == 400
+    assert response["Content-Language"] == "fr"
+
+
 def test_unsubscribe_link_of_an_erased_prospect_gets_a_clear_page(person, visitor):
     path = _path(links.unsubscribe_url(person, "email"))
     record_objection(person, channel="", via=Route.REQUEST)
