@@ -110,8 +110,10 @@ def test_prospect_is_found_by_phone_in_any_format(jean, q):
 
 
 def test_unknown_email_or_phone_finds_nobody(jean):
-    assert found_by("anne.martin@acme.fr") == []
-    assert found_by("06 98 76 54 32") == []
+    by_email, by_phone = found_by("anne.martin@acme.fr"), found_by("06 98 76 54 32")
+
+    assert by_email == []
+    assert by_phone == []
 
 
 def test_list_page_search_finds_the_prospect_by_email_and_phone(rep_client, jean):
