@@ -107,9 +107,8 @@ class ConsentSerializer(serializers.ModelSerializer):
 
 
 class ObjectionSerializer(serializers.ModelSerializer):
-    channel = serializers.ChoiceField(
-        choices=[("", "All channels"), *Channel.choices], required=False, allow_blank=True, default=""
-    )
+    # Blank: every channel. The same choice set as a consent's, so the schema names one enum.
+    channel = serializers.ChoiceField(choices=Channel.choices, required=False, allow_blank=True, default="")
     received_via = serializers.ChoiceField(choices=STAFF_ROUTE_CHOICES)
     recorded_by = serializers.CharField(source="recorded_by.username", read_only=True, default=None)
     forwarded_to_broker_at = serializers.DateTimeField(source="forwarded_at", read_only=True, default=None)
