@@ -66,6 +66,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that the container's probe by address passes ALLOWED_HOSTS (crm/health.py).
+    "crm.health.probe_middleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -265,6 +267,19 @@ LOGGING = {
 
 # --- Product ------------------------------------------------------------------------------
 LOYAL_SITE_URL = env.str("LOYAL_SITE_URL", default="http://127.0.0.1:8000")
+# Outreach gate: beyond this many unanswered outbound contacts in the window, REF_FREQUENCY_CAP.
+LOYAL_FREQUENCY_CAP = {
+    "max_unanswered": env.int("LOYAL_FREQUENCY_CAP_MAX_UNANSWERED", default=3),
+    "days": env.int("LOYAL_FREQUENCY_CAP_DAYS", default=90),
+}
+# Outreach worker: recipients per task, when a queued message counts as lost by the broker,
+# how often a failing send is retried, and when the Art. 14 job informs (before day 30).
+LOYAL_OUTREACH = {
+    "chunk_size": env.int("LOYAL_OUTREACH_CHUNK_SIZE", default=200),
+    "stall_minutes": env.int("LOYAL_OUTREACH_STALL_MINUTES", default=10),
+    "max_attempts": env.int("LOYAL_OUTREACH_MAX_ATTEMPTS", default=5),
+    "art14_notice_after_days": env.int("LOYAL_ART14_NOTICE_AFTER_DAYS", default=21),
+}
 # Retention (rules §2.1): the purge and the register read the same values.
 LOYAL_RETENTION = {
     "prospect_years": env.int("LOYAL_RETENTION_PROSPECT_YEARS", default=3),

@@ -1,8 +1,34 @@
 import os
 
 import pytest
+from django.test import Client, override_settings
 
 from tests import factories
+
+DJANGO_DB_ARGS = ("transaction", "reset_sequences", "databases", "serialized_rollback", "available_apps")
+
+
+def pytest_collection_modifyitems(items):
+    """Give every transactional test the rows that the data migrations wrote.
+
+    A transactional test (``transactional_db``, ``live_server``) ends by emptying every
+    table, which takes the role groups and code of conduct v1 with it. Serialized
+    rollback reloads the migrated rows before each such test, whatever ran before it.
+    """
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        options = {**dict(zip(DJANGO_DB_ARGS, marker.args, strict=False)), **marker.kwargs} if marker else {}
+        uses_transactions = {"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ()))
+        if options.get("transaction") or options.get("reset_sequences") or uses_transactions:
+            rollback = pytest.mark.django_db(**{**options, "transaction": True, "serialized_rollback": True})
+            item.add_marker(rollback, append=False)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hashing():
+    """Real hashing costs a second per log-in; the tests check who gets in, not the hash."""
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
 
 
 @pytest.fixture(scope="session")
@@ -38,4 +64,12 @@ def admin_user(db):
 @pytest.fixture
 def rep_client(client, rep):
     client.force_login(rep)
+    return client
+
+
+@pytest.fixture
+def admin_client(admin_user):
+    """A client logged in with the admin role (not pytest-django's superuser client)."""
+    client = Client()
+    client.force_login(admin_user)
     return client
