@@ -69,9 +69,11 @@ class ProspectQuerySet(models.QuerySet):
         return self.filter(restricted_at__isnull=False)
 
     def due_for_purge(self, today):
-        """Past their retention deadline and not under a legal hold (rules §2.1)."""
+        """Past their retention deadline, not under a legal hold, not a current customer (rules §2.1)."""
         held = Q(legal_hold_until__isnull=False, legal_hold_until__gte=today)
-        return self.filter(retention_until__lt=today).exclude(held)
+        # A customer's clock starts at the end of the relationship: none while it lasts.
+        current_customer = Q(is_customer=True, customer_relationship_ended_at__isnull=True)
+        return self.filter(retention_until__lt=today).exclude(held).exclude(current_customer)
 
     def ending_within(self, days: int, today):
         return self.filter(
@@ -120,6 +122,15 @@ class Prospect(models.Model):
     retention_until = models.DateField(_("kept until"), db_index=True)
     legal_hold_until = models.DateField(_("legal hold until"), null=True, blank=True)
     legal_hold_reason = models.CharField(_("legal hold reason"), max_length=300, blank=True)
+    legal_hold_placed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("legal hold placed by"),
+    )
+    legal_hold_placed_at = models.DateTimeField(_("legal hold placed at"), null=True, blank=True)
     is_customer = models.BooleanField(_("customer"), default=False)
     customer_relationship_ended_at = models.DateField(
         _("end of the customer relationship"), null=True, blank=True
@@ -127,8 +138,12 @@ class Prospect(models.Model):
     restricted_at = models.DateTimeField(_("processing restricted since"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # The deadline the owner was last warned about in the retention digest (retention.py).
+    retention_warned_for = models.DateField(
+        _("retention digest sent for"), null=True, blank=True, editable=False
+    )
 
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(excluded_fields=["updated_at", "retention_warned_for"])
     objects = ProspectQuerySet.as_manager()
 
     class Meta:
@@ -311,3 +326,50 @@ class Suppression(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}:{self.channel}"
+
+
+class PurgeReason(models.TextChoices):
+    RETENTION_EXPIRED = "retention_expired", _("Retention period over (GDPR art. 5(1)(e))")
+    CUSTOMER_RETENTION_EXPIRED = (
+        "customer_retention_expired",
+        _("Customer relationship ended long enough ago"),
+    )
+    ERASURE = "erasure", _("Erasure request (GDPR art. 17)")
+
+
+class PurgeRun(models.Model):
+    """One run of the retention purge, or one erasure: counts only, never who (GDPR 5(2), 5(1)(e)).
+
+    Counts are written in the same transaction as each chunk's deletions, so that a run
+    killed half-way still says exactly what it removed.
+    """
+
+    reason = models.CharField(_("reason"), max_length=40, choices=PurgeReason.choices)
+    dry_run = models.BooleanField(_("dry run"), default=False)
+    as_of = models.DateField(_("deadlines applied as of"))
+    started_at = models.DateTimeField(_("started at"), default=timezone.now)
+    heartbeat_at = models.DateTimeField(_("last chunk started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    purged = models.PositiveIntegerField(_("prospects removed"), default=0)
+    counts = models.JSONField(_("prospects removed per reason"), default=dict)
+    rows = models.JSONField(_("rows removed per table"), default=dict)
+    chunks = models.PositiveIntegerField(_("chunks committed"), default=0)
+    triggered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("triggered by"),
+    )
+
+    class Meta:
+        verbose_name = _("purge run")
+        ordering = ["-started_at", "-id"]
+        indexes = [models.Index(fields=["-started_at"], name="purgerun_recent")]
+        constraints = [
+            models.CheckConstraint(condition=Q(reason__in=PurgeReason.values), name="purgerun_reason_known")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reason}@{self.started_at:%Y-%m-%d}"
