@@ -14,8 +14,9 @@ from django.db import connection, models, transaction
 from django.db.models.fields import AutoFieldMixin
 from django.utils import timezone
 
+from prospects.deletion import Link, deletion_plan
 from prospects.models import Interaction, Note, Prospect, PurgeRun, Source
-from prospects.purge import Link, deletion_plan, purge_expired
+from prospects.purge import purge_expired
 
 # Bench prospects are kept until this day and purged as of the next: no real prospect
 # can have so early a deadline, so neither deletion ever touches real data.
