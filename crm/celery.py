@@ -3,6 +3,7 @@
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "crm.settings")
 
@@ -11,4 +12,15 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 # Every periodic job derives its work from the database, so a lost broker loses no work.
-app.conf.beat_schedule = {}
+app.conf.beat_schedule = {
+    # Rules §2.1 (GDPR 5(1)(e)): prospects past their retention period are deleted nightly.
+    "purge-expired-prospects": {
+        "task": "prospects.tasks.purge_expired_task",
+        "schedule": crontab(hour=2, minute=30),
+    },
+    # Rules §2.1: owners hear of the prospects the purge removes within the grace window.
+    "retention-digest": {
+        "task": "prospects.tasks.send_retention_digest_task",
+        "schedule": crontab(hour=7, minute=0),
+    },
+}

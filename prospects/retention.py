@@ -6,13 +6,22 @@ it: KASPR was sanctioned for a period renewed on each update, CALOGA for resetti
 on e-mail opens (Art. 5(1)(e)).
 """
 
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage, get_connection
+from django.db import transaction
+from django.db.models import Count, F, Q
+from django.db.models.functions import Coalesce, Greatest
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from prospects.models import Direction, InteractionType
+from prospects.models import Direction, InteractionType, Prospect
 
 # §2.2: the prospect's own voluntary acts toward the company reset the clock.
 VOLUNTARY_CONTACTS = frozenset(
@@ -97,7 +106,133 @@ def deadline_of(prospect) -> date:
     )
 
 
+def grace_days() -> int:
+    return settings.LOYAL_RETENTION["grace_days"]
+
+
+def is_current_customer(prospect) -> bool:
+    """A customer's clock starts when the relationship ends (rules §2.1): none while it lasts."""
+    return prospect.is_customer and prospect.customer_relationship_ended_at is None
+
+
 def is_expired(prospect, *, today: date | None = None) -> bool:
     today = today or timezone.localdate()
     held = prospect.legal_hold_until is not None and prospect.legal_hold_until >= today
-    return prospect.retention_until < today and not held
+    return prospect.retention_until < today and not held and not is_current_customer(prospect)
+
+
+def kept_until():
+    """The last day a prospect is kept: its deadline, or a later legal hold (SQL expression)."""
+    return Greatest("retention_until", Coalesce("legal_hold_until", "retention_until"))
+
+
+def due_within(days: int, *, today: date):
+    """Prospects the purge removes within ``days`` days, with their ``kept_until`` date."""
+    current_customer = Q(is_customer=True, customer_relationship_ended_at__isnull=True)
+    return (
+        Prospect.objects.exclude(current_customer)
+        .alias(kept=kept_until())
+        .filter(kept__gte=today, kept__lte=today + timezone.timedelta(days=days))
+        .annotate(kept_until=F("kept"))
+    )
+
+
+@transaction.atomic
+def place_legal_hold(prospect: Prospect, *, until: date, reason: str, by) -> Prospect:
+    """Keep a prospect past its deadline until ``until`` (e.g. a claim: GDPR 17(3)(e), 18(1)(c)).
+
+    The hold is recorded with who placed it and when, and in the history. It never
+    moves ``retention_until``: when the hold ends the normal deadline applies again.
+    """
+    reason = reason.strip()
+    errors = {}
+    if not reason:
+        errors["reason"] = [_("Say why the record must be kept: a legal hold needs a reason.")]
+    if until <= timezone.localdate():
+        errors["until"] = [_("A legal hold must end in the future.")]
+    if errors:
+        raise ValidationError(errors)
+    locked = Prospect.objects.select_for_update().get(pk=prospect.pk)
+    locked.legal_hold_until = until
+    locked.legal_hold_reason = reason
+    locked.legal_hold_placed_by = by
+    locked.legal_hold_placed_at = timezone.now()
+    locked._history_user = by
+    locked._change_reason = "legal hold"
+    fields = ["legal_hold_until", "legal_hold_reason", "legal_hold_placed_by", "legal_hold_placed_at"]
+    locked.save(update_fields=[*fields, "updated_at"])
+    for name in fields:
+        setattr(prospect, name, getattr(locked, name))
+    return prospect
+
+
+def send_retention_digest(*, today: date | None = None) -> int:
+    """Tell each owner which of their prospects the purge removes within the grace window.
+
+    Each deadline is announced once: a prospect comes back only when its last day
+    changed (a reply restarted the clock, a hold was placed) and nears again. The
+    digest says what would keep one (rules §2.1: one re-permission contact at term).
+    Returns the number of emails sent.
+    """
+    today = today or timezone.localdate()
+    due = (
+        due_within(grace_days(), today=today)
+        .exclude(retention_warned_for=F("kept_until"))
+        .filter(owner__is_active=True)
+        .exclude(owner__email="")
+        .select_related("owner", "company")
+        .order_by("owner_id", "kept_until", "id")
+    )
+    by_owner: dict = {}
+    for prospect in due:
+        by_owner.setdefault(prospect.owner, []).append(prospect)
+    connection = get_connection()
+    for owner, prospects in by_owner.items():
+        _digest_email(owner, prospects, connection=connection).send()
+        Prospect.objects.filter(pk__in=[p.pk for p in prospects]).update(retention_warned_for=kept_until())
+    return len(by_owner)
+
+
+def _digest_email(owner, prospects: list[Prospect], *, connection) -> EmailMessage:
+    context = {
+        "owner": owner,
+        "prospects": prospects,
+        "grace_days": grace_days(),
+        "years": prospect_years(),
+        "site_url": settings.LOYAL_SITE_URL.rstrip("/"),
+    }
+    subject = ngettext(
+        "Loyal: %(count)d prospect will be deleted within %(days)d days",
+        "Loyal: %(count)d prospects will be deleted within %(days)d days",
+        len(prospects),
+    ) % {"count": len(prospects), "days": grace_days()}
+    body = render_to_string("prospects/retention_digest.txt", context)
+    return EmailMessage(subject=subject, body=body, to=[owner.email], connection=connection)
+
+
+@dataclass(frozen=True)
+class Week:
+    """Prospects whose last day falls in [first, last]: the purge deletes them the day after."""
+
+    first: date
+    last: date
+    count: int
+
+
+def upcoming_purges(*, today: date | None = None, days: int | None = None) -> list[Week]:
+    """Counts of prospects leaving within ``days`` (default: the grace window), week by week."""
+    today = today or timezone.localdate()
+    days = grace_days() if days is None else days
+    per_day = dict(
+        due_within(days, today=today)
+        .values("kept_until")
+        .annotate(n=Count("pk"))
+        .values_list("kept_until", "n")
+    )
+    weeks = []
+    for start in range(0, days + 1, 7):
+        first = today + timezone.timedelta(days=start)
+        last = min(first + timezone.timedelta(days=6), today + timezone.timedelta(days=days))
+        count = sum(n for day, n in per_day.items() if first <= day <= last)
+        weeks.append(Week(first=first, last=last, count=count))
+    return weeks

@@ -1,0 +1,26 @@
+"""Periodic jobs of the prospects app; each derives its work from the database (DESIGN: Runs)."""
+
+import logging
+
+from celery import shared_task
+
+from prospects import purge, retention
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(acks_late=True)
+def purge_expired_task() -> int:
+    """Daily retention purge (rules §2.1); a second delivery while one runs does nothing."""
+    try:
+        return purge.purge_expired().purged
+    except purge.PurgeAlreadyRunning:
+        logger.info("Retention purge skipped: another run holds the lock.")
+        return 0
+
+
+@shared_task(acks_late=True)
+def send_retention_digest_task() -> int:
+    """Daily: warn owners of the prospects the purge removes within the grace window."""
+    return retention.send_retention_digest()
+
