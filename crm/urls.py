@@ -26,6 +26,7 @@ urlpatterns = [
     path("users/", views.users, name="users"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("prospects/", include("prospects.urls")),
+    path("prospects/", include("prospects.retention_urls")),
     path("outreach/", include("outreach.urls")),
     path("", include("consent.urls")),
     path("api/prospects/<int:prospect_pk>/interactions/", interactions, name="prospect-interactions"),
