@@ -246,6 +246,7 @@ def update_prospect(prospect: Prospect, data: ProspectData, *, by) -> Prospect:
     _check_duplicates(data, indexes, exclude_pk=prospect.pk)
     if data.errors:
         raise ValidationError(data.errors)
+    previous_digests = [getattr(prospect, name) for name in INDEXED_FIELDS]
     with transaction.atomic():
         for name in EDITABLE:
             setattr(prospect, name, getattr(data, name).strip())
@@ -256,4 +257,5 @@ def update_prospect(prospect: Prospect, data: ProspectData, *, by) -> Prospect:
         prospect.audience_justification = data.audience_justification.strip()
         prospect._history_user = by
         prospect.save()
+        suppression.carry_over(prospect, previous_digests=previous_digests)
     return prospect

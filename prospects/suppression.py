@@ -49,5 +49,15 @@ def suppress(prospect: Prospect, *, channel: str = "", origin: str) -> int:
     return added
 
 
+def carry_over(prospect: Prospect, *, previous_digests: Iterable[str]) -> int:
+    """A corrected identifier stays opposed: Art. 21(3) binds the person, not one address."""
+    scopes = set(
+        Suppression.objects.filter(digest__in=[d for d in previous_digests if d]).values_list(
+            "channel", "origin"
+        )
+    )
+    return sum(suppress(prospect, channel=channel, origin=origin) for channel, origin in scopes)
+
+
 def refusal_message() -> str:
     return _("This person objected to prospecting: they cannot be recorded again (GDPR art. 21(3)).")

@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from prospects import suppression
 from prospects.identity import blind_index
 from prospects.intake import ProspectData, SourceData, create_prospect, update_prospect
 from prospects.models import Note, Prospect, Suppression
@@ -327,3 +328,14 @@ def test_restricted_prospect_cannot_be_edited(rep):
 
     assert "art. 18" in refused.value.messages[0]
     assert prospect.history.count() == 1
+
+
+def test_corrected_email_of_an_opposed_prospect_is_opposed_too(rep):
+    person = factories.prospect(by=rep, email="paul.roux@acme.fr")
+    suppression.suppress(person, channel="", origin=Suppression.Origin.PHONE)
+    data = ProspectData(first_name="Paul", last_name="Roux", email="p.roux@acme.fr", language="fr")
+
+    update_prospect(person, data, by=rep)
+
+    assert suppression.is_suppressed(person)
+    assert Suppression.objects.filter(digest=person.email_index, origin=Suppression.Origin.PHONE).exists()
