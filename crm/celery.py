@@ -23,4 +23,14 @@ app.conf.beat_schedule = {
         "task": "prospects.tasks.send_retention_digest_task",
         "schedule": crontab(hour=7, minute=0),
     },
+    # CNIL délib. 2021-122: access-log entries are kept LOYAL_RETENTION["access_log_months"].
+    "registry-purge-access-log": {
+        "task": "registry.tasks.purge_access_log_task",
+        "schedule": crontab(hour=3, minute=15),
+    },
+    # Rules §2.1 (INTERP): rights requests are kept five years after they are closed.
+    "registry-purge-request-log": {
+        "task": "registry.tasks.purge_request_log_task",
+        "schedule": crontab(hour=3, minute=30),
+    },
 }

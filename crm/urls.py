@@ -6,6 +6,8 @@ from rest_framework.routers import DefaultRouter
 from consent import api as consent_api
 from crm import api, views
 from prospects import api as prospects_api
+from registry import api as registry_api
+from registry import views as registry_views
 
 router = DefaultRouter()
 router.register("prospects", prospects_api.ProspectViewSet, basename="prospect")
@@ -28,10 +30,13 @@ urlpatterns = [
     path("prospects/", include("prospects.urls")),
     path("prospects/", include("prospects.retention_urls")),
     path("outreach/", include("outreach.urls")),
+    path("registry/", include("registry.urls")),
+    path("privacy/", registry_views.privacy_notice, name="privacy"),
     path("", include("consent.urls")),
     path("api/prospects/<int:prospect_pk>/interactions/", interactions, name="prospect-interactions"),
     path("api/prospects/<int:prospect_pk>/consents/", consents, name="prospect-consents"),
     path("api/prospects/<int:prospect_pk>/objections/", objections, name="prospect-objections"),
+    path("api/register/", registry_api.RegisterView.as_view(), name="api-register"),
     path("api/", include(router.urls)),
     path("api/me/", api.me, name="api-me"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

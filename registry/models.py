@@ -1,1 +1,250 @@
-from django.db import models  # noqa: F401
+"""What the accountability records are: register versions, data-subject requests, erasures
+and breaches (GDPR 5(2), 12, 17, 30, 33(5)). The controller's identity is ``crm.Organisation``."""
+
+from datetime import date
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from prospects.models import Prospect, PurgeRun
+
+
+class RegisterVersion(models.Model):
+    """One state of the register's declared content (live figures excluded), with the DPO's sign-off."""
+
+    number = models.PositiveIntegerField(_("version"), unique=True)
+    content = models.JSONField(_("content"))
+    sha256 = models.CharField(_("SHA-256 of the content"), max_length=64)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("signed off by"),
+    )
+    signed_at = models.DateTimeField(_("signed off at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("register version")
+        ordering = ["-number"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(signed_by__isnull=True, signed_at__isnull=True)
+                | Q(signed_by__isnull=False, signed_at__isnull=False),
+                name="version_signed_by_someone_at_a_time",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"v{self.number}"
+
+    @property
+    def is_signed(self) -> bool:
+        return self.signed_at is not None
+
+
+class RequestKind(models.TextChoices):
+    ACCESS = "access", _("Access (art. 15)")
+    RECTIFICATION = "rectification", _("Rectification (art. 16)")
+    ERASURE = "erasure", _("Erasure (art. 17)")
+    RESTRICTION = "restriction", _("Restriction (art. 18)")
+    PORTABILITY = "portability", _("Portability (art. 20)")
+    OBJECTION = "objection", _("Objection (art. 21)")
+
+
+class RequestChannel(models.TextChoices):
+    EMAIL = "email", _("Email")
+    LETTER = "letter", _("Letter")
+    PHONE = "phone", _("Phone")
+    WEB_FORM = "web_form", _("Web form")
+    IN_PERSON = "in_person", _("In person")
+    OTHER = "other", _("Other")
+
+
+class RequestStatus(models.TextChoices):
+    RECEIVED = "received", _("Received")
+    IN_PROGRESS = "in_progress", _("In progress")
+    DONE = "done", _("Answered")
+    REFUSED = "refused", _("Refused, with reasons")
+
+
+OPEN_STATUSES = (RequestStatus.RECEIVED, RequestStatus.IN_PROGRESS)
+
+
+class SubjectRequestQuerySet(models.QuerySet):
+    def with_deadline(self):
+        return self.annotate(deadline_on=Coalesce(F("extended_until"), F("due_on")))
+
+    def open(self):
+        return self.filter(status__in=OPEN_STATUSES)
+
+    def overdue(self, today: date):
+        """Open requests past their deadline (GDPR 12(3): one month, or the extension)."""
+        return self.open().with_deadline().filter(deadline_on__lt=today)
+
+
+class SubjectRequest(models.Model):
+    """A request from a person exercising a right (GDPR 12, 15-21).
+
+    It names no one by itself: the person is linked through ``prospect`` (found by the
+    blind index at intake), and the link is cut when their record is erased, so the
+    request log outlives them without their data.
+    """
+
+    kind = models.CharField(_("right exercised"), max_length=20, choices=RequestKind.choices)
+    received_on = models.DateField(_("received on"))
+    channel = models.CharField(_("received by"), max_length=20, choices=RequestChannel.choices)
+    identity_check = models.TextField(
+        _("identity check"),
+        blank=True,
+        help_text=_("How the identity was confirmed. No copy of an ID document (EDPB 01/2022)."),
+    )
+    prospect = models.ForeignKey(
+        Prospect,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="subject_requests",
+        verbose_name=_("prospect"),
+    )
+    due_on = models.DateField(_("due on"))
+    extended_until = models.DateField(_("extended until"), null=True, blank=True)
+    extension_reason = models.TextField(_("reason for the extension"), blank=True)
+    extended_on = models.DateField(_("extension decided on"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=RequestStatus.choices, default=RequestStatus.RECEIVED
+    )
+    handler = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("handled by"),
+    )
+    outcome = models.TextField(_("outcome"), blank=True)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    response_sha256 = models.CharField(_("SHA-256 of what was delivered"), max_length=64, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by")
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    objects = SubjectRequestQuerySet.as_manager()
+
+    # Blanked when the person's record is erased (prospects.purge): the rest holds no personal data.
+    PURGE_SCRUBBED_FIELDS = ("identity_check",)
+
+    class Meta:
+        verbose_name = _("data-subject request")
+        ordering = ["-received_on", "-id"]
+        indexes = [models.Index(fields=["status", "due_on"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=RequestKind.values), name="request_kind_known"),
+            models.CheckConstraint(condition=Q(status__in=RequestStatus.values), name="request_status_known"),
+            # GDPR 12(3): an extension is told to the person with its reasons.
+            models.CheckConstraint(
+                condition=Q(extended_until__isnull=True)
+                | (~Q(extension_reason="") & Q(extended_on__isnull=False)),
+                name="request_extension_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.get_kind_display()}"
+
+    @property
+    def deadline(self) -> date:
+        return self.extended_until or self.due_on
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+class ErasureGround(models.TextChoices):
+    """GDPR 17(1): why the data are erased."""
+
+    REQUEST = "request", _("The person asked (art. 17(1))")
+    OBJECTION = "objection", _("The person objected (art. 17(1)(c))")
+    UNLAWFUL = "unlawful", _("Unlawfully processed (art. 17(1)(d))")
+
+
+class Erasure(models.Model):
+    """Evidence of an erasure (GDPR 17, 5(2)): who, when, on which ground. No personal data.
+
+    The rows removed per table are those of the purge run that did the deletion.
+    """
+
+    at = models.DateTimeField(_("erased at"), default=timezone.now)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("erased by")
+    )
+    ground = models.CharField(_("ground"), max_length=20, choices=ErasureGround.choices)
+    request = models.ForeignKey(
+        SubjectRequest,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="erasures",
+        verbose_name=_("request"),
+    )
+    run = models.OneToOneField(
+        PurgeRun, on_delete=models.PROTECT, related_name="erasure", verbose_name=_("deletion run")
+    )
+    suppressed = models.PositiveIntegerField(_("identifiers added to the suppression list"), default=0)
+
+    class Meta:
+        verbose_name = _("erasure")
+        ordering = ["-at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ground__in=ErasureGround.values), name="erasure_ground_known")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d} {self.ground}"
+
+
+class Breach(models.Model):
+    """An entry of the breach register, whether notified or not (GDPR 33(5))."""
+
+    discovered_at = models.DateTimeField(_("discovered at"))
+    occurred_at = models.DateTimeField(_("occurred at"), null=True, blank=True)
+    nature = models.TextField(_("nature of the breach"))
+    data_concerned = models.TextField(_("data concerned"))
+    people_concerned = models.TextField(_("people concerned"))
+    people_count = models.PositiveIntegerField(_("approximate number of people"), null=True, blank=True)
+    consequences = models.TextField(_("likely consequences"))
+    measures = models.TextField(_("measures taken or proposed"))
+    cnil_notified_at = models.DateTimeField(_("notified to the CNIL at"), null=True, blank=True)
+    delay_reason = models.TextField(
+        _("why not notified, or why later than 72 hours"),
+        blank=True,
+        help_text=_("GDPR 33(1): required when the CNIL was not notified within 72 hours."),
+    )
+    people_informed_at = models.DateTimeField(_("people informed at (art. 34)"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by")
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("breach")
+        verbose_name_plural = _("breaches")
+        ordering = ["-discovered_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.discovered_at:%Y-%m-%d}"
+
+    @property
+    def notified_within_72h(self) -> bool:
+        return (
+            self.cnil_notified_at is not None
+            and self.cnil_notified_at - self.discovered_at <= timezone.timedelta(hours=72)
+        )

@@ -1,0 +1,167 @@
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from crm.models import AccessLog, Organisation
+from crm.roles import Role, role_required
+from prospects.models import Prospect
+from registry import art30, breaches, exports, notice, versions
+from registry.forms import BreachForm, NotifiedForm, OrganisationForm
+from registry.models import Breach, Erasure, RegisterVersion
+
+ACCOUNTABLE = (Role.DPO, Role.ADMIN)
+PAGE_SIZE = 100
+
+
+def _language() -> str:
+    return "fr" if (translation.get_language() or "").startswith("fr") else "en"
+
+
+def attachment(content: bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+# --- The register ------------------------------------------------------------------------
+
+
+@role_required(*ACCOUNTABLE)
+def register(request: HttpRequest) -> HttpResponse:
+    language = _language()
+    built = art30.build_register(language=language)
+    current = RegisterVersion.objects.get(number=built["version"])
+    signed = versions.last_signed()
+    changed = (
+        []
+        if signed == current
+        else versions.changes(signed, current, language=language, labels=art30.labels(language))
+    )
+    context = exports.document_context(built) | {
+        "current": current,
+        "last_signed": signed,
+        "changes": changed,
+        "formats": exports.FORMATS,
+        "history": RegisterVersion.objects.select_related("signed_by")[:20],
+    }
+    return render(request, "registry/register.html", context)
+
+
+@role_required(Role.DPO)
+@require_POST
+def sign_off(request: HttpRequest, number: int) -> HttpResponse:
+    version = get_object_or_404(RegisterVersion, number=number)
+    try:
+        versions.sign_off(version, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Version %(number)s of the register is signed off.") % {"number": number})
+    return redirect("registry:register")
+
+
+@role_required(*ACCOUNTABLE)
+def register_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    if fmt not in exports.FORMATS:
+        raise Http404
+    export = exports.export_register(fmt, language=_language())
+    return attachment(export.content, export.content_type, export.filename)
+
+
+def privacy_notice(request: HttpRequest) -> HttpResponse:
+    """Public, no login (GDPR 13, 14): the notice in the visitor's language, or ``?lang=``."""
+    language = request.GET.get("lang") or _language()
+    language = language if language in art30.LANGUAGES else "en"
+    context = notice.privacy_notice(language) | {"other": "en" if language == "fr" else "fr"}
+    context["other_label"] = notice.heading("other_language", language)
+    context["version"] = RegisterVersion.objects.order_by("-number").first()
+    return render(request, "registry/privacy_notice.html", context)
+
+
+# --- Logs and registers ---------------------------------------------------------------------
+
+
+@role_required(Role.DPO)
+def access_log(request: HttpRequest) -> HttpResponse:
+    """Newest first, by keyset (no count over the whole log); filter by prospect id."""
+    entries = AccessLog.objects.select_related("user").order_by("-id")
+    prospect_id = request.GET.get("prospect", "")
+    if prospect_id.isdigit():
+        entries = entries.filter(prospect_id=int(prospect_id))
+    before = request.GET.get("before", "")
+    if before.isdigit():
+        entries = entries.filter(id__lt=int(before))
+    rows = list(entries[: PAGE_SIZE + 1])
+    more = rows[PAGE_SIZE - 1].id if len(rows) > PAGE_SIZE else None
+    names = _names(rows[:PAGE_SIZE])
+    context = {
+        "entries": [(row, names.get(row.prospect_id)) for row in rows[:PAGE_SIZE]],
+        "more": more,
+        "prospect": prospect_id,
+        "months": settings.LOYAL_RETENTION["access_log_months"],
+    }
+    return render(request, "registry/access_log.html", context)
+
+
+def _names(rows: list[AccessLog]) -> dict[int, str]:
+    ids = {row.prospect_id for row in rows}
+    return {p.pk: p.full_name for p in Prospect.objects.filter(pk__in=ids).only("first_name", "last_name")}
+
+
+@role_required(*ACCOUNTABLE)
+@require_http_methods(["GET", "POST"])
+def breach_list(request: HttpRequest) -> HttpResponse:
+    form = BreachForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            breaches.record_breach(form.to_report(), by=request.user)
+        except ValidationError as error:
+            form.apply_errors(error)
+        else:
+            messages.success(request, _("The breach is recorded."))
+            return redirect("registry:breaches")
+    entries = Breach.objects.select_related("recorded_by")
+    return render(
+        request,
+        "registry/breach_list.html",
+        {"form": form, "entries": entries},
+        status=400 if form.errors else 200,
+    )
+
+
+@role_required(*ACCOUNTABLE)
+@require_POST
+def breach_notified(request: HttpRequest, pk: int) -> HttpResponse:
+    breach = get_object_or_404(Breach, pk=pk)
+    form = NotifiedForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(form.errors.as_text())
+        breaches.record_notification(breach, **form.cleaned_data)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("registry:breaches")
+
+
+@role_required(*ACCOUNTABLE)
+def erasure_log(request: HttpRequest) -> HttpResponse:
+    entries = Erasure.objects.select_related("by", "run", "request")[:200]
+    return render(request, "registry/erasure_log.html", {"entries": entries})
+
+
+@role_required(Role.ADMIN)
+@require_http_methods(["GET", "POST"])
+def organisation(request: HttpRequest) -> HttpResponse:
+    form = OrganisationForm(request.POST or None, instance=Organisation.objects.current())
+    if request.method == "POST" and form.is_valid():
+        saved = form.save(commit=False)
+        saved.updated_by = request.user
+        saved.save()
+        messages.success(request, _("Saved. The register records a new version when its content changes."))
+        return redirect("registry:organisation")
+    return render(request, "registry/organisation.html", {"form": form})

@@ -1,0 +1,82 @@
+"""Builders for the registry tests: a person with a row in every table that can hold data about them."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from consent.objections import record_objection
+from consent.recording import Proof, record_consent
+from crm.access import record_access
+from crm.models import AccessAction
+from prospects.models import Interaction, InteractionType
+from prospects.timeline import add_note, record_interaction
+from registry import requests
+from tests import factories
+
+
+def full_person(
+    *, by, first_name: str, last_name: str, email: str, phone: str, interactions: int = 3, marker: str
+):
+    """A prospect with sources, interactions, notes, a consent, an objection and log entries.
+
+    ``marker`` is written into every free text about them, to find any leak of their data.
+    """
+    prospect = factories.prospect(
+        by=by,
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        phone=phone,
+        linkedin_url=f"https://www.linkedin.com/in/{first_name}-{last_name}-{marker}".lower(),
+        source_type="broker",
+        language="fr",
+    )
+    record_interaction(prospect, type=InteractionType.EMAIL_REPLY, summary=f"Reply {marker}", by=by)
+    start = timezone.now() - timedelta(days=400)
+    Interaction.objects.bulk_create(
+        Interaction(
+            prospect=prospect,
+            type=InteractionType.EMAIL_SENT,
+            direction="outbound",
+            is_voluntary_prospect_contact=False,
+            occurred_at=start + timedelta(minutes=n),
+            summary=f"Message {n} {marker}",
+            recorded_by=by,
+        )
+        for n in range(interactions - 1)
+    )
+    add_note(prospect, text=f"Met at the fair, interested in {marker}", by=by)
+    record_consent(
+        prospect,
+        purpose_code="newsletter",
+        channel="email",
+        proof=Proof(
+            method="signed_form", wording=f"I agree {marker}", wording_version="v1", evidence_ref="Box 3"
+        ),
+        by=by,
+    )
+    record_objection(prospect, channel="phone", via="letter", by=by)
+    record_access(by, [prospect.pk], action=AccessAction.VIEW)
+    requests.receive(
+        requests.Intake(kind="access", received_on=timezone.localdate(), channel="email", prospect=prospect),
+        by=by,
+    )
+    return prospect
+
+
+@pytest.fixture
+def person(rep):
+    return full_person(
+        by=rep, first_name="Jeanne", last_name="Martin", email="jeanne.martin@acme.fr",
+        phone="+33 6 12 34 56 78", marker="alpha", interactions=3,
+    )  # fmt: skip
+
+
+@pytest.fixture
+def namesake(rep):
+    """Another person with a similar name and address, who must never appear in the first one's export."""
+    return full_person(
+        by=rep, first_name="Jeanne", last_name="Martine", email="jeanne.martine@acme.fr",
+        phone="+33 6 98 76 54 32", marker="bravo", interactions=5,
+    )  # fmt: skip

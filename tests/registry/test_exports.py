@@ -1,0 +1,106 @@
+"""The register's five export formats open in their tools; downloads and the command."""
+
+import csv
+import io
+import json
+
+import openpyxl
+import pytest
+import tablib
+from django.core.management import call_command
+
+from registry import art30
+from registry.exports import export_register
+
+pytestmark = pytest.mark.django_db
+
+
+def test_json_parses_and_holds_every_activity_with_its_figures():
+    export = export_register("json", language="en")
+
+    register = json.loads(export.content)
+
+    assert export.content_type == "application/json"
+    assert [a["code"] for a in register["activities"]] == [
+        "b2b_prospecting", "campaigns", "suppression_list", "crm_users", "subject_requests",
+    ]  # fmt: skip
+    assert all(a["figures"] for a in register["activities"])
+
+
+def test_csv_has_a_header_row_and_one_row_per_activity():
+    export = export_register("csv", language="fr")
+
+    rows = list(csv.reader(io.StringIO(export.content.decode())))
+
+    assert rows[0][:3] == ["code", "Activité", "Date de création"]
+    assert "Durées de conservation" in rows[0]
+    assert [row[0] for row in rows[1:]] == [a["code"] for a in art30.declared("fr")["activities"]]
+
+
+def test_xlsx_opens_in_openpyxl_with_the_controller_and_the_activities():
+    export = export_register("xlsx", language="en")
+
+    workbook = openpyxl.load_workbook(io.BytesIO(export.content))
+
+    assert workbook.sheetnames == ["Controller", "Activities"]
+    activities = workbook["Activities"]
+    assert activities.cell(1, 1).value == "code"
+    assert activities.cell(2, 1).value == "b2b_prospecting"
+    assert activities.max_row == 6
+
+
+def test_ods_opens_as_a_spreadsheet():
+    export = export_register("ods", language="en")
+
+    book = tablib.Databook()
+    book.load(export.content, "ods")
+
+    assert [sheet.title for sheet in book.sheets()] == ["Controller", "Activities"]
+    assert book.sheets()[1]["code"][0] == "b2b_prospecting"
+
+
+def test_html_is_a_whole_document_for_a4():
+    export = export_register("html", language="fr")
+
+    page = export.content.decode()
+
+    assert page.startswith("<!DOCTYPE html>") and '<html lang="fr">' in page
+    assert "size: A4" in page
+    assert "Prospection commerciale B2B" in page
+
+
+@pytest.mark.parametrize("fmt", ["html", "json", "csv", "xlsx", "ods"])
+def test_the_dpo_downloads_each_format(client, dpo, fmt):
+    client.force_login(dpo)
+
+    response = client.get(f"/registry/export/{fmt}/")
+
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment; filename=")
+    assert response["Content-Disposition"].endswith(f'.{fmt}"')
+
+
+def test_a_rep_cannot_download_the_register(rep_client):
+    response = rep_client.get("/registry/export/json/")
+
+    assert response.status_code == 403
+
+
+def test_the_command_writes_the_file(tmp_path):
+    output = tmp_path / "register.xlsx"
+
+    call_command("export_register", "--format", "xlsx", "--output", str(output), stdout=io.StringIO())
+
+    assert openpyxl.load_workbook(output)["Activities"].cell(2, 1).value == "b2b_prospecting"
+
+
+def test_the_dpo_reads_the_register_through_the_api(client, dpo, rep):
+    client.force_login(rep)
+    refused = client.get("/api/register/")
+    client.force_login(dpo)
+
+    response = client.get("/api/register/?lang=fr")
+
+    assert refused.status_code == 403
+    assert response.status_code == 200
+    assert response.json()["title"] == "Registre des activités de traitement"

@@ -1,0 +1,86 @@
+"""The registry's pages: who may open them, without inline code, and the public privacy notice."""
+
+import re
+
+import pytest
+
+from registry import art30, requests
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+PAGES = [
+    "/registry/", "/registry/requests/", "/registry/breaches/", "/registry/erasures/",
+]  # fmt: skip
+INLINE = re.compile(r"<script(?![^>]*\bsrc=)|\sstyle=|\son[a-z]+=", re.IGNORECASE)
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_the_dpo_and_the_admin_open_each_page_and_a_rep_gets_403(client, rep, dpo, admin_user, path):
+    factories.prospect(by=rep)
+    outcomes = {}
+    for user in (dpo, admin_user, rep):
+        client.force_login(user)
+        outcomes[user.username] = client.get(path)
+
+    assert outcomes["dpo"].status_code == outcomes["admin"].status_code == 200
+    assert outcomes["rep"].status_code == 403
+    assert not INLINE.search(outcomes["dpo"].content.decode())
+
+
+def test_the_privacy_notice_is_public_in_french_and_english(client):
+    english = client.get("/privacy/?lang=en").content.decode()
+    french = client.get("/privacy/?lang=fr").content.decode()
+
+    assert "Privacy notice" in english and "B2B prospecting by social selling" in english
+    assert "Politique de confidentialité" in french and "Prospection commerciale B2B" in french
+    assert "CNIL" in french and "dpo@loyal.example" in french
+    assert not INLINE.search(french)
+
+
+def test_the_privacy_notice_follows_the_register(client, settings):
+    settings.LOYAL_CONTROLLER = {**settings.LOYAL_CONTROLLER, "name": "Prospectia SARL"}
+    settings.LOYAL_RETENTION = {**settings.LOYAL_RETENTION, "prospect_years": 2}
+
+    page = client.get("/privacy/?lang=fr").content.decode()
+
+    assert "Prospectia SARL" in page
+    assert art30.declared("fr")["activities"][0]["retention"][0].split(" à compter")[0] in page
+    assert "2 ans" in page
+
+
+def test_the_admin_edits_the_controller_and_the_register_makes_a_version(client, admin_user, dpo):
+    client.force_login(dpo)
+    client.get("/registry/")
+    client.force_login(admin_user)
+    data = {key: value for key, value in settings_controller().items()} | {"name": "Loyal Europe SAS"}
+
+    response = client.post("/registry/organisation/", data)
+    client.force_login(dpo)
+    page = client.get("/registry/").content.decode()
+
+    assert response.status_code == 302
+    assert "Loyal Europe SAS" in page and 'id="sign-off"' in page and "Version 2" in page
+
+
+def settings_controller() -> dict:
+    from django.conf import settings
+
+    return dict(settings.LOYAL_CONTROLLER)
+
+
+def test_the_request_page_offers_the_admin_the_action_of_the_right(client, admin_user, dpo, rep):
+    prospect = factories.prospect(by=rep)
+    item = requests.receive(
+        requests.Intake(
+            kind="access", received_on=requests.timezone.localdate(), channel="email", prospect=prospect
+        ),
+        by=dpo,
+    )
+
+    client.force_login(admin_user)
+    admin_page = client.get(f"/registry/requests/{item.pk}/").content.decode()
+    client.force_login(dpo)
+    dpo_page = client.get(f"/registry/requests/{item.pk}/").content.decode()
+
+    assert 'id="execute"' in admin_page and 'id="execute"' not in dpo_page

@@ -1,0 +1,160 @@
+"""The Art. 15 export: every table's data about the person, nobody else's, in a ZIP of HTML, JSON, CSV."""
+
+import csv
+import html
+import io
+import json
+import zipfile
+
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+
+from crm.models import AccessAction, AccessLog
+from prospects.identity import InvalidIdentifier
+from prospects.models import Prospect, Suppression
+from prospects.suppression import digests_of
+from registry.subject_access import export_subject_data, find_person
+from tests.registry.conftest import full_person
+
+pytestmark = pytest.mark.django_db
+
+# The tables the test person has rows in: the check below must not pass by having few tables.
+EVERY_KIND_OF_ROW = {
+    "consent.Consent", "consent.Objection", "crm.AccessLog", "registry.SubjectRequest",
+    "prospects.Interaction", "prospects.HistoricalNote", "prospects.HistoricalSource",
+}  # fmt: skip
+
+
+def open_package(content: bytes) -> dict[str, str]:
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        return {name: archive.read(name).decode() for name in archive.namelist()}
+
+
+def rows_about(prospect: Prospect) -> dict[str, int]:
+    """Rows of every table that point at the prospect, found from the models, not from the export code."""
+    counts = {}
+    for model in apps.get_models():
+        for field in model._meta.concrete_fields:
+            if field.is_relation and field.related_model is Prospect:
+                count = model._default_manager.filter(**{field.attname: prospect.pk}).count()
+                if count:
+                    counts[model._meta.label] = counts.get(model._meta.label, 0) + count
+    counts["prospects.HistoricalProspect"] = Prospect.history.filter(id=prospect.pk).count()
+    counts["prospects.Suppression"] = Suppression.objects.filter(
+        digest__in=digests_of(prospect).values()
+    ).count()
+    return counts
+
+
+def test_the_zip_holds_every_table_about_the_person_and_nothing_about_a_namesake(
+    rep, admin_user, person, namesake
+):
+    package = export_subject_data(person, by=admin_user)
+    files = open_package(package.content)
+    data = json.loads(files["data.json"])["data"]
+
+    expected = rows_about(person)
+    assert set(expected) >= EVERY_KIND_OF_ROW
+    assert {label: len(data.get(label, [])) for label in expected} == expected
+    everything = "\n".join(files.values())
+    for leak in ("bravo", "Martine", "jeanne.martine@acme.fr", "+33698765432", "98 76 54 32"):
+        assert leak not in everything
+    assert "jeanne.martin@acme.fr" in everything and "alpha" in everything
+
+
+def test_the_export_shows_every_stored_field_of_the_record_decrypted(admin_user, person):
+    data = json.loads(open_package(export_subject_data(person, by=admin_user).content)["data.json"])
+
+    record = data["data"]["prospects.Prospect"][0]
+
+    assert {f.name for f in Prospect._meta.concrete_fields} == set(record)
+    assert record["email"] == "jeanne.martin@acme.fr" and record["phone"] == "+33612345678"
+    assert record["owner"] == "staff"
+
+
+def test_the_export_gives_the_art15_information_in_the_persons_language(admin_user, person):
+    files = open_package(export_subject_data(person, by=admin_user).content)
+
+    page = html.unescape(files["index.html"])
+    headings = [item["heading"] for item in json.loads(files["data.json"])["information"]]
+
+    assert '<html lang="fr">' in page
+    assert headings[:5] == [
+        "(a) Finalités et base légale", "(b) Catégories de données", "(c) Destinataires",
+        "(d) Durée de conservation", "(g) Origine de vos données",
+    ]  # fmt: skip
+    assert "ListCo" in page  # the broker named as the source (15(1)(g))
+    assert "CNIL" in page and "Aucune. L'application" in page  # complaint (f), automated decisions (h)
+
+
+def test_the_csv_has_a_header_and_one_line_per_field(admin_user, person):
+    files = open_package(export_subject_data(person, by=admin_user).content)
+
+    rows = list(csv.reader(io.StringIO(files["data.csv"])))
+
+    assert rows[0] == ["table", "row", "field", "value"]
+    assert ["prospects.Prospect", "1", "last_name", "Martin"] in rows
+
+
+def test_a_thousand_interactions_are_all_exported(rep, admin_user):
+    prospect = full_person(
+        by=rep, first_name="Paul", last_name="Durand", email="paul.durand@acme.fr",
+        phone="+33 6 11 22 33 44", marker="charlie", interactions=1000,
+    )  # fmt: skip
+
+    data = json.loads(open_package(export_subject_data(prospect, by=admin_user).content)["data.json"])["data"]
+
+    assert len(data["prospects.Interaction"]) == 1000
+    assert len({row["id"] for row in data["prospects.Interaction"]}) == 1000
+
+
+def test_each_export_is_logged_and_listed_in_the_next_one(admin_user, person):
+    first = export_subject_data(person, by=admin_user)
+
+    second = json.loads(open_package(export_subject_data(person, by=admin_user).content)["data.json"])
+
+    assert (
+        AccessLog.objects.filter(prospect=person, action=AccessAction.SUBJECT_ACCESS, user=admin_user).count()
+        == 2
+    )
+    actions = [row["action"] for row in second["data"]["crm.AccessLog"]]
+    assert actions.count(AccessAction.SUBJECT_ACCESS) == 2
+    assert first.sha256 != ""
+
+
+def test_the_person_is_found_by_email_phone_or_linkedin_whatever_the_spelling(person, namesake):
+    assert find_person(email="  Jeanne.Martin@ACME.fr ") == person
+    assert find_person(phone="06 12 34 56 78") == person
+    assert find_person(linkedin_url="linkedin.com/in/jeanne-martin-alpha/") == person
+    assert find_person(email="nobody@acme.fr") is None
+    with pytest.raises(InvalidIdentifier):
+        find_person(email="not an address")
+
+
+def test_the_admin_downloads_the_zip_from_the_page_and_a_dpo_cannot(client, admin_user, dpo, person):
+    client.force_login(dpo)
+    refused = client.post("/registry/subject-access/", {"email": "jeanne.martin@acme.fr"})
+    client.force_login(admin_user)
+
+    response = client.post("/registry/subject-access/", {"email": "jeanne.martin@acme.fr"})
+
+    assert refused.status_code == 403
+    assert response.status_code == 200 and response["Content-Type"] == "application/zip"
+    assert "data.json" in open_package(response.content)
+
+
+def test_the_command_writes_the_zip(tmp_path, person):
+    output = tmp_path / "export.zip"
+
+    call_command(
+        "export_subject_access",
+        "--email",
+        "jeanne.martin@acme.fr",
+        "--output",
+        str(output),
+        stdout=io.StringIO(),
+    )
+
+    assert set(open_package(output.read_bytes())) == {"index.html", "data.json", "data.csv"}
+    assert AccessLog.objects.filter(prospect=person, action=AccessAction.SUBJECT_ACCESS, user=None).exists()
