@@ -373,3 +373,128 @@ class PurgeRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reason}@{self.started_at:%Y-%m-%d}"
+
+
+class ImportJobQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """A rep sees the imports they started; the DPO and admins see all of them."""
+        if has_role(user, Role.DPO, Role.ADMIN):
+            return self
+        if has_role(user, Role.SALES):
+            return self.filter(created_by=user)
+        return self.none()
+
+
+class ImportJob(models.Model):
+    """A file of prospects loaded with one provenance; its progress and counts (importing.py).
+
+    Holds no personal data itself: the rejected rows are named by line number and reason.
+    ``loaded_through`` is the last line whose batch committed, so that a run killed
+    half-way resumes after it and loads every good row exactly once.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Waiting for its column mapping")
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    class Format(models.TextChoices):
+        CSV = "csv", "CSV"
+        XLSX = "xlsx", "XLSX"
+
+    filename = models.CharField(_("file"), max_length=255)
+    path = models.CharField(max_length=500, editable=False)
+    uploaded = models.BooleanField(default=False, editable=False)  # the server's copy, removed when done
+    fingerprint = models.CharField(max_length=64, editable=False, db_index=True)
+    file_format = models.CharField(_("format"), max_length=4, choices=Format.choices)
+    encoding = models.CharField(max_length=20, blank=True, editable=False)
+    delimiter = models.CharField(max_length=1, blank=True, editable=False)
+    source_type = models.CharField(_("source type"), max_length=30, choices=SourceType.choices)
+    evidence = models.JSONField(_("evidence"), default=dict)
+    mapping = models.JSONField(_("column mapping"), default=dict)  # field -> column heading
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("owner")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("imported by")
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    staged_through = models.PositiveIntegerField(default=0, editable=False)
+    staged = models.BooleanField(default=False, editable=False)
+    checked = models.BooleanField(default=False, editable=False)
+    last_line = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    loaded_through = models.PositiveIntegerField(default=0, editable=False)
+    loaded = models.PositiveIntegerField(_("prospects loaded"), default=0)
+    rejected = models.PositiveIntegerField(_("rows rejected"), default=0)
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    objects = ImportJobQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("import")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(source_type__in=SourceType.values), name="import_source_known"
+            ),
+            models.CheckConstraint(condition=Q(progress__lte=100), name="import_progress_percent"),
+        ]
+
+    def __str__(self) -> str:
+        return self.filename
+
+    def get_absolute_url(self) -> str:
+        return reverse("prospects:import_detail", args=[self.pk])
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+
+class RejectionReason(models.TextChoices):
+    """Why a row of an import file was not loaded."""
+
+    MISSING_NAME = "missing_name", _("First or last name missing")
+    MALFORMED_EMAIL = "malformed_email", _("Malformed email address")
+    MALFORMED_PHONE = "malformed_phone", _("Malformed phone number")
+    MALFORMED_LINKEDIN = "malformed_linkedin", _("Not a LinkedIn profile address")
+    MISSING_PROFILE_LINK = "missing_profile_link", _("LinkedIn source without the profile link")
+    NO_CONTACT_POINT = "no_contact_point", _("No email, phone or LinkedIn profile")
+    TOO_LONG = "too_long", _("Value too long")
+    UNKNOWN_LANGUAGE = "unknown_language", _("Unknown language")
+    PRIVATE_ADDRESS = "private_address", _("Free-mail address on a LinkedIn source (needs a reason)")
+    SCRAPING = "scraping", _("Collected with a scraping or email-finder tool")
+    OPPOSED = "opposed", _("The person objected (suppression list)")
+    ALREADY_RECORDED = "already_recorded", _("Already recorded")
+    DUPLICATE_IN_FILE = "duplicate_in_file", _("Duplicate of an earlier line of the file")
+
+
+class ImportRejection(models.Model):
+    """A row of an import that was not loaded, named by its line in the file and the reason."""
+
+    Reason = RejectionReason
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="rejections")
+    line = models.PositiveIntegerField(_("line"))
+    reason = models.CharField(_("reason"), max_length=30, choices=RejectionReason.choices)
+    field = models.CharField(_("column"), max_length=30, blank=True)
+    duplicate_of = models.PositiveIntegerField(_("duplicate of line"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("rejected import row")
+        ordering = ["job", "line"]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "line"], name="one_rejection_per_line"),
+            models.CheckConstraint(
+                condition=Q(reason__in=RejectionReason.values), name="import_rejection_reason_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.line}: {self.reason}"
