@@ -4,7 +4,8 @@ import logging
 
 from celery import shared_task
 
-from prospects import purge, retention
+from prospects import importing, purge, retention
+from prospects.models import ImportJob
 
 logger = logging.getLogger(__name__)
 
@@ -24,3 +25,8 @@ def send_retention_digest_task() -> int:
     """Daily: warn owners of the prospects the purge removes within the grace window."""
     return retention.send_retention_digest()
 
+
+@shared_task(acks_late=True)
+def run_import(job_id: int) -> int:
+    """Load an import file; delivered again after a crash, it resumes after its last batch."""
+    return importing.run(ImportJob.objects.get(pk=job_id)).loaded

@@ -1,0 +1,297 @@
+"""The rows of an import file: reading CSV and XLSX as a stream, and checking each row.
+
+A file is never held whole in memory: CSV is read record by record from a text stream,
+XLSX through openpyxl's read-only mode. Each row is normalised here, in Python, because
+that part needs Python (E.164 phones, canonical LinkedIn URLs, the keyed blind index,
+encryption at rest); what needs the whole file or the database (duplicates, the
+suppression list, prospects already recorded) is left to SQL (import_staging.py).
+
+Line numbers are the row numbers a spreadsheet shows for the file: the heading row is
+line 1 and the first prospect line 2.
+"""
+
+import codecs
+import csv
+import io
+import os
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+import openpyxl
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from prospects.audience import Audience, classify_email
+from prospects.identity import (
+    InvalidIdentifier,
+    blind_index,
+    encrypt,
+    normalise_email,
+    normalise_linkedin_url,
+    normalise_phone,
+)
+from prospects.models import ImportJob, ImportRejection, Language, Prospect
+from prospects.provenance import LINKEDIN_TYPES, TOOL_NAMES
+
+Reason = ImportRejection.Reason
+
+# What a column can be mapped to. ``origin`` is the row's own collection channel, as
+# some brokers deliver it: it is screened for harvesting tools and not kept.
+FIELDS = (
+    "first_name",
+    "last_name",
+    "job_title",
+    "company_name",
+    "email",
+    "phone",
+    "linkedin_url",
+    "language",
+    "origin",
+)
+CONTACT_FIELDS = ("email", "phone", "linkedin_url")
+MAX_LENGTHS = {
+    "first_name": Prospect._meta.get_field("first_name").max_length,
+    "last_name": Prospect._meta.get_field("last_name").max_length,
+    "job_title": Prospect._meta.get_field("job_title").max_length,
+    "company_name": 200,
+}
+LANGUAGES = {
+    "": Language.FR,
+    "fr": Language.FR,
+    "french": Language.FR,
+    "francais": Language.FR,
+    "en": Language.EN,
+    "english": Language.EN,
+    "anglais": Language.EN,
+}
+# Headings seen in broker deliveries, badge-scan exports and team spreadsheets (FR and EN).
+HEADINGS = {
+    "first_name": ("first name", "firstname", "prenom", "given name"),
+    "last_name": ("last name", "lastname", "nom", "nom de famille", "surname", "family name"),
+    "job_title": ("job title", "title", "position", "fonction", "poste", "job"),
+    "company_name": ("company", "company name", "organisation", "organization", "societe", "entreprise"),
+    "email": ("email", "e mail", "mail", "email address", "courriel", "adresse email", "adresse e mail"),
+    "phone": ("phone", "phone number", "telephone", "tel", "mobile", "portable", "work phone"),
+    "linkedin_url": ("linkedin", "linkedin url", "linkedin profile", "profil linkedin", "profile url", "url"),
+    "language": ("language", "langue", "lang"),
+    "origin": ("origin", "origine", "collected with", "collection channel"),
+}
+
+# The columns of a staged row, in order (import_staging.STAGING_COLUMNS).
+EMPTY = ("", "", "", "", "", "", None, "", None, "", None, "")
+
+
+class ImportFileError(ValueError):
+    """A file that cannot be read as a table of prospects; the message says why."""
+
+
+def file_format(filename: str) -> str:
+    suffix = Path(filename).suffix.lower()
+    if suffix in (".csv", ".txt"):
+        return ImportJob.Format.CSV
+    if suffix == ".xlsx":
+        return ImportJob.Format.XLSX
+    raise ImportFileError(_("Upload a .csv or .xlsx file."))
+
+
+def sniff_csv(path: str) -> tuple[str, str]:
+    """The encoding (UTF-8, else Windows-1252) and the delimiter of a CSV file, from its start."""
+    with open(path, "rb") as raw:
+        sample = raw.read(64 * 1024)
+    try:
+        # Not final: the sample may end in the middle of a character.
+        text = codecs.getincrementaldecoder("utf-8-sig")().decode(sample, final=False)
+        encoding = "utf-8-sig"
+    except UnicodeDecodeError:
+        text, encoding = sample.decode("cp1252", errors="replace"), "cp1252"
+    try:
+        delimiter = csv.Sniffer().sniff("\n".join(text.splitlines()[:20]), delimiters=",;\t|").delimiter
+    except csv.Error:
+        delimiter = ","
+    return encoding, delimiter
+
+
+def heading_key(heading: str) -> str:
+    text = unicodedata.normalize("NFKD", str(heading or "")).encode("ascii", "ignore").decode()
+    return " ".join(re.sub(r"[_\-.]+", " ", text).lower().split())
+
+
+def guess_mapping(headings: list[str]) -> dict[str, str]:
+    """Field -> heading, for the headings that a known synonym names."""
+    keys = {heading_key(heading): heading for heading in headings}
+    mapping = {}
+    for name, synonyms in HEADINGS.items():
+        found = next((keys[key] for key in (heading_key(name), *synonyms) if key in keys), None)
+        if found is not None and found not in mapping.values():
+            mapping[name] = found
+    return mapping
+
+
+class FileRows:
+    """The data rows of a job's file, streamed as ``(line, [text, ...])``; knows how far it got."""
+
+    def __init__(self, job: ImportJob):
+        self.job = job
+        self.headings: list[str] = []
+        self._fraction = lambda: 0.0
+
+    def fraction(self) -> float:
+        """How much of the file has been read, from 0 to 1."""
+        return min(1.0, self._fraction())
+
+    def __iter__(self) -> Iterator[tuple[int, list[str]]]:
+        if self.job.file_format == ImportJob.Format.XLSX:
+            return self._xlsx()
+        return self._csv()
+
+    def _csv(self) -> Iterator[tuple[int, list[str]]]:
+        try:
+            with open(self.job.path, "rb") as raw:
+                size = os.fstat(raw.fileno()).st_size or 1
+                self._fraction = lambda: raw.tell() / size
+                text = io.TextIOWrapper(raw, encoding=self.job.encoding or "utf-8-sig", newline="")
+                reader = csv.reader(text, delimiter=self.job.delimiter or ",")
+                self.headings = [cell.strip() for cell in next(reader, [])]
+                yield from enumerate(reader, start=2)
+                self._fraction = lambda: 1.0
+        except UnicodeDecodeError as error:
+            raise ImportFileError(_("The file is neither UTF-8 nor Windows-1252 text.")) from error
+        except csv.Error as error:
+            raise ImportFileError(_("The file is not valid CSV: %(error)s") % {"error": error}) from error
+
+    def _xlsx(self) -> Iterator[tuple[int, list[str]]]:
+        try:
+            book = openpyxl.load_workbook(self.job.path, read_only=True, data_only=True)
+        except Exception as error:  # openpyxl raises many kinds for a file that is not a workbook.
+            raise ImportFileError(_("The file is not a readable .xlsx workbook.")) from error
+        try:
+            sheet = book.worksheets[0]
+            first, last = sheet.min_row or 1, sheet.max_row or 1
+            rows = sheet.iter_rows(values_only=True)
+            self.headings = [cell_text(value).strip() for value in next(rows, ())]
+            for line, values in enumerate(rows, start=first + 1):
+                self._fraction = lambda line=line: line / last
+                yield line, [cell_text(value) for value in values]
+            self._fraction = lambda: 1.0
+        finally:
+            book.close()
+
+
+def cell_text(value) -> str:
+    """A spreadsheet cell as text: numbers without a trailing .0 (phones), dates in ISO."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return str(value)
+
+
+def preview(job: ImportJob, *, rows: int = 5) -> tuple[list[str], list[list[str]]]:
+    """The headings and the first data rows, to choose the column mapping."""
+    reader = FileRows(job)
+    first = []
+    for _line, values in reader:
+        if len(first) >= rows:
+            break
+        if any(value.strip() for value in values):
+            first.append(values)
+    return reader.headings, first
+
+
+@dataclass(frozen=True)
+class RowChecker:
+    """Turns the cells of a row into a staged row: normalised, indexed, encrypted, or rejected."""
+
+    columns: dict[str, int]  # field -> position in the row
+    source_type: str
+
+    @classmethod
+    def for_job(cls, job: ImportJob, headings: list[str]) -> "RowChecker":
+        position = {heading: index for index, heading in enumerate(headings)}
+        missing = [column for column in job.mapping.values() if column not in position]
+        if missing:
+            raise ImportFileError(_("The file has no column “%(column)s”.") % {"column": missing[0]})
+        return cls({name: position[column] for name, column in job.mapping.items()}, job.source_type)
+
+    def stage(self, line: int, values: list[str]) -> tuple | None:
+        """The staged row for ``line``, or None for an empty line (skipped, not reported)."""
+        cells = {
+            name: values[index].strip() if index < len(values) else "" for name, index in self.columns.items()
+        }
+        if not any(cells.values()):
+            return None
+        try:
+            return (line, *self._checked(cells), None, "")
+        except Rejected as rejection:
+            return (line, *EMPTY, rejection.reason, rejection.field)
+
+    def _checked(self, cells: dict[str, str]) -> tuple:
+        if TOOL_NAMES.search(cells.get("origin", "")):
+            raise Rejected(Reason.SCRAPING, "origin")
+        for name in ("first_name", "last_name"):
+            if not cells.get(name):
+                raise Rejected(Reason.MISSING_NAME, name)
+        email, phone, linkedin = _identifiers(cells)
+        for name, limit in MAX_LENGTHS.items():
+            if len(cells.get(name, "")) > limit:
+                raise Rejected(Reason.TOO_LONG, name)
+        language = LANGUAGES.get(heading_key(cells.get("language", "")))
+        if language is None:
+            raise Rejected(Reason.UNKNOWN_LANGUAGE, "language")
+        if not (email or phone or linkedin):
+            raise Rejected(Reason.NO_CONTACT_POINT, "")
+        audience = classify_email(email) if email else Audience.B2B_NOMINATIVE
+        if self.source_type in LINKEDIN_TYPES:
+            _check_linkedin_source(linkedin, audience)
+        return (
+            cells["first_name"],
+            cells["last_name"],
+            cells.get("job_title", ""),
+            cells.get("company_name", ""),
+            language,
+            encrypt(email) if email else "",
+            blind_index("email", email) if email else None,
+            encrypt(phone) if phone else "",
+            blind_index("phone", phone) if phone else None,
+            linkedin,
+            blind_index("linkedin", linkedin) if linkedin else None,
+            audience,
+        )
+
+
+class Rejected(Exception):
+    def __init__(self, reason: str, field: str):
+        super().__init__(reason)
+        self.reason = reason
+        self.field = field
+
+
+def _identifiers(cells: dict[str, str]) -> tuple[str, str, str]:
+    checks = (
+        ("email", Reason.MALFORMED_EMAIL, normalise_email),
+        ("phone", Reason.MALFORMED_PHONE, lambda v: normalise_phone(v, region=settings.LOYAL_PHONE_REGION)),
+        ("linkedin_url", Reason.MALFORMED_LINKEDIN, normalise_linkedin_url),
+    )
+    out = []
+    for name, reason, normalise in checks:
+        raw = cells.get(name, "")
+        try:
+            out.append(normalise(raw) if raw else "")
+        except InvalidIdentifier:
+            raise Rejected(reason, name) from None
+    return out[0], out[1], out[2]
+
+
+def _check_linkedin_source(linkedin: str, audience: str) -> None:
+    """Rules §1 (LinkedIn sources): the profile link is the evidence, row by row."""
+    if not linkedin:
+        raise Rejected(Reason.MISSING_PROFILE_LINK, "linkedin_url")
+    if audience == Audience.B2C:
+        # intake.py asks a recorded reason for this; a file has none to give.
+        raise Rejected(Reason.PRIVATE_ADDRESS, "email")

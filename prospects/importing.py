@@ -1,0 +1,295 @@
+"""Bulk import: a file of prospects with one provenance for the whole file.
+
+A broker delivery, an event's badge scans or a team's spreadsheet is loaded in three
+steps, each resumable:
+
+1. stage: the file is streamed, each row normalised, indexed, encrypted or rejected in
+   Python (import_rows.py) and written to a staging table in chunks;
+2. check: the suppression list, prospects already recorded and duplicates within the
+   file are marked in SQL over the whole staging table (import_staging.py);
+3. load: batches of lines go into companies, prospects, sources and their history with
+   ``INSERT ... SELECT``, each batch committed with the job's watermark.
+
+Every rejected row is reported by line number and reason (``ImportRejection``), never
+by its content. The same rules as ``intake.create_prospect`` apply: provenance evidence
+(scraping refused, CNIL KASPR 2024), identifiers normalised, audience classified, and a
+person on the suppression list is never recorded again (Art. 21(3)).
+"""
+
+import contextlib
+import hashlib
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from crm.accounts import team_of
+from crm.roles import Role, has_role
+from prospects import provenance, retention
+from prospects.import_rows import (
+    CONTACT_FIELDS,
+    FIELDS,
+    FileRows,
+    ImportFileError,
+    RowChecker,
+    file_format,
+    guess_mapping,
+    preview,
+    sniff_csv,
+)
+from prospects.import_staging import Staging, advance, record_progress
+from prospects.models import ImportJob
+
+BATCH_SIZE = 5000  # lines per committed load batch
+STAGE_CHUNK = 5000  # rows per COPY into the staging table
+# Share of the progress bar taken by each step (staging is where Python does the work).
+STAGED_AT, CHECKED_AT = 80, 85
+
+Progress = Callable[[ImportJob], None]
+EACH_ROW = "linkedin.com/in/each-row"  # stands for the rows' own profile links when checking
+
+__all__ = [
+    "BATCH_SIZE",
+    "FIELDS",
+    "ImportFileError",
+    "begin",
+    "create_job",
+    "guess_mapping",
+    "preview",
+    "resumable",
+    "run",
+]
+
+
+def create_job(
+    *, path: str, filename: str, source_type: str, evidence: dict, owner, by, uploaded: bool = False
+) -> ImportJob:
+    """Record an import waiting for its column mapping; raise ValidationError naming the field."""
+    errors: dict[str, list[str]] = {}
+    cleaned = _clean_provenance(source_type, evidence, errors)
+    if not has_role(owner, Role.SALES) or not owner.is_active:
+        errors.setdefault("owner", []).append(_("Imported prospects belong to an active sales rep."))
+    try:
+        kind = file_format(filename)
+    except ImportFileError as error:
+        errors.setdefault("file", []).append(str(error))
+    if errors:
+        raise ValidationError(errors)
+    encoding, delimiter = sniff_csv(path) if kind == ImportJob.Format.CSV else ("", "")
+    job = ImportJob(
+        filename=Path(filename).name[:255],
+        path=str(path),
+        uploaded=uploaded,
+        fingerprint=fingerprint(path),
+        file_format=kind,
+        encoding=encoding,
+        delimiter=delimiter,
+        source_type=source_type,
+        evidence=cleaned,
+        owner=owner,
+        created_by=by,
+    )
+    try:
+        headings, _rows = preview(job, rows=1)
+    except ImportFileError as error:
+        raise ValidationError({"file": [str(error)]}) from error
+    if not any(headings):
+        raise ValidationError({"file": [_("The file is empty: its first line must name the columns.")]})
+    job.save()
+    return job
+
+
+def _clean_provenance(source_type: str, evidence: dict, errors: dict) -> dict:
+    """One provenance for the whole file, checked as intake.py checks a single prospect's."""
+    try:
+        if source_type in provenance.LINKEDIN_TYPES:
+            # The evidence of a LinkedIn source is each row's profile link (import_rows.py);
+            # anything else given for the file is refused by name, as for one prospect.
+            provenance.clean_evidence(source_type, {**evidence, "profile_url": EACH_ROW})
+            return {}
+        return provenance.clean_evidence(source_type, evidence)
+    except provenance.ProvenanceError as error:
+        errors.setdefault(f"source.{error.field}", []).append(error.message)
+        return {}
+
+
+def fingerprint(path: str) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as file:
+        for block in iter(lambda: file.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def begin(job: ImportJob, *, mapping: dict[str, str]) -> ImportJob:
+    """Fix the column mapping (field -> column heading) and queue the job."""
+    mapping = {name: column for name, column in mapping.items() if column}
+    headings, _rows = preview(job, rows=1)
+    errors = []
+    unknown = sorted(set(mapping) - set(FIELDS))
+    if unknown:
+        errors.append(_("Unknown field “%(field)s”.") % {"field": unknown[0]})
+    missing = [column for column in mapping.values() if column not in headings]
+    if missing:
+        errors.append(_("The file has no column “%(column)s”.") % {"column": missing[0]})
+    if not {"first_name", "last_name"} <= set(mapping):
+        errors.append(_("Choose the columns holding the first and the last name."))
+    if not set(CONTACT_FIELDS) & set(mapping):
+        errors.append(
+            _("Choose at least one column holding a work email, a work phone or a LinkedIn profile.")
+        )
+    if job.source_type in provenance.LINKEDIN_TYPES and "linkedin_url" not in mapping:
+        errors.append(_("A LinkedIn source needs the column holding each person's profile link."))
+    if errors:
+        raise ValidationError({"mapping": errors})
+    job.mapping = mapping
+    job.status = ImportJob.Status.QUEUED
+    job.save(update_fields=["mapping", "status"])
+    return job
+
+
+def resumable(*, fingerprint: str, source_type: str, owner) -> ImportJob | None:
+    """The unfinished import of the same file, provenance and owner, to be started again."""
+    unfinished = [ImportJob.Status.QUEUED, ImportJob.Status.RUNNING, ImportJob.Status.FAILED]
+    return (
+        ImportJob.objects.filter(
+            fingerprint=fingerprint, source_type=source_type, owner=owner, status__in=unfinished
+        )
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
+def run(job: ImportJob, *, batch_size: int = BATCH_SIZE, on_progress: Progress | None = None) -> ImportJob:
+    """Stage, check and load the job's file, resuming after its last committed step."""
+    report = on_progress or (lambda job: None)
+    with _claimed(job) as claimed:
+        if not claimed:
+            return job
+        job.refresh_from_db()  # another run may have moved it on
+        if job.status in (ImportJob.Status.DRAFT, ImportJob.Status.DONE):
+            return job
+        _start(job)
+        staging = Staging(job)
+        try:
+            if not job.staged:
+                _stage(job, staging, report)
+            if not job.checked:
+                _check(job, staging)
+            _load(job, staging, batch_size, report)
+        except ImportFileError as error:
+            _fail(job, str(error))
+            return job
+        except Exception:
+            _fail(
+                job,
+                _("The import stopped on an unexpected error; started again, it resumes where it stopped."),
+            )
+            raise
+        _finish(job, staging)
+        report(job)
+    return job
+
+
+@contextlib.contextmanager
+def _claimed(job: ImportJob) -> Iterator[bool]:
+    """One run per job at a time: a PostgreSQL session lock, released even if the process dies."""
+    if connection.vendor != "postgresql":
+        yield True  # SQLite lets one transaction write at a time; batches re-check the watermark.
+        return
+    key = ["loyal.import", job.pk]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(hashtext(%s), %s)", key)
+        claimed = cursor.fetchone()[0]
+    try:
+        yield claimed
+    finally:
+        if claimed:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(hashtext(%s), %s)", key)
+
+
+def _start(job: ImportJob) -> None:
+    changes = {"status": ImportJob.Status.RUNNING, "error": ""}
+    if job.started_at is None:
+        changes["started_at"] = timezone.now()
+    record_progress(job, **changes)
+
+
+def _stage(job: ImportJob, staging: Staging, report: Progress) -> None:
+    """Stream the file into the staging table; lines staged by an earlier run are skipped."""
+    staging.create()
+    done = staging.last_staged_line()
+    rows = FileRows(job)
+    checker, chunk, last_line = None, [], 0
+    for line, values in rows:
+        checker = checker or RowChecker.for_job(job, rows.headings)
+        last_line = line
+        if line <= done:
+            continue
+        row = checker.stage(line, values)
+        if row is not None:
+            chunk.append(row)
+        if len(chunk) >= STAGE_CHUNK:
+            _write(job, staging, chunk, line, int(rows.fraction() * STAGED_AT))
+            report(job)
+            chunk = []
+    _write(job, staging, chunk, last_line, STAGED_AT)
+    record_progress(job, staged=True, last_line=last_line)
+
+
+def _write(job: ImportJob, staging: Staging, chunk: list[tuple], line: int, progress: int) -> None:
+    with transaction.atomic():
+        if chunk:
+            staging.write(chunk)
+        record_progress(job, staged_through=line, progress=progress)
+
+
+def _check(job: ImportJob, staging: Staging) -> None:
+    staging.analyse()
+    with transaction.atomic():
+        staging.check()
+        staging.mark_duplicates()
+        record_progress(job, checked=True, progress=CHECKED_AT)
+
+
+def _load(job: ImportJob, staging: Staging, batch_size: int, report: Progress) -> None:
+    team = team_of(job.owner)
+    notice = provenance.initial_notice(job.source_type, job.evidence)
+    last_line = job.last_line or 0
+    while job.loaded_through < last_line:
+        first = max(job.loaded_through + 1, 2)  # line 1 names the columns
+        last = min(first + batch_size - 1, last_line)
+        with transaction.atomic():
+            # The row lock makes a second run wait, then see that the batch is done.
+            locked = ImportJob.objects.select_for_update().only("loaded_through").get(pk=job.pk)
+            if locked.loaded_through >= first:
+                job.refresh_from_db()
+                continue
+            now = timezone.now()
+            loaded, rejected = staging.load(
+                first=first,
+                last=last,
+                now=now,
+                retention_until=retention.deadline(collected_at=now, last_prospect_contact_at=None),
+                team_id=team.pk if team else None,
+                notice=notice,
+            )
+            share = (100 - CHECKED_AT) * last // max(last_line, 1)
+            advance(job, through=last, loaded=loaded, rejected=rejected, progress=min(99, CHECKED_AT + share))
+        report(job)
+
+
+def _finish(job: ImportJob, staging: Staging) -> None:
+    record_progress(job, status=ImportJob.Status.DONE, progress=100, finished_at=timezone.now())
+    # The staging rows and an uploaded file hold personal data: neither outlives the import.
+    staging.drop()
+    if job.uploaded:
+        Path(job.path).unlink(missing_ok=True)
+
+
+def _fail(job: ImportJob, message: str) -> None:
+    record_progress(job, status=ImportJob.Status.FAILED, error=message, finished_at=timezone.now())
