@@ -1,6 +1,6 @@
 from django.urls import path
 
-from prospects import views
+from prospects import import_views, views
 
 app_name = "prospects"
 
@@ -13,4 +13,11 @@ urlpatterns = [
     path("<int:pk>/interactions/", views.interaction_add, name="interaction_add"),
     path("<int:pk>/notes/", views.note_add, name="note_add"),
     path("reps/<int:user_id>/deactivate/", views.rep_deactivate, name="rep_deactivate"),
+    path("import/", import_views.import_upload, name="import"),
+    path("import/evidence/", import_views.import_evidence, name="import_evidence"),
+    path("import/<int:pk>/", import_views.import_detail, name="import_detail"),
+    path("import/<int:pk>/columns/", import_views.import_mapping, name="import_mapping"),
+    path("import/<int:pk>/progress/", import_views.import_progress, name="import_progress"),
+    path("import/<int:pk>/resume/", import_views.import_resume, name="import_resume"),
+    path("import/<int:pk>/rejected.csv", import_views.import_report_csv, name="import_report_csv"),
 ]

@@ -1,0 +1,84 @@
+"""Forms of the import pages: the file with its provenance, then the column mapping."""
+
+from django import forms
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
+
+from prospects.forms import EVIDENCE_PREFIX, evidence_field
+from prospects.import_rows import FIELDS
+from prospects.models import ImportJob, Prospect
+from prospects.ownership import active_reps
+from prospects.provenance import EVIDENCE, LINKEDIN_TYPES
+
+FIELD_LABELS = {
+    **{
+        name: capfirst(Prospect._meta.get_field(name).verbose_name)
+        for name in ("first_name", "last_name", "job_title", "email", "phone", "linkedin_url", "language")
+    },
+    "company_name": _("Company"),
+    "origin": _("How the supplier collected the row (checked for harvesting tools, not kept)"),
+}
+
+
+class UploadForm(forms.Form):
+    """One provenance for the whole file; its evidence fields follow the chosen source type."""
+
+    file = forms.FileField(label=_("File (.csv or .xlsx), first line naming the columns"))
+    source_type = forms.ChoiceField(
+        label=_("Where do these people come from?"),
+        choices=[
+            ("", "—"),
+            *ImportJob._meta.get_field("source_type").choices,
+            ("scraping", _("Found with a tool (scraper, extension, email finder)")),
+        ],
+    )
+    owner = forms.ModelChoiceField(label=_("Sales rep who owns them"), queryset=None, required=False)
+
+    def __init__(self, *args, pick_owner: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = active_reps()
+        if not pick_owner:
+            del self.fields["owner"]
+        else:
+            self.fields["owner"].required = True
+        chosen = (self.data.get("source_type") if self.is_bound else self.initial.get("source_type")) or ""
+        if chosen not in LINKEDIN_TYPES:  # a LinkedIn source's evidence is each row's profile link
+            for spec in EVIDENCE.get(chosen, ()):
+                self.fields[EVIDENCE_PREFIX + spec.name] = evidence_field(spec)
+
+    @property
+    def linkedin(self) -> bool:
+        chosen = (self.data.get("source_type") if self.is_bound else self.initial.get("source_type")) or ""
+        return chosen in LINKEDIN_TYPES
+
+    def evidence_fields(self):
+        return [self[name] for name in self.fields if name.startswith(EVIDENCE_PREFIX)]
+
+    def evidence(self) -> dict:
+        return {
+            name[len(EVIDENCE_PREFIX) :]: value
+            for name, value in self.cleaned_data.items()
+            if name.startswith(EVIDENCE_PREFIX)
+        }
+
+    def apply_errors(self, error) -> None:
+        for name, messages in error.message_dict.items():
+            target = name if name in self.fields else None
+            if name.startswith("source."):
+                evidence = EVIDENCE_PREFIX + name.split(".", 1)[1]
+                target = evidence if evidence in self.fields else "source_type"
+            for message in messages:
+                self.add_error(target, message)
+
+
+class MappingForm(forms.Form):
+    """For each field of a prospect, the column of the file that holds it (or none)."""
+
+    def __init__(self, *args, headings: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [("", _("— not in the file —")), *[(heading, heading) for heading in headings if heading]]
+        for name in FIELDS:
+            self.fields[name] = forms.ChoiceField(label=FIELD_LABELS[name], choices=choices, required=False)
+
+    def mapping(self) -> dict[str, str]:
+        return {name: self.cleaned_data[name] for name in FIELDS if self.cleaned_data.get(name)}
