@@ -1,0 +1,192 @@
+"""Import case: ``prospects.importing`` against a hand-written COPY pipeline over the same file.
+
+Both sides read the same CSV and normalise, index and encrypt each row with the same
+functions of ``prospects.identity`` (no SQL can do that part). The raw side then COPYs
+the rows into a temporary table and loads them with five set-based statements in one
+transaction: no per-line report, no batches, no resumability, no re-check. Both must
+load the same number of prospects, or the comparison means nothing.
+"""
+
+import csv
+import json
+
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+
+from bench import data
+from bench.database import current
+from bench.result import Result, timed
+from crm.accounts import team_of
+from prospects import importing, retention
+from prospects.audience import classify_email
+from prospects.identity import (
+    InvalidIdentifier,
+    blind_index,
+    encrypt,
+    normalise_email,
+    normalise_linkedin_url,
+    normalise_phone,
+)
+from prospects.models import Company, Prospect, Source
+
+TARGET = 3
+RAW_COLUMNS = (
+    "n integer, first_name text, last_name text, job_title text, company text, email text, email_index text, "
+    "phone text, phone_index text, linkedin_url text, linkedin_index text, audience text"
+)
+
+
+def run(rows: int) -> Result:
+    owner = data.bench_rep()
+    path = data.import_file(rows)
+    data.wipe_prospects()
+    data.suppress_some(rows)
+    raw_seconds = timed(lambda: raw_import(path, owner))
+    raw_loaded = Prospect.objects.count()
+    data.wipe_prospects()
+    jobs = []
+    ours_seconds = timed(lambda: jobs.append(ours_import(path, owner)))
+    if jobs[0].loaded != raw_loaded:
+        raise AssertionError(f"the import loaded {jobs[0].loaded} prospects, the raw pipeline {raw_loaded}")
+    return Result(ours_seconds, raw_seconds, TARGET)
+
+
+def ours_import(path, owner):
+    job = importing.create_job(
+        path=str(path),
+        filename=path.name,
+        source_type="broker",
+        evidence=data.EVIDENCE,
+        owner=owner,
+        by=owner,
+    )
+    importing.begin(job, mapping=data.MAPPING)
+    return importing.run(job)
+
+
+# --- The raw baseline ---------------------------------------------------------------------
+
+
+def raw_import(path, owner) -> None:
+    db = current()
+    statements = _statements(owner)
+    with db.raw() as raw:
+        cursor = raw.cursor()
+        cursor.execute(f"CREATE TEMP TABLE raw_rows ({RAW_COLUMNS})")
+        if db.vendor == "postgresql":
+            with cursor.copy("COPY raw_rows FROM STDIN") as copy:
+                for row in _normalised(path):
+                    copy.write_row(row)
+        else:
+            cursor.executemany(f"INSERT INTO raw_rows VALUES ({', '.join(['?'] * 12)})", _normalised(path))
+        for statement, params in statements:
+            cursor.execute(statement if db.vendor == "postgresql" else statement.replace("%s", "?"), params)
+        raw.commit()
+        cursor.execute("DROP TABLE raw_rows")
+
+
+def _normalised(path):
+    region = settings.LOYAL_PHONE_REGION
+    with open(path, newline="", encoding="utf-8") as file:
+        reader = csv.reader(file)
+        next(reader)
+        for n, (first, last, company, title, email, phone, linkedin) in enumerate(reader):
+            first, last = first.strip(), last.strip()
+            try:
+                email = normalise_email(email) if email.strip() else ""
+                phone = normalise_phone(phone, region=region) if phone.strip() else ""
+                linkedin = normalise_linkedin_url(linkedin) if linkedin.strip() else ""
+            except InvalidIdentifier:
+                continue
+            if not (first and last and (email or phone or linkedin)):
+                continue
+            yield (
+                n, first, last, title.strip(), company.strip(),
+                encrypt(email) if email else "", blind_index("email", email) if email else None,
+                encrypt(phone) if phone else "", blind_index("phone", phone) if phone else None,
+                linkedin, blind_index("linkedin", linkedin) if linkedin else None,
+                classify_email(email) if email else "b2b_nominative",
+            )  # fmt: skip
+
+
+def _statements(owner) -> list[tuple[str, list]]:
+    """The five set-based statements; column lists come from the models, values are parameters."""
+    now = timezone.now()
+    team = team_of(owner)
+    stamp = _db(Prospect, "created_at", now)
+    json_type = "CAST(%s AS jsonb)" if connection.vendor == "postgresql" else "%s"
+    prospect = {
+        "first_name": "r.first_name", "last_name": "r.last_name", "job_title": "r.job_title",
+        "company_id": "c.id", "email": "r.email", "email_index": "r.email_index", "phone": "r.phone",
+        "phone_index": "r.phone_index", "linkedin_url": "r.linkedin_url",
+        "linkedin_index": "r.linkedin_index", "audience": "r.audience", "language": "'fr'",
+        "owner_id": "%s", "team_id": "%s", "collected_at": "%s", "retention_until": "%s",
+        "created_at": "%s", "updated_at": "%s",
+    }  # fmt: skip
+    until = _db(
+        Prospect, "retention_until", retention.deadline(collected_at=now, last_prospect_contact_at=None)
+    )
+    prospect_params = [owner.pk, team.pk if team else None, stamp, until, stamp, stamp]
+    columns, values, defaults = _with_defaults(Prospect, prospect)
+    source = {
+        "prospect_id": "p.id", "type": "'broker'", "evidence": json_type, "acquired_at": "%s",
+        "notice": "'none'", "recorded_by_id": "%s",
+    }  # fmt: skip
+    source_columns, source_values, source_defaults = _with_defaults(Source, source)
+    company = {"name": "min(company)", "domain": "''", "created_at": "%s"}
+    company_columns, company_values, company_defaults = _with_defaults(Company, company)
+    return [
+        (
+            f"INSERT INTO prospects_company ({company_columns}) SELECT {company_values} FROM raw_rows "
+            "WHERE company <> '' AND lower(company) NOT IN (SELECT lower(name) FROM prospects_company) "
+            "GROUP BY lower(company)",
+            [stamp, *company_defaults],
+        ),
+        (
+            f"INSERT INTO prospects_prospect ({columns}) SELECT {values} FROM raw_rows r "
+            "LEFT JOIN (SELECT lower(name) AS name, min(id) AS id FROM prospects_company "
+            "GROUP BY lower(name)) c "
+            "ON c.name = lower(r.company) WHERE NOT EXISTS (SELECT 1 FROM prospects_suppression x "
+            "WHERE x.channel = 'all' AND x.digest IN (r.email_index, r.phone_index, r.linkedin_index)) "
+            "ORDER BY r.n ON CONFLICT DO NOTHING",
+            [*prospect_params, *defaults],
+        ),
+        (
+            f"INSERT INTO prospects_source ({source_columns}) SELECT {source_values} "
+            "FROM prospects_prospect p WHERE p.created_at = %s",
+            [json.dumps(data.EVIDENCE), stamp, owner.pk, *source_defaults, stamp],
+        ),
+        *(_history(model, owner, stamp, stamp_column) for model, stamp_column in _HISTORY),
+    ]
+
+
+_HISTORY = ((Company, "created_at"), (Prospect, "created_at"), (Source, "acquired_at"))
+
+
+def _history(model, owner, stamp, stamp_column: str) -> tuple[str, list]:
+    history = model.history.model
+    own = {field.column for field in model._meta.concrete_fields}
+    copied = [f.column for f in history._meta.concrete_fields if f.column in own]
+    columns = ", ".join([*copied, "history_date", "history_type", "history_user_id"])
+    return (
+        f"INSERT INTO {history._meta.db_table} ({columns}) SELECT {', '.join(copied)}, %s, '+', %s "
+        f"FROM {model._meta.db_table} WHERE {stamp_column} = %s",
+        [stamp, owner.pk, stamp],
+    )
+
+
+def _with_defaults(model, explicit: dict) -> tuple[str, str, list]:
+    """Columns and expressions for ``explicit``, then every other non-null column with its default."""
+    columns, values, defaults = list(explicit), list(explicit.values()), []
+    for field in model._meta.concrete_fields:
+        if field.column in explicit or field.primary_key or field.null:
+            continue
+        columns.append(field.column)
+        values.append("%s")
+        defaults.append(field.get_db_prep_save(field.get_default(), connection))
+    return ", ".join(columns), ", ".join(values), defaults
+
+
+def _db(model, name: str, value):
+    return model._meta.get_field(name).get_db_prep_save(value, connection)
