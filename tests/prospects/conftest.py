@@ -7,12 +7,6 @@ from django.utils import timezone
 from tests import factories
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    """The builders create users in nearly every test; PBKDF2's cost buys nothing here."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def met_last_spring(rep):
     """A prospect collected 200 days ago: its deadline is three years after that day."""
