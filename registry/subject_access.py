@@ -21,7 +21,6 @@ from uuid import UUID
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -137,39 +136,31 @@ def _add_history(found: dict[str, Table], model: type[models.Model], pointer: st
 
 
 def _table(model: type[models.Model], queryset) -> Table:
-    fields = model._meta.concrete_fields
-    followed = [f.name for f in fields if f.is_relation and not _hidden_relation(f)]
-    rows = [_row(obj, fields) for obj in queryset.select_related(*followed).order_by("pk")]
+    """The rows of ``queryset``: every stored field, links shown as the linked row's name."""
+    fields = [f for f in model._meta.concrete_fields if f.related_model is not Prospect]
+    values = list(queryset.order_by("pk").values_list(*(f.attname for f in fields)))
+    shown = {
+        index: _linked_names(field, {row[index] for row in values} - {None})
+        for index, field in enumerate(fields)
+        if field.is_relation
+    }
+    rows = [
+        {
+            field.name: shown[index].get(value) if index in shown else _plain(value)
+            for index, (field, value) in enumerate(zip(fields, row, strict=True))
+        }
+        for row in values
+    ]
     return Table(model._meta.label, str(model._meta.verbose_name), rows)
 
 
-def _hidden_relation(field: models.Field) -> bool:
-    """Links whose target is not shown: staff (by role only) and the person's own record."""
-    return field.related_model in (get_user_model(), Prospect)
-
-
-def _row(obj: models.Model, fields) -> dict:
-    row = {}
-    for field in fields:
-        if field.is_relation:
-            if field.related_model is Prospect:
-                continue
-            target_id = getattr(obj, field.attname)
-            if field.related_model is get_user_model():
-                row[field.name] = STAFF if target_id is not None else None
-            else:
-                row[field.name] = _linked(obj, field) if target_id is not None else None
-            continue
-        row[field.name] = _plain(field.value_from_object(obj))
-    return row
-
-
-def _linked(obj: models.Model, field: models.Field) -> str:
-    """The linked row as its own ``__str__`` (a company's name, a purpose's label)."""
-    try:
-        return str(getattr(obj, field.name))
-    except ObjectDoesNotExist:  # a historical copy may point at a row deleted since
-        return str(getattr(obj, field.attname))
+def _linked_names(field: models.Field, ids: set) -> dict:
+    """How a link is shown: staff by their role only (CJEU C-579/21), other rows by their name."""
+    if field.related_model is get_user_model():
+        return dict.fromkeys(ids, STAFF)
+    found = field.related_model._base_manager.in_bulk(ids, field_name=field.target_field.name)
+    # A historical copy may point at a row deleted since: its bare id is what is known.
+    return {pk: str(found[pk]) if pk in found else str(pk) for pk in ids}
 
 
 def _plain(value):
