@@ -7,15 +7,17 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from prospects import keys, listing
+from prospects import importing, keys, listing
 from prospects.intake import ProspectData, update_prospect
 from prospects.models import Prospect
 from prospects.timeline import add_note, record_interaction
 from tests import factories
+from tests.factories import EVIDENCE
 
 EMAIL = "jean.dupont@acme.fr"
 PHONE = "+33612345678"
 PLAINTEXTS = (EMAIL, PHONE, "0612345678", "06 12 34 56 78", "06.12.34.56.78", "612345678")
+IMPORTED = (*PLAINTEXTS, "anne.martin@acme.fr", "+33698765432", "698765432", "06 98 76 54 32", "paul.durand@")
 
 
 @pytest.fixture
@@ -80,6 +82,43 @@ def test_no_prospect_table_holds_a_plaintext_email_or_phone(jean):
     assert {"prospects_prospect", "prospects_historicalprospect", "prospects_source"} <= {
         t for t, _c, _v in cells
     }
+
+
+def test_no_prospect_table_holds_a_plaintext_email_or_phone_during_or_after_an_import(rep, jean, tmp_path):
+    path = tmp_path / "list.csv"
+    path.write_text(
+        "first,last,email,phone\n"
+        "Anne,Martin,Anne.Martin@acme.fr,06 98 76 54 32\n"
+        "Jean,Dupont,JEAN.DUPONT@acme.fr,06 12 34 56 78\n"
+        "Paul,Durand,paul.durand@,+33 6 00\n"
+    )
+    job = importing.create_job(
+        path=str(path),
+        filename=path.name,
+        source_type="broker",
+        evidence=EVIDENCE["broker"],
+        owner=rep,
+        by=rep,
+    )
+    importing.begin(
+        job, mapping={"first_name": "first", "last_name": "last", "email": "email", "phone": "phone"}
+    )
+    staged_tables, leaks = set(), []
+
+    def scan(_job) -> None:
+        cells = every_cell()
+        staged_tables.update(table for table, _c, _v in cells if table.startswith("prospects_importstaging"))
+        leaks.extend(
+            (table, column) for table, column, value in cells for text in IMPORTED if text in value.lower()
+        )
+
+    importing.run(job, on_progress=scan)
+
+    scan(job)
+    assert staged_tables, "the scan ran while the staging table held the rows"
+    assert leaks == []
+    assert found_by("anne.martin@ACME.fr")[0].phone == "+33698765432"
+    assert found_by("06 98 76 54 32")[0].email == "anne.martin@acme.fr"
 
 
 def test_email_and_phone_columns_hold_tokens_of_the_current_key(jean, old_key):
