@@ -200,7 +200,7 @@ EMAIL_BACKEND = env.str(
     if DEBUG
     else "django.core.mail.backends.smtp.EmailBackend",
 )
-EMAIL_FILE_PATH = VAR_DIR / "sent-mail"
+EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(VAR_DIR / "sent-mail"))
 EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
@@ -272,10 +272,11 @@ LOYAL_FREQUENCY_CAP = {
     "max_unanswered": env.int("LOYAL_FREQUENCY_CAP_MAX_UNANSWERED", default=3),
     "days": env.int("LOYAL_FREQUENCY_CAP_DAYS", default=90),
 }
-# Outreach worker: recipients per task, when a queued message counts as lost by the broker,
-# how often a failing send is retried, and when the Art. 14 job informs (before day 30).
+# Outreach: recipients per send task and per decision chunk, when a queued message counts as
+# lost by the broker, how often a failing send is retried, when the Art. 14 job informs (< day 30).
 LOYAL_OUTREACH = {
     "chunk_size": env.int("LOYAL_OUTREACH_CHUNK_SIZE", default=200),
+    "decision_chunk_size": env.int("LOYAL_OUTREACH_DECISION_CHUNK_SIZE", default=5000),
     "stall_minutes": env.int("LOYAL_OUTREACH_STALL_MINUTES", default=10),
     "max_attempts": env.int("LOYAL_OUTREACH_MAX_ATTEMPTS", default=5),
     "art14_notice_after_days": env.int("LOYAL_ART14_NOTICE_AFTER_DAYS", default=21),

@@ -2,15 +2,20 @@
 
 Reads the prospect's stored facts into the gate's inputs (rules §1.1) and asks
 ``policy.decide`` for each channel. Campaign-specific inputs take their lawful default
-here: an offer related to the person's job, a compliant template.
+here: an offer related to the person's job, a compliant template. A campaign's
+messages are re-checked at send time through ``campaign_situation``, the
+one-prospect twin of the bulk decision in ``decisions.py``.
 """
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.utils import timezone
 
 from consent.channels import Channel
-from consent.state import consent_state
+from consent.state import DEFAULT_PURPOSE, consent_state
+from outreach import frequency
+from outreach.models import Message, MessageStatus
 from outreach.policy import ConsentState, Situation, Verdict, decide
 from prospects import provenance, retention, suppression
 from prospects.models import Notice, Prospect
@@ -25,12 +30,20 @@ class ChannelVerdict:
 
 
 def situation_for(
-    prospect: Prospect, channel: str, *, related: bool = True, template_ok: bool = True
+    prospect: Prospect,
+    channel: str,
+    *,
+    related: bool = True,
+    template_ok: bool = True,
+    purpose_code: str = DEFAULT_PURPOSE,
+    consent_request_repeated: bool = False,
+    now: datetime | None = None,
 ) -> Situation:
+    now = now or timezone.now()
+    today = timezone.localdate(now)
     source = prospect.sources.order_by("acquired_at", "pk").first()
     notice = source.notice if source else Notice.NONE
-    now = timezone.now()
-    consent = consent_state(prospect, channel=channel)
+    consent = consent_state(prospect, channel=channel, purpose_code=purpose_code)
     return Situation(
         channel=channel,
         audience=prospect.audience or None,
@@ -44,10 +57,31 @@ def situation_for(
         consent_by_named_broker=consent == ConsentState.VALID,
         customer_similar=prospect.is_customer,
         customer_relationship_ended_at=prospect.customer_relationship_ended_at,
-        retention_expired=retention.is_expired(prospect),
+        retention_expired=retention.is_expired(prospect, today=today),
         template_ok=template_ok,
-        now=timezone.localdate(now),
+        now=today,
         restricted=prospect.is_restricted,
+        frequency_capped=frequency.is_capped(prospect, now=now),
+        consent_request_repeated=consent_request_repeated,
+    )
+
+
+def campaign_situation(campaign, prospect: Prospect, *, now: datetime | None = None) -> Situation:
+    """The gate's inputs for one recipient of ``campaign``: the single-prospect path."""
+    repeated = (
+        campaign.is_consent_request
+        and Message.objects.filter(
+            prospect=prospect, consent_request=True, status__in=[MessageStatus.SENT, MessageStatus.LOGGED]
+        ).exists()
+    )
+    return situation_for(
+        prospect,
+        campaign.channel,
+        related=campaign.offer_related_for(prospect),
+        template_ok=campaign.template_ok(prospect.language),
+        purpose_code=campaign.purpose.code,
+        consent_request_repeated=repeated,
+        now=now,
     )
 
 

@@ -87,6 +87,7 @@ class Reason(models.TextChoices):
     REF_B2C_PHONE_NO_CONSENT = "REF_B2C_PHONE_NO_CONSENT", _("Private person called without consent")
     REF_FREQUENCY_CAP = "REF_FREQUENCY_CAP", _("Too many unanswered contacts")
     REF_RESTRICTED = "REF_RESTRICTED", _("Processing restricted")
+    REF_CONSENT_REQUEST_REPEATED = "REF_CONSENT_REQUEST_REPEATED", _("A consent request was already sent")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -115,6 +116,7 @@ class Situation:
     customer_relationship_ended_at: date | None = None
     restricted: bool = False
     frequency_capped: bool = False
+    consent_request_repeated: bool = False
     bloctel_checked_at: date | None = None
     call_time: datetime | None = None
     calls_last_30_days: int = 0
@@ -212,6 +214,12 @@ _GUARDS = (
         lambda s: s.frequency_capped,
         Reason.REF_FREQUENCY_CAP,
         "CNIL social-selling guidance; GDPR 21(2)",
+    ),
+    # Product rule: one request for permission per person, ever; asking again is pressure.
+    _Guard(
+        lambda s: s.consent_request_repeated,
+        Reason.REF_CONSENT_REQUEST_REPEATED,
+        "GDPR 4(11), 7(4); CNIL référentiel gestion commerciale (one re-permission contact)",
     ),
 )
 

@@ -284,6 +284,19 @@ def test_frequency_cap_wins_over_the_matrix():
     assert_verdict(verdict, REFUSE, Reason.REF_FREQUENCY_CAP)
 
 
+def test_refuses_a_second_consent_request_to_the_same_person():
+    verdict = decide(situation(consent_request_repeated=True))
+
+    assert_verdict(verdict, REFUSE, Reason.REF_CONSENT_REQUEST_REPEATED)
+    assert "7(4)" in verdict.legal_reference
+
+
+def test_frequency_cap_wins_over_a_repeated_consent_request():
+    verdict = decide(situation(frequency_capped=True, consent_request_repeated=True))
+
+    assert_verdict(verdict, REFUSE, Reason.REF_FREQUENCY_CAP)
+
+
 # --- Electronic channels (rules §1.4) ---
 
 
@@ -846,6 +859,7 @@ def test_reason_codes_are_exactly_the_rule_strings():
         "REF_SCRAPED_SOURCE", "REF_BROKER_NO_PROOF", "REF_CONSENT_WITHDRAWN", "REF_ART14_OVERDUE",
         "REF_TEMPLATE_NONCOMPLIANT", "REF_UNCLASSIFIED", "REF_B2B_UNRELATED", "REF_B2C_NO_CONSENT",
         "REF_BLOCTEL", "REF_HOURS", "REF_B2C_PHONE_NO_CONSENT", "REF_FREQUENCY_CAP", "REF_RESTRICTED",
+        "REF_CONSENT_REQUEST_REPEATED",
     }  # fmt: skip
 
     assert set(Reason.values) == expected
