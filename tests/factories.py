@@ -166,3 +166,29 @@ def consent(prospect, *, by, channel: str = "email", purpose_code: str = "b2b_pr
     return record_consent(
         prospect, purpose_code=purpose_code, channel=channel, proof=consent_proof(**proof), by=by
     )
+
+
+def campaign(*, by, channel: str = "email", kind: str = "promotion", **overrides):
+    """A campaign of ``by`` with a compliant French and English template, for purchasing heads."""
+    from consent.models import Purpose
+    from crm.accounts import team_of
+    from outreach.models import Campaign
+
+    fields = {
+        "name": "Spring offer",
+        "purpose": Purpose.objects.get(code="b2b_prospecting"),
+        "channel": channel,
+        "kind": kind,
+        "target_functions": ["purchasing"],
+        "offer_related_to_profession": True,
+        "subject_fr": "Nos solutions d'achat, {first_name}",
+        "body_fr": "Bonjour {first_name},\n\nNotre offre pour les acheteurs de {company}.",
+        "subject_en": "Our purchasing solutions, {first_name}",
+        "body_en": "Hello {first_name},\n\nOur offer for the buyers of {company}.",
+        "sender_name": "Camille Martin, Acme Solutions",
+        "sender_email": "camille.martin@acme-solutions.example",
+        "created_by": by,
+        "team": team_of(by),
+        **overrides,
+    }
+    return Campaign.objects.create(**fields)

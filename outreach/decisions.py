@@ -1,0 +1,350 @@
+"""The bulk form of the gate: a whole campaign decided in set-based SQL, chunk by chunk.
+
+Each input of rules §1.1 is a SQL expression over the recipients, packed into one
+``gate_inputs`` key per prospect (``GateInputs``). A chunk's keys go to a temporary
+table; the few distinct keys are read back, each decided once by the pure
+``policy.decide`` (the single source of truth), and the outbox rows are written with
+one ``INSERT ... SELECT`` that maps key to verdict. Four queries per chunk, whatever
+its size and however many distinct situations it holds.
+
+``contactability.campaign_situation`` is the one-prospect twin of ``gate_key``; a test
+decides random campaigns both ways and compares every message.
+"""
+
+from collections import Counter
+from dataclasses import dataclass, fields
+from datetime import date, datetime, time, timedelta
+
+from dateutil.relativedelta import relativedelta
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Case, CharField, Exists, F, Func, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.fields.json import KT
+from django.db.models.functions import Coalesce, Trim
+from django.utils import timezone
+
+from consent.state import with_consent_state
+from outreach import frequency
+from outreach.models import Campaign, CampaignChannel, CampaignStatus, Message, MessageStatus
+from outreach.policy import ART14_DEADLINE, SOFT_OPT_IN_YEARS, Decision, Situation, Verdict, decide
+from prospects import provenance
+from prospects.models import Notice, Prospect, Source, SourceType, Suppression
+
+SEPARATOR = "|"
+IN_TIME, LATE = "in_time", "late"
+# A chunk's recipients and their keys, between reading the inputs and writing the outbox.
+CHUNK_TABLE = "outreach_gate_chunk"
+CREATE_CHUNK_TABLE = (
+    "CREATE TEMPORARY TABLE outreach_gate_chunk "
+    "(prospect_id bigint PRIMARY KEY, gate_key varchar(200) NOT NULL)"
+)
+SENTINEL = -7_340_033  # Stands for the chunk's lower bound while the query is compiled.
+CHUNK_GROUPS = "SELECT gate_key, COUNT(*), MAX(prospect_id) FROM outreach_gate_chunk GROUP BY gate_key"
+# The identifier each channel needs on the prospect's record.
+ADDRESS_OF_CHANNEL = {
+    CampaignChannel.EMAIL: Q(email_index__isnull=False),
+    CampaignChannel.SMS: Q(phone_index__isnull=False),
+    CampaignChannel.PHONE: Q(phone_index__isnull=False),
+    CampaignChannel.LINKEDIN_MSG: Q(linkedin_index__isnull=False),
+    CampaignChannel.POSTAL: Q(company__isnull=False),
+}
+
+
+@dataclass(frozen=True)
+class GateInputs:
+    """What the gate saw for one recipient, as stored in ``Message.gate_inputs``.
+
+    Dates are reduced to what the rules compare them with: whether the Art. 14 month
+    has run out (``acquired``), whether the soft opt-in's 3 years still run.
+    """
+
+    audience: str
+    source: str
+    notice: str
+    acquired: str  # IN_TIME, LATE, or "" when there is no source
+    related: bool
+    objection: bool
+    consent: str
+    customer_similar: bool
+    soft_opt_in_current: bool
+    retention_expired: bool
+    template_ok: bool
+    restricted: bool
+    frequency_capped: bool
+    consent_request_repeated: bool
+
+    @classmethod
+    def from_key(cls, key: str) -> "GateInputs":
+        parts = zip(fields(cls), key.split(SEPARATOR), strict=True)
+        return cls(**{spec.name: part == "1" if spec.type is bool else part for spec, part in parts})
+
+    @property
+    def key(self) -> str:
+        parts = (getattr(self, spec.name) for spec in fields(self))
+        return SEPARATOR.join(("1" if p else "0") if isinstance(p, bool) else p for p in parts)
+
+    def situation(self, *, channel: str, today: date) -> Situation:
+        acquired = {IN_TIME: today, LATE: today - ART14_DEADLINE - timedelta(days=1)}.get(self.acquired)
+        return Situation(
+            channel=channel,
+            audience=self.audience or None,
+            source=self.source,
+            offer_related_to_profession=self.related,
+            notice=self.notice,
+            acquired_at=acquired,
+            objection=self.objection,
+            consent=self.consent,
+            consent_by_named_broker=self.consent == "valid",
+            customer_similar=self.customer_similar,
+            # Ongoing, or ended too long ago: the only thing the rules read from the date.
+            customer_relationship_ended_at=None if self.soft_opt_in_current else date.min,
+            retention_expired=self.retention_expired,
+            template_ok=self.template_ok,
+            now=today,
+            restricted=self.restricted,
+            frequency_capped=self.frequency_capped,
+            consent_request_repeated=self.consent_request_repeated,
+        )
+
+
+# --- The inputs as SQL expressions over prospects ------------------------------------------
+
+
+class Joined(Func):
+    """Flat ``a || b || c`` of non-null texts (nested CONCAT pairs overflow SQLite's parser)."""
+
+    arg_joiner = " || "
+    template = "(%(expressions)s)"
+    output_field = CharField()
+
+
+def _joined(*parts) -> Joined:
+    spaced = []
+    for part in parts:
+        spaced += [part, Value(SEPARATOR)]
+    return Joined(*spaced[:-1])
+
+
+def _flag(condition) -> Case:
+    return Case(When(condition, then=Value("1")), default=Value("0"), output_field=CharField())
+
+
+def _policy_source_sql():
+    """provenance.policy_source as a CASE over a Source row (rules, preamble)."""
+    proof = Q(type=SourceType.BROKER)
+    for spec in provenance.EVIDENCE[SourceType.BROKER]:
+        proof &= Q(**{f"ev_{spec.name}__gt": ""})
+    plain = [t for t in (*SourceType.values, *provenance.REFUSED_TYPES) if t != SourceType.BROKER]
+    whens = [When(type=t, then=Value(provenance.policy_source(t, {}))) for t in plain]
+    return Case(
+        *whens,
+        When(proof, then=Value("broker_with_proof")),
+        default=Value("broker_without_proof"),
+        output_field=CharField(),
+    )
+
+
+def _source_part(*, today: date) -> Coalesce:
+    """The first source's mapped type, notice and Art. 14 clock: one correlated subquery."""
+    cutoff = timezone.make_aware(datetime.combine(today - ART14_DEADLINE, time.min))
+    evidence = {
+        f"ev_{spec.name}": Trim(KT(f"evidence__{spec.name}")) for spec in provenance.EVIDENCE["broker"]
+    }
+    first = (
+        Source.objects.filter(prospect=OuterRef("pk"))
+        .alias(**evidence)
+        .annotate(gate_source=_joined(_policy_source_sql(), F("notice"), _bucket(Q(acquired_at__gte=cutoff))))
+        .order_by("acquired_at", "pk")
+        .values("gate_source")[:1]
+    )
+    missing = SEPARATOR.join(["broker_without_proof", Notice.NONE, ""])
+    return Coalesce(Subquery(first), Value(missing), output_field=CharField())
+
+
+def _bucket(in_time: Q) -> Case:
+    return Case(When(in_time, then=Value(IN_TIME)), default=Value(LATE), output_field=CharField())
+
+
+def _objection(channel: str) -> Q:
+    """Art. 21: a keyed hash of any of the person's identifiers on the list, for all or this channel.
+
+    One EXISTS per identifier, so that each is one index lookup on the digest.
+    """
+    scopes = [Suppression.ALL_CHANNELS, channel]
+    matches = [
+        Exists(Suppression.objects.filter(digest=OuterRef(index), channel__in=scopes))
+        for index in ("email_index", "phone_index", "linkedin_index")
+    ]
+    return matches[0] | matches[1] | matches[2]
+
+
+def _retention_expired(today: date) -> Q:
+    """prospects.retention.is_expired: past the deadline, no running hold, not a current customer."""
+    no_hold = Q(legal_hold_until__isnull=True) | Q(legal_hold_until__lt=today)
+    not_current_customer = Q(is_customer=False) | Q(customer_relationship_ended_at__isnull=False)
+    return Q(retention_until__lt=today) & no_hold & not_current_customer
+
+
+def _soft_opt_in_cutoff(today: date) -> date:
+    """The earliest end of relationship whose soft opt-in still runs today (L34-5 al.4)."""
+    day = today - relativedelta(years=SOFT_OPT_IN_YEARS) - timedelta(days=3)
+    while day + relativedelta(years=SOFT_OPT_IN_YEARS) < today:
+        day += timedelta(days=1)
+    return day
+
+
+def _template_ok(campaign: Campaign):
+    """Campaign.template_ok per recipient: English speakers get the English text, others the French."""
+    english, french = campaign.template_ok("en"), campaign.template_ok("fr")
+    if english == french:
+        return Value("1" if english else "0")
+    return _flag(Q(language="en") if english else ~Q(language="en"))
+
+
+def recipients(campaign: Campaign) -> QuerySet:
+    """Who a campaign is for: the creator's prospects that have the channel's identifier."""
+    return Prospect.objects.visible_to(campaign.created_by).filter(ADDRESS_OF_CHANNEL[campaign.channel])
+
+
+def with_gate_key(prospects: QuerySet, campaign: Campaign, *, now: datetime) -> QuerySet:
+    """``prospects`` annotated with ``gate_key``: every input of rules §1.1 computed by the database."""
+    today = timezone.localdate(now)
+    prospects = with_consent_state(
+        prospects, channel=campaign.channel, purpose_code=campaign.purpose.code, name="gate_consent"
+    ).annotate(gate_unanswered=frequency.unanswered_expression(now=now))
+    related = campaign.related_condition()
+    repeated = Message.objects.filter(
+        prospect=OuterRef("pk"), consent_request=True, status__in=[MessageStatus.SENT, MessageStatus.LOGGED]
+    )
+    soft_current = Q(customer_relationship_ended_at__isnull=True)
+    soft_current |= Q(customer_relationship_ended_at__gte=_soft_opt_in_cutoff(today))
+    parts = [
+        F("audience"),
+        _source_part(today=today),
+        _flag(related) if related is not None else Value("0"),
+        _flag(_objection(campaign.channel)),
+        F("gate_consent"),
+        _flag(Q(is_customer=True)),
+        _flag(soft_current),
+        _flag(_retention_expired(today)),
+        _template_ok(campaign),
+        _flag(Q(restricted_at__isnull=False)),
+        _flag(frequency.capped_condition("gate_unanswered")),
+        _flag(Exists(repeated)) if campaign.is_consent_request else Value("0"),
+    ]
+    return prospects.annotate(gate_key=_joined(*parts))
+
+
+# --- Deciding a campaign --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Outcome:
+    chunks: int
+    counts: Counter  # reason code -> messages
+
+
+def chunk_size() -> int:
+    """Recipients per send task."""
+    return int(settings.LOYAL_OUTREACH["chunk_size"])
+
+
+def decision_chunk_size() -> int:
+    """Recipients per decision chunk: the four queries of a chunk cost the same at any size."""
+    return int(settings.LOYAL_OUTREACH["decision_chunk_size"])
+
+
+def decide_campaign(
+    campaign: Campaign, *, chunk_size: int | None = None, now: datetime | None = None
+) -> Outcome:
+    """(Re)write the campaign's outbox: one message per recipient with its verdict. All or nothing."""
+    size = chunk_size or decision_chunk_size()
+    now = now or timezone.now()
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # JIT compilation of these wide expressions costs more than the chunk's execution.
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL jit = off")
+        campaign = (
+            Campaign.objects.select_for_update().select_related("purpose", "created_by").get(pk=campaign.pk)
+        )
+        if not campaign.is_editable:
+            raise ValueError("A campaign that is sending or done cannot be decided again.")
+        outcome = _write_outbox(campaign, size=size, now=now)
+        Campaign.objects.filter(pk=campaign.pk).update(status=CampaignStatus.DECIDED, decided_at=now)
+    return outcome
+
+
+def _write_outbox(campaign: Campaign, *, size: int, now: datetime) -> Outcome:
+    today = timezone.localdate(now)
+    keyed = with_gate_key(recipients(campaign), campaign, now=now)
+    # Compiled once: each chunk only moves the lower bound (the sentinel's place in the params).
+    chunk = keyed.filter(pk__gt=SENTINEL).order_by("pk").values_list("pk", "gate_key")[:size]
+    sql, params = chunk.query.sql_with_params()
+    bound = list(params).index(SENTINEL)
+    verdicts: dict[str, Verdict] = {}
+    counts: Counter = Counter()
+    chunks, last = 0, 0
+    with connection.cursor() as cursor:
+        _reset(cursor, campaign)
+        while True:
+            params = [*params[:bound], last, *params[bound + 1 :]]
+            cursor.execute(f"INSERT INTO {CHUNK_TABLE} (prospect_id, gate_key) {sql}", params)
+            if cursor.rowcount == 0:
+                break
+            chunks += 1
+            cursor.execute(CHUNK_GROUPS)
+            groups = cursor.fetchall()
+            for key, count, _max in groups:
+                if key not in verdicts:
+                    verdicts[key] = decide(
+                        GateInputs.from_key(key).situation(channel=campaign.channel, today=today)
+                    )
+                counts[verdicts[key].reason] += count
+            last = max(highest for _key, _count, highest in groups)
+            _insert_messages(cursor, campaign, {key: verdicts[key] for key, _c, _m in groups}, now=now)
+            cursor.execute(f"DELETE FROM {CHUNK_TABLE}")  # noqa: S608
+        cursor.execute(f"DROP TABLE {CHUNK_TABLE}")
+    return Outcome(chunks=chunks, counts=counts)
+
+
+def _reset(cursor, campaign: Campaign) -> None:
+    """A draft's outbox is derived data: decided again from scratch, never merged."""
+    table = connection.ops.quote_name(Message._meta.db_table)
+    cursor.execute(f"DELETE FROM {table} WHERE campaign_id = %s", [campaign.pk])  # noqa: S608
+    cursor.execute(f"DROP TABLE IF EXISTS {CHUNK_TABLE}")
+    cursor.execute(CREATE_CHUNK_TABLE)
+
+
+def _verdict_rows(verdicts: dict[str, Verdict], params: list) -> str:
+    """The chunk's verdicts as a derived table, one row per key: a hash join, not a long CASE."""
+    rows = []
+    for key, verdict in verdicts.items():
+        status = MessageStatus.REFUSED if verdict.decision == Decision.REFUSE else MessageStatus.QUEUED
+        rows.append(
+            "SELECT %s AS gate_key, %s AS decision, %s AS reason, %s AS legal_reference, %s AS status"
+        )
+        params += [key, verdict.decision.value, verdict.reason.value, verdict.legal_reference, status.value]
+    return " UNION ALL ".join(rows)
+
+
+def _insert_messages(cursor, campaign: Campaign, verdicts: dict[str, Verdict], *, now: datetime) -> None:
+    """One INSERT ... SELECT from the chunk table joined to its verdicts."""
+    params: list = [
+        campaign.pk,
+        campaign.is_consent_request,
+        False,
+        False,
+        connection.ops.adapt_datetimefield_value(now),
+    ]
+    verdict_rows = _verdict_rows(verdicts, params)
+    table = connection.ops.quote_name(Message._meta.db_table)
+    cursor.execute(
+        f"INSERT INTO {table} (campaign_id, prospect_id, consent_request, gate_inputs, decision, reason, "  # noqa: S608
+        "legal_reference, status, language, subject, body, carried_notice, refused_at_send, decided_at, "
+        "attempts, last_error) "
+        "SELECT %s, t.prospect_id, %s, t.gate_key, v.decision, v.reason, v.legal_reference, v.status, "
+        f"'', '', '', %s, %s, %s, 0, '' FROM {CHUNK_TABLE} t "
+        f"JOIN ({verdict_rows}) v ON v.gate_key = t.gate_key",
+        params,
+    )

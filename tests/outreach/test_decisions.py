@@ -1,0 +1,249 @@
+"""The bulk decision of a campaign: set-based, constant queries per chunk, in step with the gate."""
+
+import random
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from consent.models import Route
+from consent.recording import withdraw_consent
+from outreach.contactability import campaign_situation
+from outreach.decisions import GateInputs, decide_campaign, recipients
+from outreach.models import CampaignStatus, Message, MessageStatus
+from outreach.policy import Decision, Reason, decide
+from prospects import suppression, timeline
+from prospects.models import Prospect
+from tests import factories
+from tests.outreach.conftest import CHANNELS, aged, informed, random_prospect, unanswered_contacts
+
+pytestmark = pytest.mark.django_db
+
+
+def verdict_of(campaign, prospect):
+    return Message.objects.get(campaign=campaign, prospect=prospect)
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_bulk_and_single_decisions_agree_on_random_prospects(rep, seed):
+    rng = random.Random(seed)
+    prospects = [random_prospect(rng, index, by=rep) for index in range(45)]
+    campaigns = [
+        factories.campaign(by=rep, channel=channel, offer_related_to_profession=rng.random() < 0.8)
+        for channel in CHANNELS
+    ]
+    campaigns.append(factories.campaign(by=rep, kind="consent_request", body_en=""))
+    campaigns.append(factories.campaign(by=rep, target_functions=["achats", "CTO"], subject_fr=""))
+    now = timezone.now()
+
+    for campaign in campaigns:
+        decide_campaign(campaign, chunk_size=7, now=now)
+
+    for campaign in campaigns:
+        messages = {m.prospect_id: m for m in Message.objects.filter(campaign=campaign)}
+        assert set(messages) == set(recipients(campaign).values_list("pk", flat=True))
+        for prospect in Prospect.objects.filter(pk__in=messages):
+            expected = decide(campaign_situation(campaign, prospect, now=now))
+            message = messages[prospect.pk]
+            assert (message.decision, message.reason, message.legal_reference) == (
+                expected.decision,
+                expected.reason,
+                expected.legal_reference,
+            ), (campaign.channel, message.gate_inputs)
+    assert len({m.reason for m in Message.objects.all()}) >= 10, (
+        "the data should reach many rows of the table"
+    )
+    assert len(prospects) == 45
+
+
+def test_queries_per_chunk_are_constant(rep):
+    for index in range(12):
+        informed(by=rep, first_name=f"Q{index}", email=f"q{index}@acme.fr")
+    campaign = factories.campaign(by=rep)
+    counts = {}
+
+    for size in (6, 4, 3):
+        with CaptureQueriesContext(connection) as queries:
+            outcome = decide_campaign(campaign, chunk_size=size)
+        counts[outcome.chunks] = len(queries)
+
+    per_chunk = counts[3] - counts[2]
+    assert counts[4] - counts[3] == per_chunk
+    assert counts[2] == counts[4] - 2 * per_chunk
+    assert per_chunk <= 4
+
+
+def test_every_recipient_gets_one_outbox_row_with_reason_and_reference(rep):
+    informed(by=rep, first_name="Ana", email="ana@acme.fr")
+    informed(by=rep, first_name="Bob", email="contact@bob.fr")
+    campaign = factories.campaign(by=rep)
+
+    outcome = decide_campaign(campaign)
+
+    rows = Message.objects.filter(campaign=campaign).order_by("prospect__first_name")
+    assert [(m.decision, m.reason) for m in rows] == [
+        (Decision.ALLOW, Reason.OK_B2B_LI),
+        (Decision.ALLOW, Reason.OK_LEGAL_PERSON),
+    ]
+    assert all(m.legal_reference and m.status == MessageStatus.QUEUED for m in rows)
+    assert outcome.counts == {Reason.OK_B2B_LI: 1, Reason.OK_LEGAL_PERSON: 1}
+    campaign.refresh_from_db()
+    assert campaign.status == CampaignStatus.DECIDED
+
+
+def test_deciding_again_replaces_the_outbox(rep):
+    prospect = informed(by=rep, email="ana@acme.fr")
+    campaign = factories.campaign(by=rep)
+    decide_campaign(campaign)
+    suppression.suppress(prospect, channel="email", origin="link")
+
+    decide_campaign(campaign)
+
+    assert list(Message.objects.filter(campaign=campaign).values_list("reason", "status")) == [
+        (Reason.REF_OBJECTION, MessageStatus.REFUSED)
+    ]
+
+
+def test_objection_on_one_channel_refuses_that_channel_only(rep):
+    prospect = informed(by=rep, email="ana@acme.fr", phone="+33612345678")
+    suppression.suppress(prospect, channel="email", origin="reply")
+    by_email, by_phone = factories.campaign(by=rep), factories.campaign(by=rep, channel="phone")
+
+    decide_campaign(by_email)
+    decide_campaign(by_phone)
+
+    assert verdict_of(by_email, prospect).reason == Reason.REF_OBJECTION
+    assert verdict_of(by_phone, prospect).decision != Decision.REFUSE
+
+
+def test_private_address_needs_consent_and_a_withdrawal_ends_it(rep):
+    prospect = informed(by=rep, email="ana@gmail.com")
+    campaign = factories.campaign(by=rep)
+    decide_campaign(campaign)
+    refused = verdict_of(campaign, prospect).reason
+    factories.consent(prospect, by=rep)
+    decide_campaign(campaign)
+    allowed = verdict_of(campaign, prospect).reason
+    withdraw_consent(prospect, purpose_code="b2b_prospecting", channel="email", via=Route.LINK)
+
+    decide_campaign(campaign)
+
+    assert (refused, allowed) == (Reason.REF_B2C_NO_CONSENT, Reason.OK_CONSENT)
+    assert verdict_of(campaign, prospect).reason == Reason.REF_CONSENT_WITHDRAWN
+
+
+def test_refuses_after_three_unanswered_contacts_until_the_person_replies(rep):
+    prospect = informed(by=rep, email="ana@acme.fr")
+    unanswered_contacts(prospect, count=3, by=rep)
+    campaign = factories.campaign(by=rep)
+    decide_campaign(campaign)
+    capped = verdict_of(campaign, prospect).reason
+    timeline.record_interaction(prospect, type="email_reply", occurred_at=timezone.now() - timedelta(days=1))
+
+    decide_campaign(campaign)
+
+    assert capped == Reason.REF_FREQUENCY_CAP
+    assert verdict_of(campaign, prospect).reason == Reason.OK_B2B_LI
+
+
+def test_contacts_older_than_the_window_do_not_count(rep, settings):
+    settings.LOYAL_FREQUENCY_CAP = {"max_unanswered": 2, "days": 30}
+    prospect = informed(by=rep, email="ana@acme.fr")
+    unanswered_contacts(prospect, count=5, by=rep, days_ago=31)
+    campaign = factories.campaign(by=rep)
+
+    decide_campaign(campaign)
+
+    assert verdict_of(campaign, prospect).reason == Reason.OK_B2B_LI
+
+
+def test_overdue_art14_notice_refuses_a_linkedin_contact(rep):
+    evidence = {"profile_url": "https://www.linkedin.com/in/ana"}
+    prospect = factories.prospect(
+        by=rep, email="ana@acme.fr", source_type="linkedin_public_profile", evidence=evidence
+    )
+    campaign = factories.campaign(by=rep)
+    decide_campaign(campaign)
+    fresh = verdict_of(campaign, prospect)
+    aged(prospect, days=31)
+
+    decide_campaign(campaign)
+
+    assert (fresh.decision, fresh.reason) == (Decision.ALLOW_WITH_NOTICE, Reason.NOTICE_ART14)
+    assert verdict_of(campaign, prospect).reason == Reason.REF_ART14_OVERDUE
+
+
+def test_offer_unrelated_to_the_job_is_refused_without_consent(rep):
+    prospect = informed(by=rep, email="ana@acme.fr", job_title="Chief technology officer")
+    campaign = factories.campaign(by=rep)
+
+    decide_campaign(campaign)
+
+    assert verdict_of(campaign, prospect).reason == Reason.REF_B2B_UNRELATED
+
+
+def test_template_missing_in_the_persons_language_is_refused(rep):
+    english = informed(by=rep, email="ana@acme.fr", language="en")
+    french = informed(by=rep, first_name="Luc", email="luc@acme.fr", language="fr")
+    campaign = factories.campaign(by=rep, body_en="")
+
+    decide_campaign(campaign)
+
+    assert verdict_of(campaign, english).reason == Reason.REF_TEMPLATE_NONCOMPLIANT
+    assert verdict_of(campaign, french).reason == Reason.OK_B2B_LI
+
+
+def test_a_second_consent_request_to_the_same_person_is_refused(rep):
+    prospect = informed(by=rep, email="ana@acme.fr")
+    first = factories.campaign(by=rep, kind="consent_request")
+    decide_campaign(first)
+    Message.objects.filter(campaign=first).update(status=MessageStatus.SENT)
+    second = factories.campaign(by=rep, kind="consent_request")
+
+    decide_campaign(second)
+
+    assert verdict_of(second, prospect).reason == Reason.REF_CONSENT_REQUEST_REPEATED
+
+
+def test_recipients_are_the_creators_team_with_an_address_on_the_channel(rep, other_rep):
+    mine = informed(by=rep, email="ana@acme.fr")
+    informed(by=rep, first_name="Luc", linkedin_url="https://www.linkedin.com/in/luc", email="")
+    other_team = factories.team("North")
+    stranger = factories.user(role="sales", username="north", team=other_team)
+    informed(by=stranger, first_name="Zoe", email="zoe@acme.fr")
+    campaign = factories.campaign(by=rep)
+
+    decide_campaign(campaign)
+
+    assert list(Message.objects.filter(campaign=campaign).values_list("prospect", flat=True)) == [mine.pk]
+
+
+def test_gate_inputs_survive_their_round_trip():
+    inputs = GateInputs(
+        audience="b2c",
+        source="broker_with_proof",
+        notice="none",
+        acquired="late",
+        related=True,
+        objection=False,
+        consent="valid",
+        customer_similar=False,
+        soft_opt_in_current=True,
+        retention_expired=False,
+        template_ok=True,
+        restricted=False,
+        frequency_capped=False,
+        consent_request_repeated=True,
+    )
+
+    assert GateInputs.from_key(inputs.key) == inputs
+    assert inputs.key == "b2c|broker_with_proof|none|late|1|0|valid|0|1|0|1|0|0|1"
+
+
+def test_a_campaign_being_sent_cannot_be_decided_again(rep):
+    campaign = factories.campaign(by=rep, status=CampaignStatus.SENDING)
+
+    with pytest.raises(ValueError, match="sending"):
+        decide_campaign(campaign)
