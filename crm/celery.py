@@ -23,6 +23,16 @@ app.conf.beat_schedule = {
         "task": "prospects.tasks.send_retention_digest_task",
         "schedule": crontab(hour=7, minute=0),
     },
+    # Campaign messages still queued after LOYAL_OUTREACH["stall_minutes"]: the broker lost them.
+    "outreach-requeue-stalled": {
+        "task": "outreach.tasks.requeue_stalled",
+        "schedule": crontab(minute="*/5"),
+    },
+    # GDPR 14(3)(a): inform indirectly sourced people before day 30, or flag them for purge.
+    "outreach-art14-notices": {
+        "task": "outreach.tasks.send_art14_notices",
+        "schedule": crontab(hour=9, minute=0),
+    },
     # CNIL délib. 2021-122: access-log entries are kept LOYAL_RETENTION["access_log_months"].
     "registry-purge-access-log": {
         "task": "registry.tasks.purge_access_log_task",

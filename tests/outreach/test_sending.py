@@ -1,0 +1,323 @@
+"""Sending a campaign: what the e-mail says, the re-check at send time, exactly-once delivery."""
+
+import re
+import smtplib
+from urllib.parse import urlsplit
+
+import pytest
+from django.core import mail
+from django.core.mail.backends.locmem import EmailBackend
+from django.utils import timezone
+
+from consent.models import Route
+from consent.recording import withdraw_consent
+from outreach import sending
+from outreach.decisions import decide_campaign
+from outreach.models import CampaignStatus, Message, MessageStatus, NoticeOutcome, NoticeRecord
+from outreach.notices import NOTICE_VERSION
+from outreach.policy import Decision, Reason
+from prospects import suppression
+from prospects.models import Interaction, Notice
+from tests import factories
+from tests.outreach.conftest import informed
+
+pytestmark = pytest.mark.django_db
+
+
+class FailingBackend(EmailBackend):
+    """An SMTP server that refuses every message."""
+
+    def send_messages(self, messages):
+        raise smtplib.SMTPServerDisconnected("connection lost")
+
+
+@pytest.fixture
+def eager(settings):
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+
+
+def send(campaign, *, by, capture):
+    with capture(execute=True):
+        return sending.start_sending(campaign, by=by)
+
+
+def linkedin_prospect(rep, **fields):
+    fields.setdefault("email", "ana.roux@acme.fr")
+    evidence = {"profile_url": "https://www.linkedin.com/in/ana-roux"}
+    return factories.prospect(
+        by=rep,
+        first_name="Ana",
+        last_name="Roux",
+        source_type="linkedin_connection",
+        evidence=evidence,
+        **fields,
+    )
+
+
+def test_sent_email_carries_the_sender_identity_and_a_working_one_click_unsubscribe(
+    rep, client, eager, django_capture_on_commit_callbacks
+):
+    informed(by=rep, first_name="Luc", email="luc.martin@acme.fr")
+    campaign = factories.campaign(by=rep)
+
+    send(campaign, by=rep, capture=django_capture_on_commit_callbacks)
+
+    [email] = mail.outbox
+    assert email.from_email == '"Camille Martin, Acme Solutions" <camille.martin@acme-solutions.example>'
+    assert email.to == ["luc.martin@acme.fr"]
+    assert email.subject == "Nos solutions d'achat, Luc"
+    assert "Bonjour Luc," in email.body
+    assert "Camille Martin, Acme Solutions" in email.body
+    assert email.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    link = re.fullmatch(r"<(.+)>", email.extra_headers["List-Unsubscribe"])[1]
+    assert link in email.body
+    assert client.get(urlsplit(link).path).status_code == 200
+
+
+def test_first_email_to_a_linkedin_contact_carries_the_french_notice_naming_the_profile(
+    rep, eager, django_capture_on_commit_callbacks
+):
+    prospect = linkedin_prospect(rep)
+    campaign = factories.campaign(by=rep)
+
+    send(campaign, by=rep, capture=django_capture_on_commit_callbacks)
+
+    [email] = mail.outbox
+    assert "INFORMATION SUR VOS DONNÉES PERSONNELLES" in email.body
+    assert "D'où viennent vos données : votre profil LinkedIn (linkedin.com/in/ana-roux)" in email.body
+    assert "VOTRE DROIT D'OPPOSITION" in email.body
+    assert "CNIL" in email.body
+    source = prospect.sources.get()
+    assert (source.notice, source.notice_sent_at is not None) == (Notice.ART14_SENT, True)
+    record = NoticeRecord.objects.get(prospect=prospect)
+    assert (record.outcome, record.language, record.template_version) == (
+        NoticeOutcome.SENT,
+        "fr",
+        NOTICE_VERSION,
+    )
+    assert Message.objects.get(campaign=campaign).carried_notice
+
+
+def test_an_english_broker_prospect_gets_the_english_notice_naming_the_broker(
+    rep, eager, django_capture_on_commit_callbacks
+):
+    factories.prospect(by=rep, email="sam.hill@acme.co.uk", language="en", source_type="broker")
+    campaign = factories.campaign(by=rep)
+
+    send(campaign, by=rep, capture=django_capture_on_commit_callbacks)
+
+    [email] = mail.outbox
+    assert email.subject == "Our purchasing solutions, Jean"
+    assert "ABOUT YOUR PERSONAL DATA" in email.body
+    assert (
+        "Where your data come from: a list rented from ListCo (list L-77, contract C-2026-12)." in email.body
+    )
+    assert "DONNÉES" not in email.body
+
+
+def test_the_notice_rides_in_the_first_message_only(rep, eager, django_capture_on_commit_callbacks):
+    linkedin_prospect(rep)
+    first, second = factories.campaign(by=rep), factories.campaign(by=rep, name="Autumn offer")
+    send(first, by=rep, capture=django_capture_on_commit_callbacks)
+
+    send(second, by=rep, capture=django_capture_on_commit_callbacks)
+
+    assert ["DONNÉES PERSONNELLES" in email.body for email in mail.outbox] == [True, False]
+    assert Message.objects.get(campaign=second).reason == Reason.OK_B2B_LI
+
+
+def test_consent_withdrawn_between_preview_and_send_is_refused_at_send_time(
+    rep, eager, django_capture_on_commit_callbacks
+):
+    prospect = factories.prospect(by=rep, email="ana@gmail.com")
+    factories.consent(prospect, by=rep)
+    campaign = factories.campaign(by=rep)
+    decide_campaign(campaign)
+    previewed = Message.objects.get(campaign=campaign).reason
+    withdraw_consent(prospect, purpose_code="b2b_prospecting", channel="email", via=Route.REPLY)
+
+    send(campaign, by=rep, capture=django_capture_on_commit_callbacks)
+
+    message = Message.objects.get(campaign=campaign)
+    assert previewed == Reason.OK_CONSENT
+    assert (message.status, message.reason, message.refused_at_send) == (
+        MessageStatus.REFUSED,
+        Reason.REF_CONSENT_WITHDRAWN,
+        True,
+    )
+    assert mail.outbox == []
+    campaign.refresh_from_db()
+    assert campaign.status == CampaignStatus.DONE
+
+
+def test_objection_between_preview_and_send_is_refused_at_send_time(
+    rep, eager, django_capture_on_commit_callbacks
+):
+    prospect = informed(by=rep, email="ana@acme.fr")
+    campaign = factories.campaign(by=rep)
+    decide_campaign(campaign)
+    suppression.suppress(prospect, origin="link")
+
+    send(campaign, by=rep, capture=django_capture_on_commit_callbacks)
+
+    assert Message.objects.get(campaign=campaign).reason == Reason.REF_OBJECTION
+    assert mail.outbox == []
+
+
+def test_each_sent_message_leaves_an_outbound_interaction(rep, eager, django_capture_on_commit_callbacks):
+    prospect = informed(by=rep, email="ana@acme.fr")
+    campaign = factories.campaign(by=rep)
+
+    send(campaign, by=rep, capture=django_capture_on_commit_callbacks)
+
+    interaction = Interaction.objects.get(prospect=prospect)
+    assert (interaction.type, interaction.direction, interaction.is_voluntary_prospect_contact) == (
+        "email_sent",
+        "outbound",
+        False,
+    )
+    message = Message.objects.get(campaign=campaign)
+    assert (message.status, message.attempts, message.language) == (MessageStatus.SENT, 1, "fr")
+    assert "Bonjour Jean" in message.body
+
+
+def test_refused_recipients_are_recorded_and_never_sent(rep, eager, django_capture_on_commit_callbacks):
+    informed(by=rep, email="ana@acme.fr")
+    factories.prospect(by=rep, first_name="Zoe", email="zoe@gmail.com")
+    campaign = factories.campaign(by=rep)
+
+    send(campaign, by=rep, capture=django_capture_on_commit_callbacks)
+
+    assert len(mail.outbox) == 1
+    assert sorted(Message.objects.values_list("status", "reason")) == [
+        (MessageStatus.REFUSED, Reason.REF_B2C_NO_CONSENT),
+        (MessageStatus.SENT, Reason.OK_B2B_LI),
+    ]
+
+
+def test_delivering_a_chunk_twice_sends_each_message_once(rep):
+    for index in range(3):
+        informed(by=rep, first_name=f"P{index}", email=f"p{index}@acme.fr")
+    campaign = factories.campaign(by=rep)
+    sending.start_sending(campaign, by=rep)
+    ids = list(Message.objects.values_list("pk", flat=True))
+
+    first = sending.send_chunk(campaign.pk, ids)
+    again = sending.send_chunk(campaign.pk, ids)
+
+    assert (first["sent"], again["skipped"]) == (3, 3)
+    assert len(mail.outbox) == 3
+    assert Interaction.objects.count() == 3
+
+
+def test_requeue_stalled_hands_messages_still_queued_to_the_worker_again(
+    rep, eager, django_capture_on_commit_callbacks
+):
+    informed(by=rep, email="ana@acme.fr")
+    campaign = factories.campaign(by=rep)
+    sending.start_sending(campaign, by=rep)  # The broker loses the task: no callback runs.
+    assert Message.objects.get().status == MessageStatus.QUEUED
+
+    with django_capture_on_commit_callbacks(execute=True):
+        requeued = sending.requeue_stalled(older_than=timezone.timedelta(0))
+
+    assert requeued == 1
+    assert Message.objects.get().status == MessageStatus.SENT
+    assert len(mail.outbox) == 1
+    campaign.refresh_from_db()
+    assert campaign.status == CampaignStatus.DONE
+
+
+def test_requeue_leaves_recently_queued_messages_alone(rep):
+    informed(by=rep, email="ana@acme.fr")
+    campaign = factories.campaign(by=rep)
+    sending.start_sending(campaign, by=rep)
+
+    assert sending.requeue_stalled() == 0
+
+
+def test_a_failing_handoff_stays_queued_then_fails_after_the_last_attempt(rep, settings):
+    settings.EMAIL_BACKEND = f"{__name__}.FailingBackend"
+    settings.LOYAL_OUTREACH = {**settings.LOYAL_OUTREACH, "max_attempts": 2}
+    prospect = informed(by=rep, email="ana@acme.fr")
+    campaign = factories.campaign(by=rep)
+    sending.start_sending(campaign, by=rep)
+    message = Message.objects.get()
+
+    sending.send_chunk(campaign.pk, [message.pk])
+    retried = Message.objects.get()
+    sending.send_chunk(campaign.pk, [message.pk])
+
+    assert (retried.status, retried.attempts, retried.last_error) == (
+        MessageStatus.QUEUED,
+        1,
+        "SMTPServerDisconnected",
+    )
+    assert Message.objects.get().status == MessageStatus.FAILED
+    assert not Interaction.objects.filter(prospect=prospect).exists()
+
+
+def test_a_consent_request_carries_the_permission_link(rep, eager, django_capture_on_commit_callbacks):
+    informed(by=rep, email="ana@acme.fr")
+    campaign = factories.campaign(by=rep, kind="consent_request")
+
+    send(campaign, by=rep, capture=django_capture_on_commit_callbacks)
+
+    [email] = mail.outbox
+    assert "Donnez votre accord ici : http://testserver/u/join/" in email.body
+
+
+# --- Contacts made by hand from the checklist ---
+
+
+def test_logging_a_call_records_it_and_marks_the_message_logged(rep):
+    prospect = informed(by=rep, phone="+33612345678", email="")
+    campaign = factories.campaign(by=rep, channel="phone")
+    sending.start_sending(campaign, by=rep)
+    message = Message.objects.get()
+
+    outcome = sending.log_contact(message, by=rep)
+
+    message.refresh_from_db()
+    assert (outcome, message.status, message.logged_by) == (MessageStatus.LOGGED, MessageStatus.LOGGED, rep)
+    assert Interaction.objects.get(prospect=prospect).type == "call_outbound"
+    assert mail.outbox == []
+    campaign.refresh_from_db()
+    assert campaign.status == CampaignStatus.DONE
+
+
+def test_first_call_to_an_indirect_contact_must_carry_the_notice(rep):
+    prospect = linkedin_prospect(rep, phone="+33612345678", email="")
+    campaign = factories.campaign(by=rep, channel="phone")
+    sending.start_sending(campaign, by=rep)
+    message = Message.objects.get()
+    assert message.decision == Decision.ALLOW_WITH_NOTICE
+
+    with pytest.raises(Exception, match="privacy notice"):
+        sending.log_contact(message, by=rep)
+    sending.log_contact(message, by=rep, notice_given=True)
+
+    assert prospect.sources.get().notice == Notice.ART14_SENT
+    assert NoticeRecord.objects.get(prospect=prospect).channel == "phone"
+
+
+def test_a_contact_the_gate_now_refuses_cannot_be_logged(rep):
+    prospect = informed(by=rep, linkedin_url="https://www.linkedin.com/in/ana", email="")
+    campaign = factories.campaign(by=rep, channel="linkedin_msg")
+    sending.start_sending(campaign, by=rep)
+    suppression.suppress(prospect, channel="linkedin_msg", origin="reply")
+
+    outcome = sending.log_contact(Message.objects.get(), by=rep)
+
+    assert outcome == MessageStatus.REFUSED
+    assert Message.objects.get().reason == Reason.REF_OBJECTION
+    assert not Interaction.objects.filter(prospect=prospect).exists()
+
+
+def test_emails_are_sent_by_the_product_not_logged(rep):
+    informed(by=rep, email="ana@acme.fr")
+    campaign = factories.campaign(by=rep)
+    sending.start_sending(campaign, by=rep)
+
+    with pytest.raises(Exception, match="sent by the product"):
+        sending.log_contact(Message.objects.get(), by=rep)
