@@ -5,12 +5,14 @@ from rest_framework.routers import DefaultRouter
 
 from consent import api as consent_api
 from crm import api, views
+from outreach import api as outreach_api
 from prospects import api as prospects_api
 from registry import api as registry_api
 from registry import views as registry_views
 
 router = DefaultRouter()
 router.register("prospects", prospects_api.ProspectViewSet, basename="prospect")
+router.register("campaigns", outreach_api.CampaignViewSet, basename="campaign")
 interactions = prospects_api.InteractionViewSet.as_view({"get": "list", "post": "create"})
 consents = consent_api.ConsentViewSet.as_view({"get": "list", "post": "create"})
 objections = consent_api.ObjectionViewSet.as_view({"get": "list", "post": "create"})

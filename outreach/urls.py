@@ -6,4 +6,12 @@ app_name = "outreach"
 
 urlpatterns = [
     path("prospects/<int:pk>/contactability/", views.contactability, name="contactability"),
+    path("campaigns/", views.campaign_list, name="campaigns"),
+    path("campaigns/new/", views.campaign_form, name="campaign_create"),
+    path("campaigns/<int:pk>/", views.campaign_detail, name="campaign"),
+    path("campaigns/<int:pk>/edit/", views.campaign_form, name="campaign_edit"),
+    path("campaigns/<int:pk>/decide/", views.campaign_decide, name="campaign_decide"),
+    path("campaigns/<int:pk>/send/", views.campaign_send, name="campaign_send"),
+    path("campaigns/<int:pk>/messages/<int:message_pk>/log/", views.message_log, name="message_log"),
+    path("notices/", views.notice_review, name="notices"),
 ]

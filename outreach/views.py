@@ -1,13 +1,137 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
 
-from crm.roles import Role, role_required
+from crm.roles import Role, has_role, role_required
+from outreach import campaigns, decisions, notices, sending
 from outreach import contactability as gate
+from outreach.forms import CampaignForm, LogContactForm
+from outreach.models import Campaign, CampaignStatus, Message, NoticeOutcome, NoticeRecord
+from outreach.policy import Reason
 from prospects.models import Prospect
 
+ANYONE = (Role.SALES, Role.DPO, Role.ADMIN)
+EDITORS = (Role.SALES, Role.ADMIN)
 
-@role_required(Role.SALES, Role.DPO, Role.ADMIN)
+
+def _campaign(request: HttpRequest, pk: int) -> Campaign:
+    return get_object_or_404(Campaign.objects.visible_to(request.user).select_related("purpose"), pk=pk)
+
+
+@role_required(*ANYONE)
 def contactability(request: HttpRequest, pk: int) -> HttpResponse:
     """htmx panel of the prospect page: the gate's decision per channel, with its reason."""
     prospect = get_object_or_404(Prospect.objects.visible_to(request.user), pk=pk)
     return render(request, "outreach/contactability.html", {"rows": gate.contactability(prospect)})
+
+
+@role_required(*ANYONE)
+def campaign_list(request: HttpRequest) -> HttpResponse:
+    rows = Campaign.objects.visible_to(request.user).select_related("created_by", "purpose")[:200]
+    return render(request, "outreach/campaign_list.html", {"campaigns": rows})
+
+
+@role_required(*EDITORS)
+@require_http_methods(["GET", "POST"])
+def campaign_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """Create a campaign, or edit one not sent yet (which drops its preview)."""
+    campaign = _campaign(request, pk) if pk else None
+    form = CampaignForm(request.POST or None, instance=campaign)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if campaign is None:
+                campaign = campaigns.create_campaign(by=request.user, **form.to_fields())
+            else:
+                campaign = campaigns.update_campaign(campaign, by=request.user, **form.to_fields())
+        except ValidationError as error:
+            form.apply_errors(error)
+        else:
+            return redirect(campaign)
+    status = 400 if form.errors else 200
+    return render(request, "outreach/campaign_form.html", {"form": form, "campaign": campaign}, status=status)
+
+
+@role_required(*ANYONE)
+def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The preview: every recipient with the gate's decision and why, then the outcome per recipient."""
+    campaign = _campaign(request, pk)
+    if campaign.status == CampaignStatus.DRAFT and has_role(request.user, *EDITORS):
+        decisions.decide_campaign(campaign)
+        campaign.refresh_from_db()
+    reason = request.GET.get("reason", "") if request.GET.get("reason") in Reason.values else ""
+    after = int(request.GET["after"]) if request.GET.get("after", "").isdigit() else 0
+    rows = list(campaigns.recipients_page(campaign, reason=reason, after=after))
+    context = {
+        "campaign": campaign,
+        "counts": campaigns.counts_per_reason(campaign),
+        "statuses": campaigns.counts_per_status(campaign),
+        "rows": rows,
+        "reason": reason,
+        "next_after": rows[-1].pk if len(rows) == 50 else None,
+        "can_edit": has_role(request.user, *EDITORS),
+    }
+    partial = request.headers.get("HX-Request") and request.GET.get("part") == "outcome"
+    return render(
+        request, "outreach/campaign_outcome.html" if partial else "outreach/campaign_detail.html", context
+    )
+
+
+@role_required(*EDITORS)
+@require_POST
+def campaign_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = _campaign(request, pk)
+    try:
+        decisions.decide_campaign(campaign)
+    except ValueError:
+        messages.error(request, _("A campaign being sent or done cannot be decided again."))
+    return redirect(campaign)
+
+
+@role_required(*EDITORS)
+@require_POST
+def campaign_send(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = _campaign(request, pk)
+    try:
+        queued = sending.start_sending(campaign, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("%(count)d messages handed to the worker.") % {"count": queued})
+    return redirect(campaign)
+
+
+@role_required(*EDITORS)
+@require_POST
+def message_log(request: HttpRequest, pk: int, message_pk: int) -> HttpResponse:
+    """The rep made a contact on the checklist (phone, post, SMS, LinkedIn): log it."""
+    campaign = _campaign(request, pk)
+    message = get_object_or_404(Message, campaign=campaign, pk=message_pk)
+    form = LogContactForm(request.POST)
+    form.is_valid()
+    try:
+        outcome = sending.log_contact(
+            message, by=request.user, notice_given=form.cleaned_data["notice_given"]
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        text = (
+            _("Contact logged.")
+            if outcome == "logged"
+            else _("The gate now refuses this contact: do not make it.")
+        )
+        (messages.success if outcome == "logged" else messages.error)(request, text)
+    return redirect(campaign)
+
+
+@role_required(Role.DPO, Role.ADMIN)
+def notice_review(request: HttpRequest) -> HttpResponse:
+    """Art. 14 notices given after collection, and the people who could not be informed in time."""
+    context = {
+        "flagged": notices.purge_flagged().select_related("prospect", "source")[:500],
+        "recent": NoticeRecord.objects.filter(outcome=NoticeOutcome.SENT).select_related("prospect")[:100],
+    }
+    return render(request, "outreach/notice_review.html", context)

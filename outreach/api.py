@@ -1,0 +1,211 @@
+"""REST API for campaigns: write, preview the gate's decisions, send, log manual contacts."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import CursorPagination
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+
+from consent.models import Purpose
+from crm.roles import HasRole, Role
+from outreach import campaigns, decisions, sending
+from outreach.models import Campaign, CampaignStatus, Message
+from outreach.policy import Reason
+from outreach.reasons import how_to_fix
+
+READERS = (Role.SALES, Role.DPO, Role.ADMIN)
+WRITERS = (Role.SALES, Role.ADMIN)
+ROLES_BY_METHOD = {
+    "GET": READERS,
+    "HEAD": READERS,
+    "OPTIONS": READERS,
+    "POST": WRITERS,
+    "PUT": WRITERS,
+    "PATCH": WRITERS,
+}
+
+
+def as_api_error(error: DjangoValidationError) -> ValidationError:
+    if hasattr(error, "error_dict"):
+        return ValidationError(
+            {"non_field_errors" if k == "__all__" else k: v for k, v in error.message_dict.items()}
+        )
+    return ValidationError({"non_field_errors": error.messages})
+
+
+class CampaignSerializer(serializers.ModelSerializer):
+    purpose = serializers.SlugRelatedField(slug_field="code", queryset=Purpose.objects.filter(is_active=True))
+    target_functions = serializers.ListField(
+        child=serializers.CharField(max_length=100), required=False, default=list, max_length=50
+    )
+    created_by = serializers.CharField(source="created_by.username", read_only=True)
+
+    class Meta:
+        model = Campaign
+        fields = [
+            "id", "name", "purpose", "channel", "kind", "target_functions", "offer_related_to_profession",
+            "subject_fr", "body_fr", "subject_en", "body_en", "sender_name", "sender_email", "status",
+            "created_by", "created_at", "decided_at", "send_requested_at", "finished_at",
+        ]  # fmt: skip
+        read_only_fields = ["status", "created_at", "decided_at", "send_requested_at", "finished_at"]
+
+    def create(self, validated):
+        try:
+            return campaigns.create_campaign(by=self.context["request"].user, **validated)
+        except DjangoValidationError as error:
+            raise as_api_error(error) from error
+
+    def update(self, instance, validated):
+        try:
+            return campaigns.update_campaign(instance, by=self.context["request"].user, **validated)
+        except DjangoValidationError as error:
+            raise as_api_error(error) from error
+
+
+class RecipientSerializer(serializers.ModelSerializer):
+    prospect_name = serializers.SerializerMethodField()
+    reason_label = serializers.CharField(source="get_reason_display", read_only=True)
+    how_to_fix = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Message
+        fields = [
+            "id", "prospect", "prospect_name", "decision", "reason", "reason_label", "legal_reference",
+            "how_to_fix", "status", "refused_at_send", "carried_notice", "sent_at", "gate_inputs",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    def get_prospect_name(self, message: Message) -> str:
+        return message.prospect.full_name if message.prospect else ""
+
+    def get_how_to_fix(self, message: Message) -> str:
+        return how_to_fix(message.reason)
+
+
+class ReasonCountSerializer(serializers.Serializer):
+    reason = serializers.ChoiceField(choices=Reason.choices)
+    decision = serializers.CharField()
+    count = serializers.IntegerField()
+    how_to_fix = serializers.CharField()
+
+
+PreviewSerializer = inline_serializer(
+    "CampaignPreview",
+    {
+        "campaign": CampaignSerializer(),
+        "counts": ReasonCountSerializer(many=True),
+        "next": serializers.URLField(allow_null=True),
+        "previous": serializers.URLField(allow_null=True),
+        "results": RecipientSerializer(many=True),
+    },
+)
+SendSerializer = inline_serializer(
+    "CampaignSent", {"queued": serializers.IntegerField(), "status": serializers.CharField()}
+)
+
+
+class LogSerializer(serializers.Serializer):
+    message = serializers.IntegerField()
+    notice_given = serializers.BooleanField(default=False)
+
+
+class NewestFirst(CursorPagination):
+    ordering = ("-created_at", "-id")
+    page_size = 50
+
+
+class InOutboxOrder(CursorPagination):
+    ordering = ("id",)
+    page_size = 100
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Campaigns of your team, newest first"),
+    create=extend_schema(summary="Prepare a campaign (a draft until previewed and sent)"),
+)
+class CampaignViewSet(
+    mixins.ListModelMixin,
+    mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = CampaignSerializer
+    pagination_class = NewestFirst
+    permission_classes = [IsAuthenticated, HasRole]
+    roles_by_method = ROLES_BY_METHOD
+
+    def get_queryset(self):
+        return Campaign.objects.visible_to(self.request.user).select_related("purpose", "created_by")
+
+    @extend_schema(
+        summary="Every recipient with the gate's decision, reason and legal reference; counts per reason",
+        parameters=[
+            OpenApiParameter("reason", str, description="Only the recipients with this reason code."),
+            OpenApiParameter("cursor", str, description="The page cursor from `next` or `previous`."),
+        ],
+        responses=PreviewSerializer,
+    )
+    @action(detail=True, methods=["get"])
+    def preview(self, request, pk=None):
+        campaign = self.get_object()
+        if campaign.status == CampaignStatus.DRAFT:
+            decisions.decide_campaign(campaign)
+            campaign.refresh_from_db()
+        rows = Message.objects.filter(campaign=campaign).select_related("prospect")
+        if reason := request.query_params.get("reason"):
+            rows = rows.filter(reason=reason)
+        paginator = InOutboxOrder()
+        page = paginator.paginate_queryset(rows, request, view=self)
+        counts = [
+            {"reason": c.reason, "decision": c.decision, "count": c.count, "how_to_fix": c.how_to_fix}
+            for c in campaigns.counts_per_reason(campaign)
+        ]
+        return Response(
+            {
+                "campaign": CampaignSerializer(campaign, context=self.get_serializer_context()).data,
+                "counts": counts,
+                "next": paginator.get_next_link(),
+                "previous": paginator.get_previous_link(),
+                "results": RecipientSerializer(page, many=True).data,
+            }
+        )
+
+    @extend_schema(
+        summary="Send: queue every allowed message for the worker",
+        request=None,
+        responses={202: SendSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def send(self, request, pk=None):
+        campaign = self.get_object()
+        try:
+            queued = sending.start_sending(campaign, by=request.user)
+        except DjangoValidationError as error:
+            raise as_api_error(error) from error
+        campaign.refresh_from_db()
+        return Response({"queued": queued, "status": campaign.status}, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(
+        summary="Log a contact made by hand (phone, post, SMS, LinkedIn) from the checklist",
+        request=LogSerializer,
+        responses=inline_serializer("ContactLogged", {"status": serializers.CharField()}),
+    )
+    @action(detail=True, methods=["post"])
+    def log(self, request, pk=None):
+        campaign = self.get_object()
+        data = LogSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        message = Message.objects.filter(campaign=campaign, pk=data.validated_data["message"]).first()
+        if message is None:
+            raise ValidationError({"message": ["No such message in this campaign."]})
+        try:
+            outcome = sending.log_contact(
+                message, by=request.user, notice_given=data.validated_data["notice_given"]
+            )
+        except DjangoValidationError as error:
+            raise as_api_error(error) from error
+        return Response({"status": outcome})

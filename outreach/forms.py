@@ -1,0 +1,54 @@
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from consent.models import Purpose
+from outreach.models import Campaign, CampaignChannel, CampaignKind
+
+
+class CampaignForm(forms.ModelForm):
+    """What a rep types about a campaign; campaigns.py decides what may be stored."""
+
+    purpose = forms.ModelChoiceField(
+        label=_("Purpose"), queryset=Purpose.objects.filter(is_active=True), to_field_name="code"
+    )
+    channel = forms.ChoiceField(label=_("Channel"), choices=CampaignChannel.choices)
+    kind = forms.ChoiceField(label=_("Kind"), choices=CampaignKind.choices)
+    target_functions = forms.CharField(
+        label=_("Target job functions"),
+        required=False,
+        help_text=_("One per line, as they appear in job titles (e.g. purchasing, achats)."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    class Meta:
+        model = Campaign
+        fields = [
+            "name", "purpose", "channel", "kind", "target_functions", "offer_related_to_profession",
+            "sender_name", "sender_email", "subject_fr", "body_fr", "subject_en", "body_en",
+        ]  # fmt: skip
+        help_texts = {
+            "body_fr": _("Placeholders: {first_name}, {last_name}, {company}, {job_title}."),
+            "body_en": _("The sender, the opt-out link and, when due, the privacy notice are added."),
+        }
+        widgets = {"body_fr": forms.Textarea(attrs={"rows": 6}), "body_en": forms.Textarea(attrs={"rows": 6})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and not self.is_bound:
+            self.initial["target_functions"] = "\n".join(self.instance.target_functions)
+
+    def clean_target_functions(self) -> list[str]:
+        return [line.strip() for line in self.cleaned_data["target_functions"].splitlines() if line.strip()]
+
+    def to_fields(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+    def apply_errors(self, error: ValidationError) -> None:
+        for name, messages in error.message_dict.items():
+            for message in messages:
+                self.add_error(name if name in self.fields else None, message)
+
+
+class LogContactForm(forms.Form):
+    notice_given = forms.BooleanField(label=_("I gave the privacy notice in this contact"), required=False)

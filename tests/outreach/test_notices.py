@@ -1,0 +1,143 @@
+"""The Art. 14 job: inform indirectly sourced people before day 30, or flag them for the purge."""
+
+from io import StringIO
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+
+from outreach.models import NoticeOutcome, NoticeRecord
+from outreach.notices import notice_text, purge_flagged, send_art14_notices
+from prospects import suppression
+from prospects.models import Notice
+from tests import factories
+from tests.outreach.conftest import aged
+
+pytestmark = pytest.mark.django_db
+
+
+def linkedin(rep, **fields):
+    evidence = {"profile_url": f"https://www.linkedin.com/in/{fields.get('first_name', 'ana').lower()}"}
+    return factories.prospect(
+        by=rep,
+        source_type="linkedin_public_profile",
+        evidence=evidence,
+        linkedin_url=evidence["profile_url"],
+        **fields,
+    )
+
+
+def test_sends_a_standalone_notice_three_weeks_after_acquisition(rep):
+    prospect = linkedin(rep, first_name="Ana", email="ana@acme.fr")
+    aged(prospect, days=22)
+
+    counts = send_art14_notices()
+
+    [email] = mail.outbox
+    assert counts["sent"] == 1
+    assert email.to == ["ana@acme.fr"]
+    assert email.subject == "Information sur l'utilisation de vos données personnelles"
+    assert "Ce message n'est pas une offre commerciale" in email.body
+    assert "votre profil LinkedIn public (linkedin.com/in/ana)" in email.body
+    source = prospect.sources.get()
+    assert source.notice == Notice.ART14_SENT and source.notice_sent_at is not None
+    assert NoticeRecord.objects.get(prospect=prospect).outcome == NoticeOutcome.SENT
+
+
+def test_an_overdue_person_is_still_informed(rep):
+    prospect = linkedin(rep, email="ana@acme.fr", language="en")
+    aged(prospect, days=45)
+
+    send_art14_notices()
+
+    assert mail.outbox[0].subject == "How we use your personal data"
+
+
+def test_a_person_with_no_email_is_flagged_for_purge_once(rep):
+    prospect = linkedin(rep, email="")
+    aged(prospect, days=25)
+
+    first = send_art14_notices()
+    again = send_art14_notices()
+
+    assert (first["purge_flagged"], again["purge_flagged"]) == (1, 0)
+    assert list(purge_flagged().values_list("prospect", flat=True)) == [prospect.pk]
+    assert mail.outbox == []
+
+
+def test_a_person_who_objected_to_email_is_flagged_not_written_to(rep):
+    prospect = linkedin(rep, email="ana@acme.fr")
+    aged(prospect, days=25)
+    suppression.suppress(prospect, channel="email", origin="reply")
+
+    counts = send_art14_notices()
+
+    assert counts["purge_flagged"] == 1
+    assert mail.outbox == []
+
+
+def test_leaves_alone_recent_direct_informed_or_company_sources(rep):
+    aged(linkedin(rep, first_name="Recent", email="recent@acme.fr"), days=3)
+    aged(factories.prospect(by=rep, first_name="Card", email="card@acme.fr"), days=40)
+    aged(linkedin(rep, first_name="Told", email="told@acme.fr"), days=40, notice=Notice.ART14_SENT)
+    aged(linkedin(rep, first_name="Desk", email="contact@desk.fr"), days=40)
+
+    counts = send_art14_notices()
+
+    assert counts == {"sent": 0, "purge_flagged": 0, "skipped": 0}
+
+
+def test_running_twice_informs_once(rep):
+    aged(factories.prospect(by=rep, email="ana@acme.fr", source_type="broker"), days=25)
+
+    send_art14_notices()
+    send_art14_notices()
+
+    assert len(mail.outbox) == 1
+    assert "une liste louée auprès de ListCo" in mail.outbox[0].body
+
+
+def test_the_command_runs_the_same_job(rep):
+    aged(linkedin(rep, email="ana@acme.fr"), days=25)
+    out = StringIO()
+
+    call_command("send_art14_notices", stdout=out)
+
+    assert "sent: 1" in out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("source_type", "fragment"),
+    [
+        (
+            "business_card",
+            "la carte de visite que vous nous avez remise lors de VivaTech (Paris, 2026-06-12)",
+        ),
+        ("event", "le scan de votre badge lors de Salon des achats (Lyon, 2026-03-02)"),
+        ("web_form_notice", "le formulaire que vous avez rempli sur notre site (contact-2026)"),
+        ("customer_sale", "votre commande SO-1001"),
+        ("manual", "Introduced by a colleague"),
+    ],
+)
+def test_the_notice_names_the_precise_source(rep, source_type, fragment):
+    prospect = factories.prospect(by=rep, email="ana@acme.fr", source_type=source_type)
+
+    text = notice_text(prospect, language="fr")
+
+    assert f"D'où viennent vos données : {fragment}." in text
+
+
+def test_the_dpo_sees_who_is_flagged_for_purge(rep, dpo, client):
+    prospect = linkedin(rep, first_name="Noemail", email="")
+    aged(prospect, days=25)
+    send_art14_notices()
+    client.force_login(dpo)
+
+    page = client.get("/outreach/notices/")
+
+    assert page.status_code == 200
+    assert "Noemail Dupont" in page.content.decode()
+
+
+def test_a_rep_cannot_open_the_notice_review(rep_client):
+    assert rep_client.get("/outreach/notices/").status_code == 403
