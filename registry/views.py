@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from crm.models import AccessLog, Organisation
 from crm.roles import Role, role_required
 from prospects.models import Prospect
-from registry import art30, breaches, exports, notice, versions
+from registry import art30, breaches, dashboard, exports, notice, versions
 from registry.forms import BreachForm, NotifiedForm, OrganisationForm
 from registry.models import Breach, Erasure, RegisterVersion
 
@@ -81,6 +81,13 @@ def privacy_notice(request: HttpRequest) -> HttpResponse:
     context["other_label"] = notice.heading("other_language", language)
     context["version"] = RegisterVersion.objects.order_by("-number").first()
     return render(request, "registry/privacy_notice.html", context)
+
+
+@role_required(*ACCOUNTABLE)
+def dashboard_page(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "registry/dashboard.html", {"charts": dashboard.charts(), "width": dashboard.WIDTH}
+    )
 
 
 # --- Logs and registers ---------------------------------------------------------------------

@@ -5,20 +5,35 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from consent.models import Purpose
 from consent.objections import record_objection
 from consent.recording import Proof, record_consent
 from crm.access import record_access
 from crm.models import AccessAction
+from outreach.models import Campaign, Message
 from prospects.models import Interaction, InteractionType
 from prospects.timeline import add_note, record_interaction
 from registry import requests
 from tests import factories
 
 
+def campaign(*, by, name: str = "Spring offer") -> Campaign:
+    return Campaign.objects.create(
+        name=name,
+        purpose=Purpose.objects.get(code="b2b_prospecting"),
+        channel="email",
+        sender_name="Camille Martin, Loyal SAS",
+        sender_email="camille@loyal.example",
+        subject_fr="Notre offre",
+        body_fr="Bonjour",
+        created_by=by,
+    )
+
+
 def full_person(
     *, by, first_name: str, last_name: str, email: str, phone: str, interactions: int = 3, marker: str
 ):
-    """A prospect with sources, interactions, notes, a consent, an objection and log entries.
+    """A prospect with sources, interactions, notes, a consent, an objection, messages and log entries.
 
     ``marker`` is written into every free text about them, to find any leak of their data.
     """
@@ -57,6 +72,15 @@ def full_person(
         by=by,
     )
     record_objection(prospect, channel="phone", via="letter", by=by)
+    Message.objects.create(
+        campaign=campaign(by=by),
+        prospect=prospect,
+        decision="refuse",
+        reason="REF_OBJECTION",
+        legal_reference="GDPR art. 21(3)",
+        status="refused",
+        body=f"Body {marker}",
+    )
     record_access(by, [prospect.pk], action=AccessAction.VIEW)
     requests.receive(
         requests.Intake(kind="access", received_on=timezone.localdate(), channel="email", prospect=prospect),

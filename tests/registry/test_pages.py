@@ -1,16 +1,18 @@
-"""The registry's pages: who may open them, without inline code, and the public privacy notice."""
+"""The registry's pages: who may open them, the public privacy notice, the dashboard without inline code."""
 
 import re
 
 import pytest
 
+from outreach.models import Message
 from registry import art30, requests
 from tests import factories
+from tests.registry.conftest import campaign
 
 pytestmark = pytest.mark.django_db
 
 PAGES = [
-    "/registry/", "/registry/requests/", "/registry/breaches/", "/registry/erasures/",
+    "/registry/", "/registry/dashboard/", "/registry/requests/", "/registry/breaches/", "/registry/erasures/",
 ]  # fmt: skip
 INLINE = re.compile(r"<script(?![^>]*\bsrc=)|\sstyle=|\son[a-z]+=", re.IGNORECASE)
 
@@ -26,6 +28,26 @@ def test_the_dpo_and_the_admin_open_each_page_and_a_rep_gets_403(client, rep, dp
     assert outcomes["dpo"].status_code == outcomes["admin"].status_code == 200
     assert outcomes["rep"].status_code == 403
     assert not INLINE.search(outcomes["dpo"].content.decode())
+
+
+def test_the_dashboard_draws_svg_bars_for_each_chart(client, rep, dpo):
+    named = factories.prospect(by=rep, email="a@acme.fr")
+    factories.prospect(
+        by=rep, email="contact@other.fr", first_name="Info", last_name="Desk", source_type="event"
+    )
+    Message.objects.create(
+        campaign=campaign(by=rep), prospect=named, decision="refuse", reason="REF_OBJECTION",
+        legal_reference="GDPR art. 21(3)", status="refused",
+    )  # fmt: skip
+    client.force_login(dpo)
+
+    page = client.get("/registry/dashboard/").content.decode()
+
+    for key in ("sources", "audiences", "contactability", "refusals", "purges"):
+        assert f'id="chart-{key}"' in page
+    # Two sources, two audiences, four global blocks, one refusal reason, twelve months.
+    assert page.count('<rect class="bar"') == 2 + 2 + 4 + 1 + 12
+    assert "REF_OBJECTION" in page
 
 
 def test_the_privacy_notice_is_public_in_french_and_english(client):

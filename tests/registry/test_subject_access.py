@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 # The tables the test person has rows in: the check below must not pass by having few tables.
 EVERY_KIND_OF_ROW = {
-    "consent.Consent", "consent.Objection", "crm.AccessLog", "registry.SubjectRequest",
+    "outreach.Message", "consent.Consent", "consent.Objection", "crm.AccessLog", "registry.SubjectRequest",
     "prospects.Interaction", "prospects.HistoricalNote", "prospects.HistoricalSource",
 }  # fmt: skip
 
