@@ -227,6 +227,11 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # A campaign offers fewer channels than consent knows (no automated calls): two enums.
+    "ENUM_NAME_OVERRIDES": {
+        "ChannelEnum": "consent.channels.Channel",
+        "CampaignChannelEnum": "outreach.models.CampaignChannel",
+    },
 }
 
 # --- Celery ---------------------------------------------------------------------------------

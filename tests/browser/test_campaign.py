@@ -27,7 +27,7 @@ def test_rep_builds_previews_and_sends_a_campaign(page, live_server, settings, p
     settings.CELERY_TASK_ALWAYS_EAGER = True
     login(page, live_server, "camille", factories.PASSWORD)
 
-    page.get_by_role("link", name="Campaigns").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Campaigns").click()
     page.get_by_role("link", name="New campaign").click()
     page.fill("#id_name", "Autumn purchasing offer")
     page.select_option("#id_purpose", "b2b_prospecting")
