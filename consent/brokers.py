@@ -18,6 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from consent.models import BrokerExport, Objection
+from crm.access import record_access
+from crm.models import AccessAction
 from crm.roles import Role, has_role
 
 logger = logging.getLogger(__name__)
@@ -60,6 +62,8 @@ def export_for_broker(broker: str, *, by) -> tuple[BrokerExport, str]:
         broker=broker, exported_by=by, exported_at=timezone.now(), rows=len(objections)
     )
     Objection.objects.filter(pk__in=[objection.pk for objection in objections]).update(forwarded_in=export)
+    # CNIL délib. 2021-122: an export of identifiers is logged with who, when and whom.
+    record_access(by, [o.prospect_id for o in objections if o.prospect_id], action=AccessAction.EXPORT)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_HEADER)

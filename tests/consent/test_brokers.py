@@ -11,6 +11,7 @@ from django.urls import reverse
 from consent.brokers import export_for_broker, pending_by_broker
 from consent.models import BrokerExport, Objection, Route
 from consent.objections import record_objection
+from crm.models import AccessAction, AccessLog
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -106,3 +107,14 @@ def test_broker_queue_page_shows_counts_to_the_dpo(rep, dpo, rented):
 
     assert response.status_code == 200
     assert b"ListCo" in response.content and b"paul" not in response.content.lower()
+
+
+def test_broker_export_is_written_to_the_access_log(admin_user, rep):
+    person = factories.prospect(by=rep, email="lea.broker@acme.fr", source_type="broker")
+    record_objection(person, channel="", via=Route.PHONE, by=rep)
+
+    export_for_broker("ListCo", by=admin_user)
+
+    assert AccessLog.objects.filter(
+        prospect_id=person.pk, user=admin_user, action=AccessAction.EXPORT
+    ).exists()
