@@ -51,11 +51,12 @@ def broker():
 
 
 def publish_to(url: str) -> None:
-    """Point this process's producers at ``url``; Celery caches them, so drop the cached ones."""
+    """Point this process's producers at ``url``; Celery caches its pools, so forget them.
+
+    They stay open in kombu's registry, keyed by broker URL: switching back reuses them.
+    """
     app.conf.broker_url = url
-    if app._pool is not None:
-        app._pool.force_close_all()
-        app._pool = None
+    app._pool = None
     app.amqp._producer_pool = None
 
 
@@ -126,6 +127,10 @@ def queued(campaign: Campaign) -> int:
     return Message.objects.filter(campaign=campaign, status=MessageStatus.QUEUED).count()
 
 
+def done(campaign: Campaign) -> bool:
+    return Campaign.objects.filter(pk=campaign.pk, status=CampaignStatus.DONE).exists()
+
+
 def assert_exactly_once(worker: Worker, campaign: Campaign, *, allowed: int, refused: int) -> None:
     rows = Message.objects.filter(campaign=campaign)
     ids = [i for i in worker.sent_ids() if rows.filter(pk=i).exists()]
@@ -144,7 +149,7 @@ def assert_exactly_once(worker: Worker, campaign: Campaign, *, allowed: int, ref
 def test_killed_worker_and_flushed_broker_lose_nothing_and_send_nothing_twice(broker, tmp_path, settings):
     settings.LOYAL_OUTREACH = {**settings.LOYAL_OUTREACH, "chunk_size": 10}
     rep = factories.user(role="sales", username="rep")
-    many(by=rep, allowed=240, refused=40)
+    many(by=rep, allowed=160, refused=30)
     worker = Worker(tmp_path)
     killed_campaign, flushed_campaign = factories.campaign(by=rep), factories.campaign(by=rep, name="Second")
     try:
@@ -155,9 +160,7 @@ def test_killed_worker_and_flushed_broker_lose_nothing_and_send_nothing_twice(br
         assert queued(killed_campaign) > 0, "the worker finished before it was killed: give it more work"
         worker.start()
         sending.requeue_stalled(older_than=timedelta(0))  # What beat does every few minutes.
-        wait_until(
-            lambda: queued(killed_campaign) == 0, timeout=40, what="the killed campaign", worker=worker
-        )
+        wait_until(lambda: done(killed_campaign), timeout=90, what="the killed campaign", worker=worker)
 
         sending.start_sending(flushed_campaign, by=rep)
         wait_until(
@@ -169,11 +172,9 @@ def test_killed_worker_and_flushed_broker_lose_nothing_and_send_nothing_twice(br
         broker.flushdb()
         assert queued(flushed_campaign) > 0, "the worker finished before the flush: give it more work"
         sending.requeue_stalled(older_than=timedelta(0))
-        wait_until(
-            lambda: queued(flushed_campaign) == 0, timeout=40, what="the flushed campaign", worker=worker
-        )
+        wait_until(lambda: done(flushed_campaign), timeout=90, what="the flushed campaign", worker=worker)
     finally:
         worker.kill()
 
-    assert_exactly_once(worker, killed_campaign, allowed=240, refused=40)
-    assert_exactly_once(worker, flushed_campaign, allowed=240, refused=40)
+    assert_exactly_once(worker, killed_campaign, allowed=160, refused=30)
+    assert_exactly_once(worker, flushed_campaign, allowed=160, refused=30)
