@@ -5,38 +5,17 @@ as the pages record everything, so the API cannot skip the proof or the suppress
 """
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, viewsets
-from rest_framework.exceptions import ValidationError
+from rest_framework import serializers
 from rest_framework.pagination import CursorPagination
-from rest_framework.permissions import IsAuthenticated
 
 from consent import objections, recording
 from consent.channels import Channel
 from consent.models import STAFF_ROUTES, Action, Consent, Method, Objection
-from crm.roles import HasRole, Role
-from prospects.models import Prospect
+from crm.api import as_api_error
+from prospects.api import ProspectChildViewSet
 
-READERS = (Role.SALES, Role.DPO, Role.ADMIN)
-WRITERS = (Role.SALES, Role.ADMIN)
-# Writers reach PUT, PATCH and DELETE only to be told 405: these rows are append-only.
-ROLES_BY_METHOD = {
-    "GET": READERS,
-    "HEAD": READERS,
-    "OPTIONS": READERS,
-    **dict.fromkeys(("POST", "PUT", "PATCH", "DELETE"), WRITERS),
-}
 STAFF_ROUTE_CHOICES = [(route.value, route.label) for route in STAFF_ROUTES]
-
-
-def as_api_error(error: DjangoValidationError) -> ValidationError:
-    """Domain errors, keyed by field, as DRF errors keyed the same way."""
-    detail = {
-        ("non_field_errors" if name == "__all__" else name): messages
-        for name, messages in error.message_dict.items()
-    }
-    return ValidationError(detail)
 
 
 class ConsentSerializer(serializers.ModelSerializer):
@@ -140,31 +119,13 @@ class NewestFirst(CursorPagination):
     page_size = 50
 
 
-class ProspectChildViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
-    """Append-only: rows of one prospect visible to the caller (404 otherwise)."""
-
-    pagination_class = NewestFirst
-    permission_classes = [IsAuthenticated, HasRole]
-    roles_by_method = ROLES_BY_METHOD
-
-    def prospect(self) -> Prospect:
-        return get_object_or_404(
-            Prospect.objects.visible_to(self.request.user), pk=self.kwargs["prospect_pk"]
-        )
-
-    def get_serializer_context(self):
-        context = super().get_serializer_context()
-        if "prospect_pk" in self.kwargs and self.request.method == "POST":
-            context["prospect"] = self.prospect()
-        return context
-
-
 @extend_schema_view(
     list=extend_schema(summary="Consent events of a prospect, with their proof, newest first"),
     create=extend_schema(summary="Record a consent with its proof, or its withdrawal (a new row)"),
 )
 class ConsentViewSet(ProspectChildViewSet):
     serializer_class = ConsentSerializer
+    pagination_class = NewestFirst
 
     def get_queryset(self):
         return Consent.objects.filter(prospect=self.prospect()).select_related(
@@ -178,6 +139,7 @@ class ConsentViewSet(ProspectChildViewSet):
 )
 class ObjectionViewSet(ProspectChildViewSet):
     serializer_class = ObjectionSerializer
+    pagination_class = NewestFirst
 
     def get_queryset(self):
         return Objection.objects.filter(prospect=self.prospect()).select_related(

@@ -1,10 +1,40 @@
+"""What every API module shares: who may read and write team data, and how domain errors read."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.decorators import api_view
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from crm.roles import roles_of
+from crm.roles import Role, roles_of
+
+READERS = (Role.SALES, Role.DPO, Role.ADMIN)
+WRITERS = (Role.SALES, Role.ADMIN)
+# The DPO reads team data and never edits it; writers reach a method a view lacks to get a 405.
+ROLES_BY_METHOD = {
+    "GET": READERS,
+    "HEAD": READERS,
+    "OPTIONS": READERS,
+    **dict.fromkeys(("POST", "PUT", "PATCH", "DELETE"), WRITERS),
+}
+
+
+def as_api_error(error: DjangoValidationError) -> ValidationError:
+    """A domain error keyed by field as the same keys in JSON; "source.type" nests as {"source": {"type"}}."""
+    if not hasattr(error, "error_dict"):
+        return ValidationError({"non_field_errors": error.messages})
+    detail: dict = {}
+    for name, messages in error.message_dict.items():
+        if name == "__all__":
+            detail["non_field_errors"] = messages
+        elif "." in name:
+            parent, child = name.split(".", 1)
+            detail.setdefault(parent, {})[child] = messages
+        else:
+            detail[name] = messages
+    return ValidationError(detail)
 
 
 @extend_schema(

@@ -1,9 +1,24 @@
 from django import forms
 from django.contrib.auth import get_user_model, password_validation
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from crm.models import Team
 from crm.roles import Role
+
+
+class DomainErrorsMixin:
+    """Show a domain function's ``ValidationError`` on the fields it names (the rest on the form)."""
+
+    def apply_errors(self, error: ValidationError) -> None:
+        if not hasattr(error, "error_dict"):
+            self.add_error(None, error.messages)
+            return
+        for name, messages in error.message_dict.items():
+            self.add_error(self.field_for(name), messages)
+
+    def field_for(self, name: str) -> str | None:
+        return name if name in self.fields else None
 
 
 class ConductForm(forms.Form):

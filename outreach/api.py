@@ -10,30 +10,12 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from consent.models import Purpose
-from crm.roles import HasRole, Role
+from crm.api import ROLES_BY_METHOD, as_api_error
+from crm.roles import HasRole
 from outreach import campaigns, decisions, sending
 from outreach.models import Campaign, CampaignStatus, Message
 from outreach.policy import Reason
 from outreach.reasons import how_to_fix
-
-READERS = (Role.SALES, Role.DPO, Role.ADMIN)
-WRITERS = (Role.SALES, Role.ADMIN)
-ROLES_BY_METHOD = {
-    "GET": READERS,
-    "HEAD": READERS,
-    "OPTIONS": READERS,
-    "POST": WRITERS,
-    "PUT": WRITERS,
-    "PATCH": WRITERS,
-}
-
-
-def as_api_error(error: DjangoValidationError) -> ValidationError:
-    if hasattr(error, "error_dict"):
-        return ValidationError(
-            {"non_field_errors" if k == "__all__" else k: v for k, v in error.message_dict.items()}
-        )
-    return ValidationError({"non_field_errors": error.messages})
 
 
 class CampaignSerializer(serializers.ModelSerializer):

@@ -1,12 +1,12 @@
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from consent.models import Purpose
+from crm.forms import DomainErrorsMixin
 from outreach.models import Campaign, CampaignChannel, CampaignKind
 
 
-class CampaignForm(forms.ModelForm):
+class CampaignForm(DomainErrorsMixin, forms.ModelForm):
     """What a rep types about a campaign; campaigns.py decides what may be stored."""
 
     purpose = forms.ModelChoiceField(
@@ -43,11 +43,6 @@ class CampaignForm(forms.ModelForm):
 
     def to_fields(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
-
-    def apply_errors(self, error: ValidationError) -> None:
-        for name, messages in error.message_dict.items():
-            for message in messages:
-                self.add_error(name if name in self.fields else None, message)
 
 
 class LogContactForm(forms.Form):

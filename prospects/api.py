@@ -9,33 +9,12 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import IsAuthenticated
 
 from crm.access import record_access
+from crm.api import ROLES_BY_METHOD, as_api_error
 from crm.models import AccessAction
-from crm.roles import HasRole, Role
+from crm.roles import HasRole
 from prospects import intake, listing, timeline
 from prospects.audience import Audience
 from prospects.models import Interaction, InteractionType, Language, Prospect, Source, SourceType
-
-READERS = (Role.SALES, Role.DPO, Role.ADMIN)
-WRITERS = (Role.SALES, Role.ADMIN)
-ROLES_BY_METHOD = {
-    "GET": READERS,
-    "HEAD": READERS,
-    "OPTIONS": READERS,
-    "POST": WRITERS,
-    "PUT": WRITERS,
-    "PATCH": WRITERS,
-}
-
-
-def as_api_error(error: DjangoValidationError) -> ValidationError:
-    """Domain errors keyed "source.field" become {"source": {"field": [...]}}."""
-    detail: dict = {}
-    for name, messages in error.message_dict.items():
-        if name.startswith("source."):
-            detail.setdefault("source", {})[name.split(".", 1)[1]] = messages
-        else:
-            detail["non_field_errors" if name == "__all__" else name] = messages
-    return ValidationError(detail)
 
 
 class SourceSerializer(serializers.ModelSerializer):
@@ -215,10 +194,10 @@ class LatestFirst(CursorPagination):
     page_size = 50
 
 
-class InteractionViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
-    """Append-only: interactions are listed and added, never edited or deleted."""
+class ProspectChildViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+    """Append-only rows of one prospect visible to the caller (404 otherwise): listed and added,
+    never edited or deleted. Subclasses set the serializer, the queryset and the ordering."""
 
-    serializer_class = InteractionSerializer
     pagination_class = LatestFirst
     permission_classes = [IsAuthenticated, HasRole]
     roles_by_method = ROLES_BY_METHOD
@@ -228,11 +207,15 @@ class InteractionViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewset
             Prospect.objects.visible_to(self.request.user), pk=self.kwargs["prospect_pk"]
         )
 
-    def get_queryset(self):
-        return Interaction.objects.filter(prospect=self.prospect())
-
     def get_serializer_context(self):
         context = super().get_serializer_context()
         if "prospect_pk" in self.kwargs and self.request.method == "POST":
             context["prospect"] = self.prospect()
         return context
+
+
+class InteractionViewSet(ProspectChildViewSet):
+    serializer_class = InteractionSerializer
+
+    def get_queryset(self):
+        return Interaction.objects.filter(prospect=self.prospect())

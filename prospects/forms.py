@@ -1,7 +1,7 @@
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from crm.forms import DomainErrorsMixin
 from prospects.audience import Audience
 from prospects.intake import ProspectData, SourceData, chosen_audience
 from prospects.listing import Filters
@@ -12,7 +12,7 @@ from prospects.provenance import EVIDENCE
 EVIDENCE_PREFIX = "evidence_"
 
 
-class ProspectForm(forms.Form):
+class ProspectForm(DomainErrorsMixin, forms.Form):
     """The person's details; the domain functions in intake.py decide what may be stored."""
 
     first_name = forms.CharField(label=_("First name"), max_length=100)
@@ -50,13 +50,7 @@ class ProspectForm(forms.Form):
         }
         return ProspectData(**fields)
 
-    def apply_errors(self, error: ValidationError) -> None:
-        for name, messages in error.message_dict.items():
-            target = self._field_for(name)
-            for message in messages:
-                self.add_error(target, message)
-
-    def _field_for(self, name: str) -> str | None:
+    def field_for(self, name: str) -> str | None:
         if name.startswith("source."):
             candidate = EVIDENCE_PREFIX + name.split(".", 1)[1]
             return candidate if candidate in self.fields else "source_type"

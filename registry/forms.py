@@ -3,6 +3,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from crm.forms import DomainErrorsMixin
 from crm.models import Organisation
 from crm.roles import Role
 from registry.breaches import BreachReport
@@ -11,16 +12,6 @@ from registry.requests import MAX_EXTENSION_MONTHS, Intake
 
 DATE = forms.DateInput(attrs={"type": "date"})
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
-
-
-class DomainErrorsMixin:
-    def apply_errors(self, error: ValidationError) -> None:
-        """Show a domain ``ValidationError`` on the fields it names."""
-        if not hasattr(error, "error_dict"):
-            self.add_error(None, error)
-            return
-        for name, problems in error.message_dict.items():
-            self.add_error(name if name in self.fields else None, problems)
 
 
 class IdentifierFields(forms.Form):
