@@ -17,6 +17,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from consent.channels import ELECTRONIC_CHANNELS, Channel
+from consent.models import ConsentState
 from prospects.audience import Audience
 from prospects.models import Notice
 
@@ -50,12 +51,6 @@ class PolicySource(models.TextChoices):
 INDIRECT_SOURCES = frozenset(
     {PolicySource.LINKEDIN_CONNECTION, PolicySource.LINKEDIN_PUBLIC_PROFILE, PolicySource.BROKER_WITH_PROOF}
 )
-
-
-class ConsentState(models.TextChoices):
-    NONE = "none", _("No consent")
-    VALID = "valid", _("Valid consent")
-    WITHDRAWN = "withdrawn", _("Consent withdrawn")
 
 
 class Decision(models.TextChoices):

@@ -143,9 +143,3 @@ def test_set_based_state_reads_many_prospects_in_one_query(rep, django_assert_nu
 
     assert [states[p.pk] for p in people] == ["valid", "withdrawn", "none", "none"]
     assert [consent_state(p, channel="email") for p in people] == [states[p.pk] for p in people]
-
-
-def test_consent_state_values_are_the_gate_inputs():
-    from outreach.policy import ConsentState as GateConsentState
-
-    assert {state.value for state in ConsentState} == {state.value for state in GateConsentState}
