@@ -31,8 +31,7 @@ def _visible(request: HttpRequest):
 
 @role_required(*ANYONE)
 def prospect_list(request: HttpRequest) -> HttpResponse:
-    owners = get_user_model().objects.filter(prospects__in=_visible(request)).distinct().order_by("username")
-    form = FilterForm(request.GET or None, owners=owners)
+    form = FilterForm(request.GET or None, owners=ownership.possible_owners(request.user))
     queryset = listing.filtered(_visible(request).select_related("company", "owner"), form.to_filters())
     rows, next_cursor = listing.page(queryset, after=request.GET.get("after", ""))
     query = request.GET.copy()
