@@ -32,11 +32,12 @@ class CampaignChannel(models.TextChoices):
 # The product sends e-mail itself; everything else is done by the rep from a gated
 # checklist and logged (rules §1.4: never automate LinkedIn; no SMS provider is wired).
 SENT_BY_PRODUCT = frozenset({CampaignChannel.EMAIL})
-# The timeline entry a contact on each channel leaves. SMS has no interaction type yet.
+# The timeline entry a contact on each channel leaves.
 INTERACTION_OF_CHANNEL = {
     CampaignChannel.EMAIL: InteractionType.EMAIL_SENT,
     CampaignChannel.PHONE: InteractionType.CALL_OUTBOUND,
     CampaignChannel.POSTAL: InteractionType.LETTER_SENT,
+    CampaignChannel.SMS: InteractionType.SMS_SENT,
     CampaignChannel.LINKEDIN_MSG: InteractionType.LINKEDIN_MESSAGE_SENT,
 }
 

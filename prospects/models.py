@@ -225,6 +225,7 @@ class InteractionType(models.TextChoices):
     LINKEDIN_MESSAGE_RECEIVED = "linkedin_message_received", _("LinkedIn message received")
     LINKEDIN_CONNECTION_ACCEPTED = "linkedin_connection_accepted", _("LinkedIn connection accepted")
     LETTER_SENT = "letter_sent", _("Letter sent")
+    SMS_SENT = "sms_sent", _("SMS sent")
     MEETING = "meeting", _("Meeting held")
     DEMO_REQUEST = "demo_request", _("Demo or quote request")
     FORM_SUBMISSION = "form_submission", _("Web form submitted")

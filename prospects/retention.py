@@ -46,6 +46,7 @@ OUTBOUND = frozenset(
         InteractionType.VOICEMAIL_LEFT,
         InteractionType.LINKEDIN_MESSAGE_SENT,
         InteractionType.LETTER_SENT,
+        InteractionType.SMS_SENT,
     }
 )
 # Not voluntary (§2.2): opens, bounces, auto-replies, passive platform events, our own edits.

@@ -286,6 +286,19 @@ def test_logging_a_call_records_it_and_marks_the_message_logged(rep):
     assert campaign.status == CampaignStatus.DONE
 
 
+def test_a_logged_sms_leaves_an_outbound_sms_on_the_timeline(rep):
+    prospect = informed(by=rep, phone="+33612345678", email="")
+    campaign = factories.campaign(by=rep, channel="sms")
+    sending.start_sending(campaign, by=rep)
+    message = Message.objects.get()
+
+    sending.log_contact(message, by=rep)
+
+    interaction = Interaction.objects.get(prospect=prospect)
+    assert (interaction.type, interaction.direction) == ("sms_sent", "outbound")
+    assert not interaction.is_voluntary_prospect_contact
+
+
 def test_first_call_to_an_indirect_contact_must_carry_the_notice(rep):
     prospect = linkedin_prospect(rep, phone="+33612345678", email="")
     campaign = factories.campaign(by=rep, channel="phone")
