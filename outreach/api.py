@@ -10,8 +10,8 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from consent.models import Purpose
-from crm.api import ROLES_BY_METHOD, as_api_error
-from crm.roles import HasRole
+from crm.api import ROLES_BY_METHOD, WRITERS, as_api_error
+from crm.roles import HasRole, has_role
 from outreach import campaigns, decisions, sending
 from outreach.models import Campaign, CampaignStatus, Message
 from outreach.policy import Reason
@@ -134,7 +134,8 @@ class CampaignViewSet(
     @action(detail=True, methods=["get"])
     def preview(self, request, pk=None):
         campaign = self.get_object()
-        if campaign.status == CampaignStatus.DRAFT:
+        # Deciding writes the outbox: only those who may edit the campaign (never the DPO).
+        if campaign.status == CampaignStatus.DRAFT and has_role(request.user, *WRITERS):
             decisions.decide_campaign(campaign)
             campaign.refresh_from_db()
         rows = Message.objects.filter(campaign=campaign).select_related("prospect")

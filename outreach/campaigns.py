@@ -35,6 +35,10 @@ def _clean(fields: Mapping) -> dict:
         errors["kind"] = [_("Choose a promotion or a consent request.")]
     if "purpose" in data and not (isinstance(data["purpose"], Purpose) and data["purpose"].is_active):
         errors["purpose"] = [_("Choose a declared purpose.")]
+    for name in ("subject_fr", "subject_en", "sender_name"):
+        if "\n" in str(data.get(name, "")) or "\r" in str(data.get(name, "")):
+            # A line break in a header would let the text add headers of its own.
+            errors[name] = [_("Keep this on one line.")]
     if "target_functions" in data:
         data["target_functions"] = [str(f).strip() for f in data["target_functions"] if str(f).strip()]
     if errors:

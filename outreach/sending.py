@@ -111,6 +111,18 @@ def deliver(message_id: int, *, connection) -> str:
     except TRANSIENT as error:
         _record_failure(message_id, error)
         return FAILED
+    except Exception as error:
+        # Anything else will fail the same way next time: give up now, and say so, rather
+        # than leave the message queued for ever. The error's text may hold an address.
+        _give_up(message_id, type(error).__name__)
+        logger.exception("message %s cannot be sent", message_id)
+        return FAILED
+
+
+def _give_up(message_id: int, reason: str) -> None:
+    Message.objects.filter(pk=message_id, status=MessageStatus.QUEUED).update(
+        status=MessageStatus.FAILED, last_error=reason[:200]
+    )
 
 
 def _deliver(message_id: int, *, connection) -> str:
@@ -123,8 +135,9 @@ def _deliver(message_id: int, *, connection) -> str:
             pk=message_id
         )
         prospect = Prospect.objects.filter(pk=message.prospect_id).select_related("company").first()
-        if prospect is None:
-            Message.objects.filter(pk=message_id).update(status=MessageStatus.FAILED, last_error="erased")
+        if prospect is None or not prospect.email:
+            # Erased since the preview, or the address corrected away.
+            _give_up(message_id, "erased" if prospect is None else "no address")
             return FAILED
         verdict = decide(campaign_situation(message.campaign, prospect))
         if not verdict.allowed:
@@ -264,21 +277,25 @@ def log_contact(message: Message, *, by, notice_given: bool = False) -> str:
             raise ValidationError(_("This contact is not on the checklist any more."))
         if message.campaign.is_sent_by_product:
             raise ValidationError(_("E-mails are sent by the product, not logged by hand."))
-        prospect = Prospect.objects.select_related("company").get(pk=message.prospect_id)
-        verdict = decide(campaign_situation(message.campaign, prospect))
-        if not verdict.allowed:
-            record_refusal(message, verdict)
-            return REFUSED
-        with_notice = verdict.decision == Decision.ALLOW_WITH_NOTICE
-        if with_notice and not notice_given:
-            raise ValidationError(
-                {
-                    "notice_given": [
-                        _("This first contact must carry the privacy notice: give it, then log it.")
-                    ]
-                }
-            )
-        composed = content.compose(message.campaign, prospect, with_notice=with_notice)
-        _record_contact(message, prospect, verdict, composed, by=by, status=MessageStatus.LOGGED)
+        prospect = Prospect.objects.select_related("company").filter(pk=message.prospect_id).first()
+        if prospect is None:
+            _give_up(message.pk, "erased")  # erased since the preview (Art. 17)
+            outcome = FAILED
+        else:
+            outcome = _log_checked(message, prospect, by=by, notice_given=notice_given)
     finish_if_done(message.campaign_id)
+    return outcome
+
+
+def _log_checked(message: Message, prospect: Prospect, *, by, notice_given: bool) -> str:
+    verdict = decide(campaign_situation(message.campaign, prospect))
+    if not verdict.allowed:
+        record_refusal(message, verdict)
+        return REFUSED
+    with_notice = verdict.decision == Decision.ALLOW_WITH_NOTICE
+    if with_notice and not notice_given:
+        message_text = _("This first contact must carry the privacy notice: give it, then log it.")
+        raise ValidationError({"notice_given": [message_text]})
+    composed = content.compose(message.campaign, prospect, with_notice=with_notice)
+    _record_contact(message, prospect, verdict, composed, by=by, status=MessageStatus.LOGGED)
     return MessageStatus.LOGGED

@@ -256,6 +256,13 @@ def update_prospect(prospect: Prospect, data: ProspectData, *, by) -> Prospect:
         prospect.audience = audience
         prospect.audience_justification = data.audience_justification.strip()
         prospect._history_user = by
-        prospect.save()
+        try:
+            with transaction.atomic():
+                prospect.save()
+        except IntegrityError as error:
+            # Another edit took the same identifier at the same instant: the unique indexes decide.
+            raise ValidationError(
+                {"email": [_("This identifier was just recorded by someone else.")]}
+            ) from error
         suppression.carry_over(prospect, previous_digests=previous_digests)
     return prospect

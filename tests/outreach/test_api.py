@@ -5,7 +5,7 @@ import yaml
 from django.core import mail
 from rest_framework.test import APIClient
 
-from outreach.models import Campaign, Message, MessageStatus
+from outreach.models import Campaign, CampaignStatus, Message, MessageStatus
 from outreach.policy import Reason
 from tests import factories
 from tests.outreach.conftest import informed
@@ -148,3 +148,16 @@ def test_the_schema_describes_the_campaign_routes(rep):
     schema = yaml.safe_load(response.content)
     assert response.status_code == 200
     assert {"/api/campaigns/{id}/preview/", "/api/campaigns/{id}/send/"} <= set(schema["paths"])
+
+
+def test_the_dpo_reading_a_draft_preview_does_not_decide_it(rep, dpo):
+    campaign = factories.campaign(by=rep, channel="email")
+    client = APIClient()
+    client.force_authenticate(dpo)
+
+    response = client.get(f"/api/campaigns/{campaign.pk}/preview/")
+
+    campaign.refresh_from_db()
+    assert response.status_code == 200
+    assert campaign.status == CampaignStatus.DRAFT
+    assert not Message.objects.filter(campaign=campaign).exists()

@@ -17,7 +17,7 @@ from outreach.models import CampaignStatus, Message, MessageStatus, NoticeOutcom
 from outreach.notices import NOTICE_VERSION
 from outreach.policy import Decision, Reason
 from prospects import suppression
-from prospects.models import Interaction, Notice
+from prospects.models import Interaction, Notice, Prospect
 from tests import factories
 from tests.outreach.conftest import informed
 
@@ -334,3 +334,31 @@ def test_emails_are_sent_by_the_product_not_logged(rep):
 
     with pytest.raises(Exception, match="sent by the product"):
         sending.log_contact(Message.objects.get(), by=rep)
+
+
+def test_a_message_that_cannot_be_sent_is_given_up_not_left_queued(rep):
+    prospect = informed(by=rep, email="ana.lopes@acme.fr")
+    campaign = factories.campaign(by=rep, channel="email")
+    sending.start_sending(campaign, by=rep)
+    Prospect.objects.filter(pk=prospect.pk).update(email="", email_index=None)
+    message = Message.objects.get()
+
+    outcome = sending.deliver(message.pk, connection=mail.get_connection())
+
+    message.refresh_from_db()
+    assert (outcome, message.status, message.last_error) == ("failed", MessageStatus.FAILED, "no address")
+    assert mail.outbox == []
+
+
+def test_logging_a_contact_with_an_erased_prospect_gives_it_up_and_finishes(rep):
+    informed(by=rep, phone="+33612345678", email="")
+    campaign = factories.campaign(by=rep, channel="phone")
+    sending.start_sending(campaign, by=rep)
+    message = Message.objects.get()
+    Message.objects.filter(pk=message.pk).update(prospect=None)
+
+    outcome = sending.log_contact(message, by=rep)
+
+    message.refresh_from_db()
+    campaign.refresh_from_db()
+    assert (outcome, message.status, campaign.status) == ("failed", MessageStatus.FAILED, CampaignStatus.DONE)
