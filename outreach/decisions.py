@@ -202,8 +202,16 @@ def _template_ok(campaign: Campaign):
 
 
 def recipients(campaign: Campaign) -> QuerySet:
-    """Who a campaign is for: the creator's prospects that have the channel's identifier."""
-    return Prospect.objects.visible_to(campaign.created_by).filter(ADDRESS_OF_CHANNEL[campaign.channel])
+    """Who a campaign is for: its team's prospects that have the channel's identifier.
+
+    Read from the campaign's team, not from its creator's current access, so that a
+    teammate can still send the campaign of a rep who has left.
+    """
+    if campaign.team_id is not None:
+        prospects = Prospect.objects.filter(team_id=campaign.team_id)
+    else:
+        prospects = Prospect.objects.visible_to(campaign.created_by)
+    return prospects.filter(ADDRESS_OF_CHANNEL[campaign.channel])
 
 
 def with_gate_key(prospects: QuerySet, campaign: Campaign, *, now: datetime) -> QuerySet:

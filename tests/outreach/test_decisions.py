@@ -16,6 +16,7 @@ from outreach.models import CampaignStatus, Message, MessageStatus
 from outreach.policy import Decision, Reason, decide
 from prospects import suppression, timeline
 from prospects.models import Prospect
+from prospects.ownership import deactivate_rep
 from tests import factories
 from tests.outreach.conftest import CHANNELS, aged, informed, random_prospect, unanswered_contacts
 
@@ -247,3 +248,13 @@ def test_a_campaign_being_sent_cannot_be_decided_again(rep):
 
     with pytest.raises(ValueError, match="sending"):
         decide_campaign(campaign)
+
+
+def test_a_campaign_of_a_rep_who_left_still_reaches_the_team(rep, other_rep, admin_user):
+    informed(by=rep, email="lina.costa@acme.fr")
+    campaign = factories.campaign(by=rep, channel="email")
+    deactivate_rep(rep, successor=other_rep, by=admin_user)
+
+    decide_campaign(campaign)
+
+    assert Message.objects.filter(campaign=campaign).count() == 1
