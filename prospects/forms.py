@@ -51,12 +51,17 @@ class ProspectForm(DomainErrorsMixin, forms.Form):
         return ProspectData(**fields)
 
     def field_for(self, name: str) -> str | None:
-        if name.startswith("source."):
-            candidate = EVIDENCE_PREFIX + name.split(".", 1)[1]
-            return candidate if candidate in self.fields else "source_type"
-        if name == "source":
-            return "source_type" if "source_type" in self.fields else None
-        return name if name in self.fields else None
+        return source_field_for(self.fields, name)
+
+
+def source_field_for(fields, name: str) -> str | None:
+    """Where a domain error about the source shows: its evidence field, else the type chooser."""
+    if name.startswith("source."):
+        candidate = EVIDENCE_PREFIX + name.split(".", 1)[1]
+        return candidate if candidate in fields else "source_type"
+    if name == "source":
+        return "source_type" if "source_type" in fields else None
+    return name if name in fields else None
 
 
 class NewProspectForm(ProspectForm):

@@ -4,7 +4,8 @@ from django import forms
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from prospects.forms import EVIDENCE_PREFIX, evidence_field
+from crm.forms import DomainErrorsMixin
+from prospects.forms import EVIDENCE_PREFIX, evidence_field, source_field_for
 from prospects.import_rows import FIELDS
 from prospects.models import ImportJob, Prospect
 from prospects.ownership import active_reps
@@ -20,7 +21,7 @@ FIELD_LABELS = {
 }
 
 
-class UploadForm(forms.Form):
+class UploadForm(DomainErrorsMixin, forms.Form):
     """One provenance for the whole file; its evidence fields follow the chosen source type."""
 
     file = forms.FileField(label=_("File (.csv or .xlsx), first line naming the columns"))
@@ -61,14 +62,8 @@ class UploadForm(forms.Form):
             if name.startswith(EVIDENCE_PREFIX)
         }
 
-    def apply_errors(self, error) -> None:
-        for name, messages in error.message_dict.items():
-            target = name if name in self.fields else None
-            if name.startswith("source."):
-                evidence = EVIDENCE_PREFIX + name.split(".", 1)[1]
-                target = evidence if evidence in self.fields else "source_type"
-            for message in messages:
-                self.add_error(target, message)
+    def field_for(self, name: str) -> str | None:
+        return source_field_for(self.fields, name)
 
 
 class MappingForm(forms.Form):
