@@ -4,9 +4,11 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
-from rest_framework.exceptions import ValidationError
-from rest_framework.pagination import CursorPagination
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.pagination import BasePagination, CursorPagination
 from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.utils.urls import replace_query_param
 
 from crm.access import record_access
 from crm.api import ROLES_BY_METHOD, as_api_error
@@ -101,9 +103,49 @@ class ProspectSerializer(serializers.ModelSerializer):
             raise as_api_error(error) from error
 
 
-class NewestFirst(CursorPagination):
-    ordering = ("-created_at", "-id")
-    page_size = 50
+class NewestFirst(BasePagination):
+    """Keyset pagination on (created_at, id), as on the list page: no OFFSET, even where
+    thousands of rows share one creation time (an import's batch), and no COUNT(*)."""
+
+    cursor_query_param = "cursor"
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.request = request
+        cursor = request.query_params.get(self.cursor_query_param, "")
+        if cursor and listing.decode_cursor(cursor) is None:
+            raise NotFound("Invalid cursor")
+        rows, self.next_cursor = listing.page(queryset, after=cursor)
+        return rows
+
+    def get_paginated_response(self, data):
+        return Response({"next": self.get_next_link(), "previous": None, "results": data})
+
+    def get_next_link(self) -> str | None:
+        if not self.next_cursor:
+            return None
+        return replace_query_param(
+            self.request.build_absolute_uri(), self.cursor_query_param, self.next_cursor
+        )
+
+    def get_paginated_response_schema(self, schema):
+        link = {"type": "string", "nullable": True, "format": "uri"}
+        return {
+            "type": "object",
+            "required": ["results"],
+            "properties": {"next": link, "previous": link, "results": schema},
+        }
+
+    def get_schema_operation_parameters(self, view):
+        described = "The page cursor from `next`."
+        return [
+            {
+                "name": "cursor",
+                "in": "query",
+                "required": False,
+                "description": described,
+                "schema": {"type": "string"},
+            }
+        ]
 
 
 class ProspectFilterSerializer(serializers.Serializer):

@@ -408,3 +408,23 @@ def test_patch_keeps_an_audience_set_by_hand_with_its_justification(api, rep):
         "b2b_nominative",
         "Freelancer.",
     )
+
+
+def test_api_pages_through_rows_that_share_one_creation_time_once_each(api, rep):
+    made = factories.many_prospects(by=rep, count=120)
+    Prospect.objects.update(created_at=timezone.now())  # as rows loaded in one import batch
+
+    seen, url = [], "/api/prospects/"
+    while url:
+        body = api.get(url).json()
+        seen += [row["id"] for row in body["results"]]
+        url = body["next"]
+
+    assert sorted(seen) == sorted(p.pk for p in made)
+    assert len(seen) == len(set(seen))
+
+
+def test_a_tampered_api_cursor_is_a_clear_404(api):
+    response = api.get("/api/prospects/", {"cursor": "not-a-cursor"})
+
+    assert response.status_code == 404
