@@ -27,6 +27,7 @@ CHANNELS = (Channel.EMAIL, Channel.LINKEDIN_MSG, Channel.PHONE, Channel.SMS, Cha
 class ChannelVerdict:
     channel: Channel
     verdict: Verdict
+    reachable: bool = True  # the prospect has an address on this channel
 
 
 def situation_for(
@@ -85,5 +86,22 @@ def campaign_situation(campaign, prospect: Prospect, *, now: datetime | None = N
     )
 
 
+# What a prospect needs on record to be reached on each channel.
+ADDRESS_FIELD = {
+    Channel.EMAIL: "email_index",
+    Channel.SMS: "phone_index",
+    Channel.PHONE: "phone_index",
+    Channel.LINKEDIN_MSG: "linkedin_index",
+    Channel.POSTAL: "company_id",
+}
+
+
 def contactability(prospect: Prospect) -> list[ChannelVerdict]:
-    return [ChannelVerdict(channel, decide(situation_for(prospect, channel))) for channel in CHANNELS]
+    return [
+        ChannelVerdict(
+            channel,
+            decide(situation_for(prospect, channel)),
+            reachable=getattr(prospect, ADDRESS_FIELD[channel]) is not None,
+        )
+        for channel in CHANNELS
+    ]

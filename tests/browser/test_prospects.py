@@ -90,6 +90,9 @@ def test_rep_logs_a_business_card_and_a_linkedin_link_then_finds_each_and_its_pu
     expect(page.locator("h1")).to_have_text("Claire Petit")
     expect(page.locator("#retention-date")).to_contain_text(f"Purged on {purge_date(linked)}")
     expect(page.locator("main")).to_contain_text("linkedin.com/in/claire-petit-acme")
+    # The gate's panel, loaded by htmx: LinkedIn allowed with the Art. 14 notice, no email on record.
+    expect(page.locator("#contactability [data-channel=linkedin_msg]")).to_contain_text("NOTICE_ART14")
+    expect(page.locator("#contactability [data-channel=email]")).to_contain_text("No address recorded")
     screenshot(page, "prospect-detail-linkedin")
 
     page.goto(f"{live_server.url}/prospects/")
