@@ -164,7 +164,9 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
     except links.BadLink:
         return _bad_link(request)
     prospect = Prospect.objects.filter(pk=prospect_id).first()
-    issuer = get_user_model().objects.filter(pk=issuer_id, is_active=True).first()
+    # The consent is given to the company: a link stays good after its rep has left, and the
+    # rep is kept only as the recorded collector.
+    issuer = get_user_model().objects.filter(pk=issuer_id).first()
     if prospect is None or issuer is None:
         return _erased(request) if prospect is None else _bad_link(request)
     with _speaking(request, prospect):

@@ -13,6 +13,7 @@ from outreach.contactability import contactability
 from outreach.policy import Reason
 from prospects import suppression
 from prospects.models import Suppression
+from prospects.ownership import deactivate_rep
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -207,6 +208,22 @@ def test_confirmation_link_shows_a_button_then_confirms_on_post(rep, person, vis
     assert confirmed.status_code == 200
     assert consent_state(person, channel="email", purpose_code="events") == ConsentState.VALID
     assert Consent.objects.get().confirmation.user_agent is not None
+
+
+def test_invitation_of_a_rep_who_has_left_still_works_and_names_them_as_collector(
+    rep, other_rep, admin_user, person, visitor, mailoutbox
+):
+    path = _path(links.invitation_url(person, issued_by=rep))
+    deactivate_rep(rep, successor=other_rep, by=admin_user)
+    page = visitor.get(path)
+
+    response = visitor.post(
+        path, {"csrfmiddlewaretoken": page.cookies["csrftoken"].value, "choices": ["b2b_prospecting:email"]}
+    )
+
+    assert response.status_code == 200
+    assert Consent.objects.get().collected_by == rep
+    assert len(mailoutbox) == 1
 
 
 def test_invitation_with_nothing_ticked_records_nothing(rep, person, visitor, mailoutbox):
