@@ -24,6 +24,10 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=7, minute=0),
     },
     # Campaign messages still queued after LOYAL_OUTREACH["stall_minutes"]: the broker lost them.
+    "prospects-requeue-stalled-imports": {
+        "task": "prospects.tasks.requeue_stalled_imports",
+        "schedule": crontab(minute="*/5"),
+    },
     "outreach-requeue-stalled": {
         "task": "outreach.tasks.requeue_stalled",
         "schedule": crontab(minute="*/5"),

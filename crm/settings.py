@@ -296,6 +296,8 @@ LOYAL_RETENTION = {
     # INTERP (rules §2.2): a LinkedIn connection acceptance is a passive platform action.
     "connection_acceptance_resets": env.bool("LOYAL_CONNECTION_ACCEPTANCE_RESETS", default=False),
 }
+# An import silent this long lost its task: the beat job sends it again (prospects.tasks).
+LOYAL_IMPORT_STALL_MINUTES = env.int("LOYAL_IMPORT_STALL_MINUTES", default=15)
 LOYAL_PHONE_REGION = env.str("LOYAL_PHONE_REGION", default="FR")
 # The controller in the Art. 30 register and the privacy notice (GDPR 30(1)(a), 13, 14);
 # defaults until an administrator saves the organisation page (crm.models.Organisation).

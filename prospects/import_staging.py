@@ -22,6 +22,7 @@ from datetime import date, datetime
 
 from django.db import connection, models
 from django.db.models import F
+from django.utils import timezone
 
 from prospects.models import Company, ImportJob, ImportRejection, Prospect, Source, Suppression
 from prospects.provenance import LINKEDIN_TYPES
@@ -387,8 +388,8 @@ def _default(field: models.Field):
 
 def record_progress(job: ImportJob, **changes) -> None:
     """Write counters and progress on the job row (read by the progress bar)."""
-    ImportJob.objects.filter(pk=job.pk).update(**changes)
-    job.refresh_from_db(fields=list(changes))
+    ImportJob.objects.filter(pk=job.pk).update(**changes, heartbeat_at=timezone.now())
+    job.refresh_from_db(fields=[*changes, "heartbeat_at"])
 
 
 def advance(job: ImportJob, *, through: int, loaded: int, rejected: int, progress: int) -> None:

@@ -19,6 +19,7 @@ person on the suppression list is never recorded again (Art. 21(3)).
 import contextlib
 import hashlib
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
@@ -147,8 +148,17 @@ def begin(job: ImportJob, *, mapping: dict[str, str]) -> ImportJob:
         raise ValidationError({"mapping": errors})
     job.mapping = mapping
     job.status = ImportJob.Status.QUEUED
-    job.save(update_fields=["mapping", "status"])
+    job.heartbeat_at = timezone.now()
+    job.save(update_fields=["mapping", "status", "heartbeat_at"])
     return job
+
+
+def stalled(*, minutes: int, now=None):
+    """Queued or running imports silent for ``minutes``: their task was lost with the broker
+    or died with its worker. Work derives from the database, so they can be sent again."""
+    since = (now or timezone.now()) - timedelta(minutes=minutes)
+    active = [ImportJob.Status.QUEUED, ImportJob.Status.RUNNING]
+    return ImportJob.objects.filter(status__in=active, heartbeat_at__lt=since)
 
 
 def resumable(*, fingerprint: str, source_type: str, owner) -> ImportJob | None:

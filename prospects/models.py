@@ -434,6 +434,8 @@ class ImportJob(models.Model):
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     error = models.TextField(_("error"), blank=True)
+    # Last sign of life: queued, or a step written. A job silent for long lost its task.
+    heartbeat_at = models.DateTimeField(default=timezone.now, editable=False)
 
     objects = ImportJobQuerySet.as_manager()
 

@@ -3,6 +3,7 @@
 import logging
 
 from celery import shared_task
+from django.conf import settings
 
 from prospects import importing, purge, retention
 from prospects.models import ImportJob
@@ -30,3 +31,14 @@ def send_retention_digest_task() -> int:
 def run_import(job_id: int) -> int:
     """Load an import file; delivered again after a crash, it resumes after its last batch."""
     return importing.run(ImportJob.objects.get(pk=job_id)).loaded
+
+
+@shared_task(acks_late=True)
+def requeue_stalled_imports() -> int:
+    """Every few minutes: send again the imports whose task was lost (a run resumes, never repeats)."""
+    stalled = list(
+        importing.stalled(minutes=settings.LOYAL_IMPORT_STALL_MINUTES).values_list("pk", flat=True)
+    )
+    for job_id in stalled:
+        run_import.delay(job_id)
+    return len(stalled)

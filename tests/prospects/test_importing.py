@@ -7,16 +7,19 @@ import sqlite3
 import subprocess
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import openpyxl
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
-from prospects import importing
+from prospects import importing, tasks
 from prospects.identity import blind_index, normalise_email, normalise_linkedin_url, normalise_phone
 from prospects.models import (
     Company,
@@ -607,3 +610,21 @@ def test_import_command_shows_progress_and_the_rejections_by_reason(rep, tmp_pat
     assert "\r" in output and "100%" in output
     assert f"{500 - len(expected)} prospects loaded, {len(expected)} rows rejected" in output
     assert "Malformed email address: 1" in output
+
+
+def test_an_import_whose_task_was_lost_is_sent_again_and_completes(rep, tmp_path, settings):
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    path = write_csv(tmp_path / "lost.csv", [person(i) for i in range(5)])
+    job = importing.create_job(
+        path=str(path), filename=path.name, source_type="broker", evidence=BROKER, owner=rep, by=rep
+    )
+    importing.begin(job, mapping=MAPPING)  # queued; its broker message never arrives
+    fresh = list(importing.stalled(minutes=15))
+
+    with time_machine.travel(timezone.now() + timedelta(minutes=16)):
+        requeued = tasks.requeue_stalled_imports()
+
+    job.refresh_from_db()
+    assert fresh == []
+    assert requeued == 1
+    assert (job.status, job.loaded) == (ImportJob.Status.DONE, 5)
