@@ -7,7 +7,7 @@ no OFFSET and no COUNT(*) over the table.
 import base64
 import binascii
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from prospects.identity import InvalidIdentifier, blind_index, normalise_email, normalise_phone
-from prospects.models import Prospect, Source, Suppression
+from prospects.models import Prospect, Source, Suppression, past_retention
 
 PAGE_SIZE = 50
 
@@ -62,8 +62,7 @@ def not_contactable() -> Q:
         | Q(digest=OuterRef("phone_index"))
         | Q(digest=OuterRef("linkedin_index"))
     )
-    today = timezone.localdate()
-    return Q(retention_until__lt=today) | Q(restricted_at__isnull=False) | Q(Exists(suppressed))
+    return past_retention(timezone.localdate()) | Q(restricted_at__isnull=False) | Q(Exists(suppressed))
 
 
 def filtered(queryset: QuerySet, filters: Filters) -> QuerySet:
@@ -77,10 +76,7 @@ def filtered(queryset: QuerySet, filters: Filters) -> QuerySet:
     if filters.owner:
         queryset = queryset.filter(owner_id=filters.owner)
     if filters.ending_soon:
-        today = timezone.localdate()
-        queryset = queryset.filter(
-            retention_until__gte=today, retention_until__lte=today + timedelta(days=30)
-        )
+        queryset = queryset.ending_within(30, timezone.localdate())
     if filters.contactable == "yes":
         queryset = queryset.exclude(not_contactable())
     elif filters.contactable == "no":

@@ -56,6 +56,17 @@ class Company(models.Model):
         return self.name
 
 
+def past_retention(today) -> Q:
+    """Past the retention deadline, not under a legal hold, not a current customer (rules §2.1).
+
+    The SQL twin of ``retention.is_expired``: the purge and the list's filter both read it.
+    """
+    held = Q(legal_hold_until__isnull=False, legal_hold_until__gte=today)
+    # A customer's clock starts at the end of the relationship: none while it lasts.
+    current_customer = Q(is_customer=True, customer_relationship_ended_at__isnull=True)
+    return Q(retention_until__lt=today) & ~held & ~current_customer
+
+
 class ProspectQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Reps see their team's prospects; the DPO and admins see all (need-to-know)."""
@@ -65,15 +76,8 @@ class ProspectQuerySet(models.QuerySet):
             return self.filter(team__members__user=user)
         return self.none()
 
-    def restricted(self):
-        return self.filter(restricted_at__isnull=False)
-
     def due_for_purge(self, today):
-        """Past their retention deadline, not under a legal hold, not a current customer (rules §2.1)."""
-        held = Q(legal_hold_until__isnull=False, legal_hold_until__gte=today)
-        # A customer's clock starts at the end of the relationship: none while it lasts.
-        current_customer = Q(is_customer=True, customer_relationship_ended_at__isnull=True)
-        return self.filter(retention_until__lt=today).exclude(held).exclude(current_customer)
+        return self.filter(past_retention(today))
 
     def ending_within(self, days: int, today):
         return self.filter(

@@ -94,6 +94,18 @@ def test_contactable_filter_leaves_out_whoever_objected_or_expired(three):
     assert no == ["Paul Durand", "Anne Martin"]
 
 
+def test_contactable_filter_agrees_with_the_purge_on_a_legal_hold(three):
+    today = timezone.localdate()
+    Prospect.objects.filter(first_name="Paul").update(
+        retention_until=today.replace(year=2020), legal_hold_until=today + timezone.timedelta(days=90)
+    )
+
+    yes = found(listing.Filters(contactable="yes"))
+
+    assert "Paul Durand" in yes
+    assert not Prospect.objects.due_for_purge(today).filter(first_name="Paul").exists()
+
+
 def test_ending_soon_filter_keeps_deadlines_within_thirty_days(three):
     Prospect.objects.filter(first_name="Anne").update(
         retention_until=timezone.localdate() + timezone.timedelta(days=10)
