@@ -15,7 +15,7 @@ from django.utils import timezone
 from consent.channels import Channel
 from consent.state import DEFAULT_PURPOSE, consent_state
 from outreach import frequency
-from outreach.models import Message, MessageStatus
+from outreach.models import ADDRESS_FIELD, Message, MessageStatus
 from outreach.policy import ConsentState, Situation, Verdict, decide
 from prospects import provenance, retention, suppression
 from prospects.models import Notice, Prospect
@@ -84,16 +84,6 @@ def campaign_situation(campaign, prospect: Prospect, *, now: datetime | None = N
         consent_request_repeated=repeated,
         now=now,
     )
-
-
-# What a prospect needs on record to be reached on each channel.
-ADDRESS_FIELD = {
-    Channel.EMAIL: "email_index",
-    Channel.SMS: "phone_index",
-    Channel.PHONE: "phone_index",
-    Channel.LINKEDIN_MSG: "linkedin_index",
-    Channel.POSTAL: "company_id",
-}
 
 
 def contactability(prospect: Prospect) -> list[ChannelVerdict]:

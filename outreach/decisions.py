@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from consent.state import with_consent_state
 from outreach import frequency
-from outreach.models import Campaign, CampaignChannel, CampaignStatus, Message, MessageStatus
+from outreach.models import ADDRESS_FIELD, Campaign, CampaignStatus, Message, MessageStatus
 from outreach.policy import ART14_DEADLINE, SOFT_OPT_IN_YEARS, Decision, Situation, Verdict, decide
 from prospects import provenance
 from prospects.models import Notice, Prospect, Source, SourceType, Suppression
@@ -40,14 +40,6 @@ CREATE_CHUNK_TABLE = (
 )
 SENTINEL = -7_340_033  # Stands for the chunk's lower bound while the query is compiled.
 CHUNK_GROUPS = "SELECT gate_key, COUNT(*), MAX(prospect_id) FROM outreach_gate_chunk GROUP BY gate_key"
-# The identifier each channel needs on the prospect's record.
-ADDRESS_OF_CHANNEL = {
-    CampaignChannel.EMAIL: Q(email_index__isnull=False),
-    CampaignChannel.SMS: Q(phone_index__isnull=False),
-    CampaignChannel.PHONE: Q(phone_index__isnull=False),
-    CampaignChannel.LINKEDIN_MSG: Q(linkedin_index__isnull=False),
-    CampaignChannel.POSTAL: Q(company__isnull=False),
-}
 
 
 @dataclass(frozen=True)
@@ -211,7 +203,7 @@ def recipients(campaign: Campaign) -> QuerySet:
         prospects = Prospect.objects.filter(team_id=campaign.team_id)
     else:
         prospects = Prospect.objects.visible_to(campaign.created_by)
-    return prospects.filter(ADDRESS_OF_CHANNEL[campaign.channel])
+    return prospects.filter(**{f"{ADDRESS_FIELD[campaign.channel]}__isnull": False})
 
 
 def with_gate_key(prospects: QuerySet, campaign: Campaign, *, now: datetime) -> QuerySet:

@@ -32,6 +32,15 @@ class CampaignChannel(models.TextChoices):
 # The product sends e-mail itself; everything else is done by the rep from a gated
 # checklist and logged (rules §1.4: never automate LinkedIn; no SMS provider is wired).
 SENT_BY_PRODUCT = frozenset({CampaignChannel.EMAIL})
+# What a prospect needs on record to be reached on each channel (the gate's panel and a
+# campaign's recipients both read it).
+ADDRESS_FIELD = {
+    CampaignChannel.EMAIL: "email_index",
+    CampaignChannel.SMS: "phone_index",
+    CampaignChannel.PHONE: "phone_index",
+    CampaignChannel.LINKEDIN_MSG: "linkedin_index",
+    CampaignChannel.POSTAL: "company_id",
+}
 # The timeline entry a contact on each channel leaves.
 INTERACTION_OF_CHANNEL = {
     CampaignChannel.EMAIL: InteractionType.EMAIL_SENT,
