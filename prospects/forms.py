@@ -89,13 +89,6 @@ class NewProspectForm(ProspectForm):
     def evidence_fields(self):
         return [self[name] for name in self.fields if name.startswith(EVIDENCE_PREFIX)]
 
-    def main_fields(self):
-        return [
-            self[name]
-            for name in self.fields
-            if not name.startswith(EVIDENCE_PREFIX) and name != "source_type"
-        ]
-
     def to_data(self) -> ProspectData:
         data = super().to_data()
         data.note = self.cleaned_data.get("note") or ""

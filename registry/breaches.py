@@ -59,10 +59,6 @@ def _late(discovered_at: datetime, notified_at: datetime | None, *, now: datetim
     return (notified_at or now) - discovered_at > NOTIFICATION_DELAY
 
 
-def notification_due(breach: Breach) -> datetime:
-    return breach.discovered_at + NOTIFICATION_DELAY
-
-
 def record_notification(breach: Breach, *, notified_at: datetime, delay_reason: str = "") -> Breach:
     """The CNIL was notified after the breach was recorded; a late notification says why."""
     errors = {}
