@@ -63,7 +63,7 @@ def admin_user(db):
 
 @pytest.fixture
 def rep_client(client, rep):
-    client.force_login(rep)
+    factories.log_in(client, rep)
     return client
 
 
@@ -71,5 +71,5 @@ def rep_client(client, rep):
 def admin_client(admin_user):
     """A client logged in with the admin role (not pytest-django's superuser client)."""
     client = Client()
-    client.force_login(admin_user)
+    factories.log_in(client, admin_user)
     return client

@@ -22,6 +22,12 @@ def user(*, role: str, username: str, password: str = PASSWORD, acknowledged: bo
     return person
 
 
+def log_in(client, user):
+    """Log a test client in as ``user``, as far as a real log-in would take them."""
+    client.force_login(user)
+    return client
+
+
 def team(name: str) -> Team:
     return Team.objects.create(name=name)
 

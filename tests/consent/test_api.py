@@ -31,7 +31,7 @@ def person(rep):
 
 def _client(user) -> Client:
     client = Client()
-    client.force_login(user)
+    factories.log_in(client, user)
     return client
 
 

@@ -24,7 +24,7 @@ def rented(rep):
 
 def _client(user) -> Client:
     client = Client()
-    client.force_login(user)
+    factories.log_in(client, user)
     return client
 
 

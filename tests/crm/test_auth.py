@@ -56,7 +56,7 @@ def test_four_failed_logins_do_not_lock_the_account(client, rep):
 
 def test_session_idle_for_thirty_one_minutes_is_sent_to_the_login_page(client, rep):
     with time_machine.travel(START, tick=False) as clock:
-        client.force_login(rep)
+        factories.log_in(client, rep)
         clock.shift(timedelta(minutes=31))
 
         response = client.get("/")
@@ -67,7 +67,7 @@ def test_session_idle_for_thirty_one_minutes_is_sent_to_the_login_page(client, r
 
 def test_session_idle_for_twenty_nine_minutes_stays_open_whatever_its_age(client, rep):
     with time_machine.travel(START, tick=False) as clock:
-        client.force_login(rep)
+        factories.log_in(client, rep)
         clock.shift(timedelta(minutes=20))
         client.get("/")
         clock.shift(timedelta(minutes=29))

@@ -17,7 +17,7 @@ def new_rep(db):
 
 
 def test_rep_who_has_not_acknowledged_is_sent_to_the_code(client, new_rep):
-    client.force_login(new_rep)
+    factories.log_in(client, new_rep)
 
     response = client.get("/users/")
 
@@ -26,7 +26,7 @@ def test_rep_who_has_not_acknowledged_is_sent_to_the_code(client, new_rep):
 
 
 def test_rep_who_has_not_acknowledged_gets_a_json_403_from_the_api(client, new_rep):
-    client.force_login(new_rep)
+    factories.log_in(client, new_rep)
 
     response = client.get("/api/me/")
 
@@ -36,7 +36,7 @@ def test_rep_who_has_not_acknowledged_gets_a_json_403_from_the_api(client, new_r
 
 
 def test_rep_reaches_home_after_acknowledging(client, new_rep):
-    client.force_login(new_rep)
+    factories.log_in(client, new_rep)
 
     acknowledged = client.post("/conduct/", {"next": "/"})
     home = client.get("/")
@@ -48,7 +48,7 @@ def test_rep_reaches_home_after_acknowledging(client, new_rep):
 
 
 def test_acknowledgement_records_its_date_and_version(client, new_rep):
-    client.force_login(new_rep)
+    factories.log_in(client, new_rep)
     moment = datetime(2026, 3, 2, 10, 30, tzinfo=UTC)
 
     with time_machine.travel(moment, tick=False):
@@ -61,7 +61,7 @@ def test_acknowledgement_records_its_date_and_version(client, new_rep):
 
 
 def test_acknowledgement_does_not_leave_for_another_site(client, new_rep):
-    client.force_login(new_rep)
+    factories.log_in(client, new_rep)
 
     response = client.post("/conduct/", {"next": "https://evil.example/"})
 
@@ -83,7 +83,7 @@ def test_publishing_a_new_version_asks_reps_again(admin_client, admin_user, rep_
 @pytest.mark.parametrize("role", ["dpo", "admin"])
 def test_dpo_and_admin_are_not_gated(client, db, role):
     person = factories.user(role=role, username=role)
-    client.force_login(person)
+    factories.log_in(client, person)
 
     response = client.get("/")
 
@@ -93,7 +93,7 @@ def test_dpo_and_admin_are_not_gated(client, db, role):
 
 @pytest.mark.parametrize("role", ["sales", "dpo"])
 def test_only_an_admin_may_publish_a_version(client, db, role):
-    client.force_login(factories.user(role=role, username=role))
+    factories.log_in(client, factories.user(role=role, username=role))
 
     response = client.post("/conduct/edit/", NEW_VERSION)
 

@@ -23,7 +23,7 @@ def test_data_migration_created_the_three_role_groups(db):
 
 @pytest.mark.parametrize(("role", "heading"), HEADINGS.items())
 def test_each_role_lands_on_its_own_home_page(client, db, role, heading):
-    client.force_login(factories.user(role=role, username=role))
+    factories.log_in(client, factories.user(role=role, username=role))
 
     response = client.get("/")
 
@@ -31,7 +31,9 @@ def test_each_role_lands_on_its_own_home_page(client, db, role, heading):
 
 
 def test_user_without_a_role_is_told_so(client, db):
-    client.force_login(get_user_model().objects.create_user(username="nobody", password=factories.PASSWORD))
+    factories.log_in(
+        client, get_user_model().objects.create_user(username="nobody", password=factories.PASSWORD)
+    )
 
     response = client.get("/")
 
@@ -39,7 +41,9 @@ def test_user_without_a_role_is_told_so(client, db):
 
 
 def test_user_without_a_role_cannot_reach_the_role_pages(client, db):
-    client.force_login(get_user_model().objects.create_user(username="nobody", password=factories.PASSWORD))
+    factories.log_in(
+        client, get_user_model().objects.create_user(username="nobody", password=factories.PASSWORD)
+    )
 
     response = client.get("/users/")
 

@@ -131,7 +131,7 @@ def test_the_dpo_sees_who_is_flagged_for_purge(rep, dpo, client):
     prospect = linkedin(rep, first_name="Noemail", email="")
     aged(prospect, days=25)
     send_art14_notices()
-    client.force_login(dpo)
+    factories.log_in(client, dpo)
 
     page = client.get("/outreach/notices/")
 

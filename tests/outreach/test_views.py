@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 def logged_in(user) -> Client:
     client = Client()
-    client.force_login(user)
+    factories.log_in(client, user)
     return client
 
 

@@ -14,7 +14,7 @@ LIST = "/api/prospects/"
 
 def api_for(user) -> APIClient:
     client = APIClient()
-    client.force_login(user)
+    factories.log_in(client, user)
     return client
 
 

@@ -116,7 +116,7 @@ def test_an_admin_imports_for_a_rep_of_their_choice(admin_client, rep, eager, se
 
 
 def test_the_dpo_cannot_upload(client, dpo):
-    client.force_login(dpo)
+    factories.log_in(client, dpo)
 
     response = client.get(reverse("prospects:import"))
 

@@ -38,7 +38,7 @@ def test_admin_deactivating_a_rep_hands_their_prospects_to_the_chosen_colleague(
 def test_deactivated_rep_can_no_longer_log_in_and_loses_their_session_and_token(admin_client, rep, other_rep):
     assert logs_in("rep")
     session = Client()
-    session.force_login(rep)
+    factories.log_in(session, rep)
     Token.objects.create(user=rep)
 
     admin_client.post(deactivate_url(rep), {"successor": other_rep.pk})
@@ -58,7 +58,7 @@ def test_successor_of_another_team_sees_the_prospects_handed_over(admin_user, re
 
     assert list(Prospect.objects.visible_to(successor)) == [prospect]
     client = Client()
-    client.force_login(successor)
+    factories.log_in(client, successor)
     assert client.get(prospect.get_absolute_url()).status_code == 200
 
 
@@ -100,7 +100,7 @@ def test_domain_refuses_to_hand_prospects_to_the_departing_rep_themself(admin_us
 def test_only_an_admin_deactivates_a_rep(request, other_rep, who):
     user = request.getfixturevalue(who)
     client = Client()
-    client.force_login(user)
+    factories.log_in(client, user)
 
     response = client.post(deactivate_url(other_rep), {"successor": user.pk})
 

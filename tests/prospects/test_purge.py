@@ -630,7 +630,7 @@ def test_the_benchmark_times_the_purge_and_raw_deletes(db):
 
 @pytest.fixture
 def dpo_client(client, dpo):
-    client.force_login(dpo)
+    factories.log_in(client, dpo)
     return client
 
 
@@ -652,7 +652,7 @@ def test_the_dpo_sees_upcoming_purges_past_runs_and_a_chart(dpo_client, rep):
 
 @pytest.mark.parametrize("role", ["sales", "admin"])
 def test_only_the_dpo_reviews_purges(db, client, role):
-    client.force_login(factories.user(role=role, username=f"someone-{role}"))
+    factories.log_in(client, factories.user(role=role, username=f"someone-{role}"))
 
     pages = [client.get("/prospects/purges/"), client.get("/prospects/purges/panel/")]
 

@@ -29,7 +29,7 @@ def form_data(source_type: str = "business_card", **overrides) -> dict:
 
 def client_for(user) -> Client:
     client = Client()
-    client.force_login(user)
+    factories.log_in(client, user)
     return client
 
 

@@ -15,10 +15,10 @@ pytestmark = pytest.mark.django_db
 
 def test_viewing_a_prospect_writes_an_entry_that_the_dpo_sees(client, rep, dpo):
     prospect = factories.prospect(by=rep, first_name="Lucie", last_name="Bernard")
-    client.force_login(rep)
+    factories.log_in(client, rep)
 
     client.get(f"/prospects/{prospect.pk}/")
-    client.force_login(dpo)
+    factories.log_in(client, dpo)
     page = client.get("/registry/access-log/")
 
     entry = AccessLog.objects.get()
@@ -30,7 +30,7 @@ def test_viewing_a_prospect_writes_an_entry_that_the_dpo_sees(client, rep, dpo):
 
 def test_reading_a_prospect_through_the_api_writes_an_entry(client, rep):
     prospect = factories.prospect(by=rep)
-    client.force_login(rep)
+    factories.log_in(client, rep)
 
     response = client.get(f"/api/prospects/{prospect.pk}/")
 
@@ -41,7 +41,7 @@ def test_reading_a_prospect_through_the_api_writes_an_entry(client, rep):
 def test_a_prospect_the_reader_may_not_see_writes_no_entry(client, rep):
     other_team = factories.user(role="sales", username="far", team=factories.team("North"))
     prospect = factories.prospect(by=other_team)
-    client.force_login(rep)
+    factories.log_in(client, rep)
 
     response = client.get(f"/prospects/{prospect.pk}/")
 
@@ -51,7 +51,7 @@ def test_a_prospect_the_reader_may_not_see_writes_no_entry(client, rep):
 
 @pytest.mark.parametrize("role", ["sales", "admin"])
 def test_a_rep_and_an_admin_cannot_open_the_access_log(client, role):
-    client.force_login(factories.user(role=role, username=f"{role}-person"))
+    factories.log_in(client, factories.user(role=role, username=f"{role}-person"))
 
     response = client.get("/registry/access-log/")
 
@@ -62,7 +62,7 @@ def test_the_dpo_filters_the_log_by_prospect(client, rep, dpo):
     first = factories.prospect(by=rep, first_name="Ana", last_name="One", email="ana@acme.fr")
     second = factories.prospect(by=rep, first_name="Bob", last_name="Two", email="bob@acme.fr")
     record_access(rep, [first.pk, second.pk], action=AccessAction.EXPORT)
-    client.force_login(dpo)
+    factories.log_in(client, dpo)
 
     content = client.get(f"/registry/access-log/?prospect={second.pk}").content.decode()
 

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from registry.breaches import BreachReport, record_breach, record_notification
 from registry.models import Breach
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -58,7 +59,7 @@ def test_a_fresh_breach_can_wait_for_its_notification_then_record_it(dpo):
 
 
 def test_the_dpo_and_the_admin_record_breaches_from_the_page_and_a_rep_cannot(client, dpo, admin_user, rep):
-    client.force_login(admin_user)
+    factories.log_in(client, admin_user)
     form = {
         "discovered_at": "2026-01-10T09:00", "nature": "Misdirected email", "data_concerned": "Work emails",
         "people_concerned": "12 prospects", "consequences": "Low", "measures": "Recall sent",
@@ -66,10 +67,10 @@ def test_the_dpo_and_the_admin_record_breaches_from_the_page_and_a_rep_cannot(cl
     }  # fmt: skip
 
     response = client.post("/registry/breaches/", form)
-    client.force_login(dpo)
+    factories.log_in(client, dpo)
     page = client.get("/registry/breaches/").content.decode()
 
     assert response.status_code == 302
     assert "Misdirected email" in page and "not notified" in page
-    client.force_login(rep)
+    factories.log_in(client, rep)
     assert client.get("/registry/breaches/").status_code == 403

@@ -11,6 +11,7 @@ from django.core.management import call_command
 
 from registry import art30
 from registry.exports import export_register
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -71,7 +72,7 @@ def test_html_is_a_whole_document_for_a4():
 
 @pytest.mark.parametrize("fmt", ["html", "json", "csv", "xlsx", "ods"])
 def test_the_dpo_downloads_each_format(client, dpo, fmt):
-    client.force_login(dpo)
+    factories.log_in(client, dpo)
 
     response = client.get(f"/registry/export/{fmt}/")
 
@@ -95,9 +96,9 @@ def test_the_command_writes_the_file(tmp_path):
 
 
 def test_the_dpo_reads_the_register_through_the_api(client, dpo, rep):
-    client.force_login(rep)
+    factories.log_in(client, rep)
     refused = client.get("/api/register/")
-    client.force_login(dpo)
+    factories.log_in(client, dpo)
 
     response = client.get("/api/register/?lang=fr")
 

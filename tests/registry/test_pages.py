@@ -22,7 +22,7 @@ def test_the_dpo_and_the_admin_open_each_page_and_a_rep_gets_403(client, rep, dp
     factories.prospect(by=rep)
     outcomes = {}
     for user in (dpo, admin_user, rep):
-        client.force_login(user)
+        factories.log_in(client, user)
         outcomes[user.username] = client.get(path)
 
     assert outcomes["dpo"].status_code == outcomes["admin"].status_code == 200
@@ -39,7 +39,7 @@ def test_the_dashboard_draws_svg_bars_for_each_chart(client, rep, dpo):
         campaign=campaign(by=rep), prospect=named, decision="refuse", reason="REF_OBJECTION",
         legal_reference="GDPR art. 21(3)", status="refused",
     )  # fmt: skip
-    client.force_login(dpo)
+    factories.log_in(client, dpo)
 
     page = client.get("/registry/dashboard/").content.decode()
 
@@ -72,13 +72,13 @@ def test_the_privacy_notice_follows_the_register(client, settings):
 
 
 def test_the_admin_edits_the_controller_and_the_register_makes_a_version(client, admin_user, dpo):
-    client.force_login(dpo)
+    factories.log_in(client, dpo)
     client.get("/registry/")
-    client.force_login(admin_user)
+    factories.log_in(client, admin_user)
     data = {key: value for key, value in settings_controller().items()} | {"name": "Loyal Europe SAS"}
 
     response = client.post("/registry/organisation/", data)
-    client.force_login(dpo)
+    factories.log_in(client, dpo)
     page = client.get("/registry/").content.decode()
 
     assert response.status_code == 302
@@ -100,9 +100,9 @@ def test_the_request_page_offers_the_admin_the_action_of_the_right(client, admin
         by=dpo,
     )
 
-    client.force_login(admin_user)
+    factories.log_in(client, admin_user)
     admin_page = client.get(f"/registry/requests/{item.pk}/").content.decode()
-    client.force_login(dpo)
+    factories.log_in(client, dpo)
     dpo_page = client.get(f"/registry/requests/{item.pk}/").content.decode()
 
     assert 'id="execute"' in admin_page and 'id="execute"' not in dpo_page

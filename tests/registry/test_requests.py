@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 
 from registry import requests
 from registry.models import RequestStatus
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -80,7 +81,7 @@ def test_an_overdue_request_shows_on_the_dpo_and_admin_home_pages(client, dpo, a
 
     pages = {}
     for user in (dpo, admin_user):
-        client.force_login(user)
+        factories.log_in(client, user)
         pages[user.username] = client.get("/").content.decode()
 
     for page in pages.values():
@@ -107,7 +108,7 @@ def test_a_request_is_logged_from_the_page_and_linked_to_the_person(client, dpo,
     from tests import factories
 
     prospect = factories.prospect(by=rep, email="lea.petit@acme.fr")
-    client.force_login(dpo)
+    factories.log_in(client, dpo)
 
     response = client.post(
         "/registry/requests/",

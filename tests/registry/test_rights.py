@@ -103,9 +103,9 @@ def test_the_erasure_log_names_no_one(admin_user, person):
 
 def test_the_admin_erases_from_the_request_page_and_the_dpo_cannot(client, admin_user, dpo, person):
     item = request_for(person, kind="erasure", by=dpo)
-    client.force_login(dpo)
+    factories.log_in(client, dpo)
     refused = client.post(f"/registry/requests/{item.pk}/execute/")
-    client.force_login(admin_user)
+    factories.log_in(client, admin_user)
 
     response = client.post(f"/registry/requests/{item.pk}/execute/")
 
@@ -157,7 +157,7 @@ def test_an_objection_request_blocks_every_channel(admin_user, person):
 def test_the_access_log_of_an_erased_person_shows_no_name(client, dpo, admin_user, person):
     pk = person.pk
     rights.erase(person, by=admin_user)
-    client.force_login(dpo)
+    factories.log_in(client, dpo)
 
     page = client.get("/registry/access-log/").content.decode()
 

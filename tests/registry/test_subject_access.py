@@ -15,6 +15,7 @@ from prospects.identity import InvalidIdentifier
 from prospects.models import Prospect, Suppression
 from prospects.suppression import digests_of
 from registry.subject_access import export_subject_data, find_person
+from tests import factories
 from tests.registry.conftest import full_person
 
 pytestmark = pytest.mark.django_db
@@ -133,9 +134,9 @@ def test_the_person_is_found_by_email_phone_or_linkedin_whatever_the_spelling(pe
 
 
 def test_the_admin_downloads_the_zip_from_the_page_and_a_dpo_cannot(client, admin_user, dpo, person):
-    client.force_login(dpo)
+    factories.log_in(client, dpo)
     refused = client.post("/registry/subject-access/", {"email": "jeanne.martin@acme.fr"})
-    client.force_login(admin_user)
+    factories.log_in(client, admin_user)
 
     response = client.post("/registry/subject-access/", {"email": "jeanne.martin@acme.fr"})
 

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from crm.models import Organisation
 from registry import art30, versions
 from registry.models import RegisterVersion
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -88,10 +89,10 @@ def test_an_activity_update_date_is_that_of_the_first_version_with_its_current_w
 
 def test_the_sign_off_page_is_for_the_dpo_only(client, dpo, admin_user):
     version = versions.record(art30.content())
-    client.force_login(admin_user)
+    factories.log_in(client, admin_user)
 
     refused = client.post(f"/registry/versions/{version.number}/sign/")
-    client.force_login(dpo)
+    factories.log_in(client, dpo)
     accepted = client.post(f"/registry/versions/{version.number}/sign/")
 
     assert refused.status_code == 403
