@@ -58,6 +58,9 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "crm",
     "prospects",
     "consent",
@@ -75,6 +78,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Admins and DPOs reach nothing but the MFA pages until a second factor verifies the session.
+    "django_otp.middleware.OTPMiddleware",
+    "crm.mfa.MFAMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -99,6 +105,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "crm.roles.role_context",
+                "crm.mfa.mfa_context",
             ],
         },
     },
@@ -124,6 +131,11 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
+# Second factor for admins and DPOs (crm/mfa.py): the name authenticator apps show, and the
+# wait after wrong codes, which doubles with each one (django-otp's throttling).
+OTP_TOTP_ISSUER = "Loyal"
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
 LOGOUT_REDIRECT_URL = "login"
 
 # Sessions end after 30 idle minutes: every request pushes the expiry forward.

@@ -4,7 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from consent import api as consent_api
-from crm import api, views
+from crm import api, mfa_views, views
 from outreach import api as outreach_api
 from prospects import api as prospects_api
 from registry import api as registry_api
@@ -25,6 +25,10 @@ urlpatterns = [
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("accounts/token/", views.api_token, name="api_token"),
+    path("accounts/mfa/", mfa_views.verify, name="mfa"),
+    path("accounts/mfa/setup/", mfa_views.setup, name="mfa_setup"),
+    path("accounts/mfa/recovery/", mfa_views.recovery_codes, name="mfa_recovery"),
+    path("users/<int:pk>/mfa/reset/", mfa_views.reset, name="mfa_reset"),
     path("conduct/", views.conduct_page, name="conduct"),
     path("conduct/edit/", views.conduct_edit, name="conduct_edit"),
     path("users/", views.users, name="users"),

@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.authtoken.models import Token
 
 from crm import accounts, conduct
@@ -71,7 +72,9 @@ def users(request: HttpRequest) -> HttpResponse:
         accounts.create_user(**form.cleaned_data)
         return redirect("users")
     people = get_user_model().objects.order_by("username").prefetch_related(Prefetch("groups"))
-    return render(request, "crm/user_list.html", {"form": form, "people": people})
+    mfa_user_ids = set(TOTPDevice.objects.filter(confirmed=True).values_list("user_id", flat=True))
+    context = {"form": form, "people": people, "mfa_user_ids": mfa_user_ids}
+    return render(request, "crm/user_list.html", context)
 
 
 @login_required

@@ -1,13 +1,26 @@
 """Plain builders for tests: real rows through the domain functions, no fixtures files."""
 
-from crm import accounts, conduct
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from crm import accounts, conduct, mfa
 from crm.models import CodeOfConduct, Team
 from crm.roles import Role
 
 PASSWORD = "correct-horse-battery-staple"
 
 
-def user(*, role: str, username: str, password: str = PASSWORD, acknowledged: bool = True, team=None):
+def user(
+    *,
+    role: str,
+    username: str,
+    password: str = PASSWORD,
+    acknowledged: bool = True,
+    team=None,
+    second_factor: bool = True,
+):
+    """A user of ``role``; admins and DPOs come with an enrolled authenticator app unless told not to."""
     person = accounts.create_user(
         username=username,
         password=password,
@@ -19,12 +32,35 @@ def user(*, role: str, username: str, password: str = PASSWORD, acknowledged: bo
     current = CodeOfConduct.objects.current()
     if acknowledged and role == Role.SALES and current is not None:
         conduct.acknowledge(person, conduct=current)
+    if second_factor and mfa.required_for(person):
+        TOTPDevice.objects.create(user=person, name=mfa.APP_DEVICE_NAME, confirmed=True)
     return person
 
 
+def totp_code(person, *, pending: bool = False) -> str:
+    """The code that the person's authenticator app (or the one being enrolled) shows now.
+
+    The device forgets the last code it accepted, so that a test may log the same person in
+    twice within one 30-second step, as a real person would have to wait for the next code.
+    """
+    device = mfa.app_device(person, confirmed=not pending) or mfa.app_device(person, confirmed=False)
+    device.last_t = -1
+    device.save(update_fields=["last_t"])
+    return f"{TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift).token():06d}"
+
+
 def log_in(client, user):
-    """Log a test client in as ``user``, as far as a real log-in would take them."""
+    """Log a test client in as ``user``, as far as a real log-in would take them.
+
+    Admins and DPOs also get their session verified by their authenticator app, as after the
+    MFA page; one without an enrolled app stays unverified.
+    """
     client.force_login(user)
+    device = mfa.app_device(user) if mfa.required_for(user) else None
+    if device is not None:
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
     return client
 
 

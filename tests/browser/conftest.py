@@ -63,12 +63,23 @@ def page(browser, live_server) -> Iterator:
 
 
 def login(page, live_server, username: str, password: str) -> None:
-    """Log in through the real login form and wait for the page it leads to."""
+    """Log in through the real login form and wait for the page it leads to.
+
+    An admin or a DPO then types the code of their authenticator app into the MFA page.
+    """
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", password)
     with page.expect_navigation():
         page.click("main form button[type=submit]")
+    if "/accounts/mfa/" in page.url:
+        from django.contrib.auth import get_user_model
+
+        from tests import factories
+
+        page.fill("#id_code", factories.totp_code(get_user_model().objects.get(username=username)))
+        with page.expect_navigation():
+            page.click("main form button[type=submit]")
 
 
 def screenshot(page, name: str) -> Path:
