@@ -4,6 +4,7 @@ An admin or a DPO without a verified device reaches no page beyond the MFA pages
 an app issues recovery codes; each code works once; wrong codes are throttled.
 """
 
+import io
 import re
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -80,8 +81,10 @@ def test_an_unverified_admin_or_dpo_reaches_no_route_beyond_the_mfa_pages(client
             reached.append((name, path, response.status_code))
 
     assert reached == []
-    assert client.get("/", follow=True).redirect_chain[-1][0].startswith(
-        "/accounts/mfa/" if enrolled else "/accounts/mfa/setup/"
+    assert (
+        client.get("/", follow=True)
+        .redirect_chain[-1][0]
+        .startswith("/accounts/mfa/" if enrolled else "/accounts/mfa/setup/")
     )
 
 
@@ -257,7 +260,9 @@ def test_only_a_safe_next_page_is_followed(client):
     person = factories.user(role="admin", username="paul")
     log_in(client, "paul")
 
-    response = submit_code(client, "/accounts/mfa/", factories.totp_code(person), next="https://evil.example/")
+    response = submit_code(
+        client, "/accounts/mfa/", factories.totp_code(person), next="https://evil.example/"
+    )
 
     assert response["Location"] == "/"
 
@@ -284,3 +289,22 @@ def test_nobody_resets_their_own_second_factor_and_only_admins_reset_any(admin_c
         client = factories.log_in(Client(), person)
         assert client.post(f"/users/{admin_user.pk}/mfa/reset/").status_code == 403
     assert mfa.app_device(admin_user) is not None
+
+
+def test_the_demo_stands_in_for_a_phone_with_debug_on_only(client, settings):
+    from django.core.management import CommandError, call_command
+
+    person = factories.user(role="dpo", username="nadia", second_factor=False)
+    log_in(client, "nadia")
+    client.get("/accounts/mfa/setup/")
+    settings.DEBUG = True
+    with time_machine.travel(START, tick=False):
+        printed = io.StringIO()
+        call_command("mfa_code", "nadia", stdout=printed)
+        assert printed.getvalue().strip() == factories.totp_code(person, pending=True)
+        assert submit_code(client, "/accounts/mfa/setup/", printed.getvalue().strip()).status_code == 200
+    assert mfa.app_device(person) is not None
+
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="only with DEBUG on"):
+        call_command("mfa_code", "nadia")

@@ -16,3 +16,7 @@ class Command(BaseCommand):
         self.stdout.write("Demo logins (username / password / role):")
         for user in users:
             self.stdout.write(f"  {user.username:<8} {user.password:<24} {user.role.label}")
+        self.stdout.write(
+            "dpo and admin then confirm the log-in with an authenticator app (the page shows a QR code\n"
+            "and its key); without a phone, `.venv/bin/python manage.py mfa_code <username>` prints the code."
+        )
