@@ -1,15 +1,30 @@
 """The Celery application shared by the web process, the worker and beat."""
 
+import logging.config
 import os
 
 from celery import Celery
 from celery.schedules import crontab
+from celery.signals import setup_logging
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "crm.settings")
 
 app = Celery("crm")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@setup_logging.connect
+def configure_worker_logging(**kwargs) -> None:
+    """The worker logs as the web process does (settings.LOGGING), not in Celery's own format.
+
+    Connected, this signal stops Celery from replacing the root logger's handlers; ``LOG_LEVEL``
+    applies, not ``--loglevel``.
+    """
+    from django.conf import settings
+
+    logging.config.dictConfig(settings.LOGGING)
+
 
 # Every periodic job derives its work from the database, so a lost broker loses no work.
 app.conf.beat_schedule = {

@@ -272,14 +272,47 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_TIMEZONE = TIME_ZONE
 
 # --- Logging ----------------------------------------------------------------------------------
+# One JSON object per line (time, level, logger, message, request or task id), or plain text
+# for a developer's terminal. Every line passes the redaction filter: no address, phone number,
+# secret or signed link reaches a log, whoever wrote it (crm/logging.py).
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain" if DEBUG else "json")
+if LOG_FORMAT not in ("json", "plain"):
+    raise ImproperlyConfigured("LOG_FORMAT must be json or plain.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "filters": {
+        "context": {"()": "crm.logging.ContextFilter"},
+        "redact": {"()": "crm.logging.RedactionFilter"},
+    },
+    "formatters": {
+        "json": {"()": "crm.logging.JsonLinesFormatter"},
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["context", "redact"],
+        }
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        # Django's default handlers (a console when DEBUG is on, mail to ADMINS, runserver's
+        # own lines) would write past the filters: everything goes through the root's.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": [], "propagate": True},
+        # At DEBUG the SQL logger writes every query with its values (names, blind indexes,
+        # session keys, token keys): never, whatever LOG_LEVEL says.
+        "django.db.backends": {"level": "INFO"},
+        "axes": {"level": "WARNING"},
+    },
 }
+# Axes names a failed client by a keyed digest, not by the username and address it tried.
+AXES_CLIENT_STR_CALLABLE = "crm.logging.axes_client"
+# The worker keeps this configuration rather than Celery's own (crm/celery.py: setup_logging).
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # --- Product ------------------------------------------------------------------------------
 LOYAL_SITE_URL = env.str("LOYAL_SITE_URL", default="http://127.0.0.1:8000")
