@@ -149,7 +149,10 @@ def breach_notified(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         if not form.is_valid():
             raise ValidationError(form.errors.as_text())
-        breaches.record_notification(breach, **form.cleaned_data)
+        data = form.cleaned_data
+        breaches.record_notification(
+            breach, notified_at=data["cnil_notified_at"], delay_reason=data["delay_reason"]
+        )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect("registry:breaches")
