@@ -17,6 +17,7 @@ interactions = prospects_api.InteractionViewSet.as_view({"get": "list", "post": 
 consents = consent_api.ConsentViewSet.as_view({"get": "list", "post": "create"})
 objections = consent_api.ObjectionViewSet.as_view({"get": "list", "post": "create"})
 
+handler404 = api.not_found
 urlpatterns = [
     path("", views.home, name="home"),
     path("health/", views.health, name="health"),
