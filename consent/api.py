@@ -32,9 +32,16 @@ class ConsentSerializer(serializers.ModelSerializer):
         choices=STAFF_ROUTE_CHOICES, required=False, allow_blank=True, default=""
     )
     counts = serializers.SerializerMethodField(help_text="False while a double opt-in awaits confirmation.")
-    confirmed_at = serializers.DateTimeField(source="confirmation.confirmed_at", read_only=True, default=None)
-    collected_by = serializers.CharField(source="collected_by.username", read_only=True, default=None)
-    recorded_by = serializers.CharField(source="recorded_by.username", read_only=True, default=None)
+    # Null until a double opt-in is confirmed; null when nobody of ours collected or recorded it.
+    confirmed_at = serializers.DateTimeField(
+        source="confirmation.confirmed_at", read_only=True, default=None, allow_null=True
+    )
+    collected_by = serializers.CharField(
+        source="collected_by.username", read_only=True, default=None, allow_null=True
+    )
+    recorded_by = serializers.CharField(
+        source="recorded_by.username", read_only=True, default=None, allow_null=True
+    )
 
     class Meta:
         model = Consent
@@ -89,8 +96,13 @@ class ObjectionSerializer(serializers.ModelSerializer):
     # Blank: every channel. The same choice set as a consent's, so the schema names one enum.
     channel = serializers.ChoiceField(choices=Channel.choices, required=False, allow_blank=True, default="")
     received_via = serializers.ChoiceField(choices=STAFF_ROUTE_CHOICES)
-    recorded_by = serializers.CharField(source="recorded_by.username", read_only=True, default=None)
-    forwarded_to_broker_at = serializers.DateTimeField(source="forwarded_at", read_only=True, default=None)
+    # Null when the person objected themselves (link, preference page); until forwarded.
+    recorded_by = serializers.CharField(
+        source="recorded_by.username", read_only=True, default=None, allow_null=True
+    )
+    forwarded_to_broker_at = serializers.DateTimeField(
+        source="forwarded_at", read_only=True, default=None, allow_null=True
+    )
 
     class Meta:
         model = Objection
