@@ -1,7 +1,8 @@
 """Read-only API of the register, for the DPO."""
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -9,6 +10,10 @@ from rest_framework.views import APIView
 
 from crm.roles import HasRole, Role
 from registry import art30
+
+
+class RegisterParameters(serializers.Serializer):
+    lang = serializers.ChoiceField(choices=list(art30.LANGUAGES), default="en", help_text="Language")
 
 
 class RegisterView(APIView):
@@ -19,9 +24,10 @@ class RegisterView(APIView):
 
     @extend_schema(
         summary="The Art. 30 register with its live figures",
-        parameters=[OpenApiParameter("lang", str, enum=list(art30.LANGUAGES), description="Language")],
+        parameters=[RegisterParameters],
         responses={200: OpenApiTypes.OBJECT},
     )
     def get(self, request: Request) -> Response:
-        language = request.query_params.get("lang", "en")
-        return Response(art30.build_register(language=language if language in art30.LANGUAGES else "en"))
+        parameters = RegisterParameters(data=request.query_params)
+        parameters.is_valid(raise_exception=True)
+        return Response(art30.build_register(language=parameters.validated_data["lang"]))
