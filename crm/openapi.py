@@ -43,6 +43,10 @@ class AutoSchema(openapi.AutoSchema):
                 {"description": DESCRIPTIONS[status], "content": {"application/json": {"schema": schema}}},
             )
         operation["responses"] = dict(sorted(operation["responses"].items()))
+        for parameter in operation.get("parameters", []):
+            # DRF reads a blank query value as one not given: ``?owner=`` lists every owner's.
+            if parameter["in"] == "query" and not parameter.get("required"):
+                parameter["allowEmptyValue"] = True
         return operation
 
     def error_statuses(self, operation: dict) -> list[str]:
