@@ -16,6 +16,7 @@ automate LinkedIn): the rep works through the gated checklist and logs each cont
 
 import logging
 import smtplib
+import traceback
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -113,9 +114,11 @@ def deliver(message_id: int, *, connection) -> str:
         return FAILED
     except Exception as error:
         # Anything else will fail the same way next time: give up now, and say so, rather
-        # than leave the message queued for ever. The error's text may hold an address.
+        # than leave the message queued for ever. The error's text may hold an address or a
+        # name: the log keeps its type and where it was raised, never what it says.
         _give_up(message_id, type(error).__name__)
-        logger.exception("message %s cannot be sent", message_id)
+        where = "".join(traceback.format_tb(error.__traceback__))
+        logger.error("message %s cannot be sent: %s\n%s", message_id, type(error).__name__, where)
         return FAILED
 
 
