@@ -12,7 +12,7 @@ from rest_framework.pagination import CursorPagination
 from consent import objections, recording
 from consent.channels import Channel
 from consent.models import STAFF_ROUTES, Action, Consent, Method, Objection
-from crm.api import as_api_error
+from crm.api import as_api_error, since_1970
 from prospects.api import ProspectChildViewSet
 
 STAFF_ROUTE_CHOICES = [(route.value, route.label) for route in STAFF_ROUTES]
@@ -52,7 +52,7 @@ class ConsentSerializer(serializers.ModelSerializer):
             "recorded_at", "confirmed_at", "counts",
         ]  # fmt: skip
         read_only_fields = ["wording_sha256", "recorded_at"]
-        extra_kwargs = {"given_at": {"required": False}}
+        extra_kwargs = {"given_at": {"required": False, "validators": [since_1970]}}
 
     def get_counts(self, consent: Consent) -> bool:
         return not consent.is_pending and not (consent.broker and not consent.broker_named_us)
@@ -111,7 +111,7 @@ class ObjectionSerializer(serializers.ModelSerializer):
             "broker_contract_ref", "broker_list_id", "forwarded_to_broker_at",
         ]  # fmt: skip
         read_only_fields = ["recorded_at", "broker", "broker_contract_ref", "broker_list_id"]
-        extra_kwargs = {"received_at": {"required": False}}
+        extra_kwargs = {"received_at": {"required": False, "validators": [since_1970]}}
 
     def create(self, validated):
         try:

@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
 from crm.access import record_access
-from crm.api import ROLES_BY_METHOD, as_api_error
+from crm.api import ROLES_BY_METHOD, as_api_error, since_1970
 from crm.models import AccessAction
 from crm.roles import HasRole
 from prospects import intake, listing, timeline
@@ -220,7 +220,7 @@ class InteractionSerializer(serializers.ModelSerializer):
             "recorded_at",
         ]
         read_only_fields = ["direction", "is_voluntary_prospect_contact", "recorded_at"]
-        extra_kwargs = {"occurred_at": {"required": False}}
+        extra_kwargs = {"occurred_at": {"required": False, "validators": [since_1970]}}
 
     def create(self, validated):
         try:
