@@ -19,7 +19,6 @@ import uuid
 from datetime import UTC, datetime
 
 from celery import current_task
-from django.utils.crypto import salted_hmac
 from django.utils.functional import SimpleLazyObject
 from pythonjsonlogger.json import JsonFormatter
 
@@ -40,7 +39,7 @@ SECRETS = (
     (
         re.compile(
             r"(?i)([\w-]*(?:passw(?:or)?d|secret|token|authorization|api[_-]?key|session[_-]?(?:id|key)|cookie)"
-            r"[\w-]*['\"]?\s*[:=]\s*['\"]?)(?:(?:token|bearer|basic)\s+)?[^\s'\",;&)}\]]+"
+            r"[\w-]*['\"]?\s*[:=]\s*['\"]?)(?:(?:token|bearer|basic)\s+)?(?!\[redacted\])[^\s'\",;&)}\]]+"
         ),
         rf"\1{MASK}",
     ),
@@ -71,6 +70,8 @@ class RedactionFilter(logging.Filter):
     """
 
     def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(record, "redaction_done", False):  # Another handler's filter has been here.
+            return True
         try:
             message = record.getMessage()
         except Exception:  # A malformed call must not break the caller: log what it gave.
@@ -88,7 +89,7 @@ class RedactionFilter(logging.Filter):
                 masked = redact(str(value))
                 changed = changed or masked != value
                 setattr(record, name, masked)
-        record.args = ()
+        record.args, record.redaction_done = (), True
         if changed:
             record.redacted = True
         return True
@@ -166,17 +167,3 @@ class JsonLinesFormatter(JsonFormatter):
         for name in ("exc_info", "stack_info"):
             if message_dict.get(name):
                 log_data[name] = message_dict[name]
-
-
-# --- django-axes -----------------------------------------------------------------------------------
-
-
-def axes_client(username, ip_address, user_agent, path_info, request) -> str:
-    """How axes names a client in its log lines: a keyed digest of username and address.
-
-    Lines about the same client share the digest; the username (a typo of one is often the
-    password) and the address stay in axes' own table, shown to administrators only.
-    """
-    digest = salted_hmac("loyal.logging.axes", f"{username}\x00{ip_address}").hexdigest()[:12]
-    path = path_info[0] if isinstance(path_info, list | tuple) else path_info
-    return f'{{client: "{digest}", path_info: "{path}"}}'

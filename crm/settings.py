@@ -312,8 +312,6 @@ LOGGING = {
         "axes": {"level": "WARNING"},
     },
 }
-# Axes names a failed client by a keyed digest, not by the username and address it tried.
-AXES_CLIENT_STR_CALLABLE = "crm.logging.axes_client"
 # The worker keeps this configuration rather than Celery's own (crm/celery.py: setup_logging).
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 

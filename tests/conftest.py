@@ -5,6 +5,7 @@ from django.test import Client, override_settings
 
 from tests import factories
 
+pytest_plugins = ["tests.log_guard"]
 DJANGO_DB_ARGS = ("transaction", "reset_sequences", "databases", "serialized_rollback", "available_apps")
 
 
