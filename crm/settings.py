@@ -72,6 +72,10 @@ MIDDLEWARE = [
     # First, so that the container's probe by address passes ALLOWED_HOSTS (crm/health.py).
     "crm.health.probe_middleware",
     "django.middleware.security.SecurityMiddleware",
+    # Early, so that the answers of the middleware below (a host not allowed, the MFA gate's
+    # redirects) carry the clickjacking and CSP headers too.
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -82,8 +86,6 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "crm.mfa.MFAMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "crm.conduct.ConductMiddleware",
     # Last, so that a locked-out login never reaches the view.
