@@ -5,7 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.authtoken.models import Token
 
@@ -17,6 +17,7 @@ from prospects.models import Prospect
 
 
 @login_required
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     role = primary_role(request.user)
     template = {

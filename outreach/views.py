@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from crm.roles import Role, has_role, role_required
 from outreach import campaigns, decisions, notices, sending
@@ -22,6 +22,7 @@ def _campaign(request: HttpRequest, pk: int) -> Campaign:
 
 
 @role_required(*ANYONE)
+@require_safe
 def contactability(request: HttpRequest, pk: int) -> HttpResponse:
     """htmx panel of the prospect page: the gate's decision per channel, with its reason."""
     prospect = get_object_or_404(Prospect.objects.visible_to(request.user), pk=pk)
@@ -29,6 +30,7 @@ def contactability(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(*ANYONE)
+@require_safe
 def campaign_list(request: HttpRequest) -> HttpResponse:
     rows = Campaign.objects.visible_to(request.user).select_related("created_by", "purpose")[:200]
     return render(request, "outreach/campaign_list.html", {"campaigns": rows})
@@ -55,6 +57,7 @@ def campaign_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 
 @role_required(*ANYONE)
+@require_safe
 def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The preview: every recipient with the gate's decision and why, then the outcome per recipient."""
     campaign = _campaign(request, pk)
@@ -128,6 +131,7 @@ def message_log(request: HttpRequest, pk: int, message_pk: int) -> HttpResponse:
 
 
 @role_required(Role.DPO, Role.ADMIN)
+@require_safe
 def notice_review(request: HttpRequest) -> HttpResponse:
     """Art. 14 notices given after collection, and the people who could not be informed in time."""
     context = {

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from crm.roles import Role, has_role, role_required
 from prospects import importing, tasks
@@ -67,6 +67,7 @@ def _store(upload) -> Path:
 
 
 @role_required(*EDITORS)
+@require_safe
 def import_evidence(request: HttpRequest) -> HttpResponse:
     """htmx: the evidence fields of the chosen source type."""
     form = UploadForm(initial={"source_type": request.GET.get("source_type", "")}, pick_owner=False)
@@ -103,12 +104,14 @@ def import_resume(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(*READERS)
+@require_safe
 def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     job = get_object_or_404(_jobs(request), pk=pk)
     return render(request, "prospects/import_detail.html", _report(request, job))
 
 
 @role_required(*READERS)
+@require_safe
 def import_progress(request: HttpRequest, pk: int) -> HttpResponse:
     """htmx, every second while the import runs: the progress bar, then the report."""
     job = get_object_or_404(_jobs(request), pk=pk)
@@ -138,6 +141,7 @@ def _report(request: HttpRequest, job: ImportJob) -> dict:
 
 
 @role_required(*READERS)
+@require_safe
 def import_report_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
     """Every rejected line as CSV, to send back to the supplier of the file (no personal data)."""
     job = get_object_or_404(_jobs(request), pk=pk)

@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from crm.roles import Role, role_required
 from prospects import purge, retention
@@ -19,6 +19,7 @@ BAR_STEP = 40
 
 
 @role_required(Role.DPO)
+@require_safe
 def purge_overview(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     held = Prospect.objects.filter(retention_until__lt=today, legal_hold_until__gte=today)
@@ -38,6 +39,7 @@ def purge_overview(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(Role.DPO)
+@require_safe
 def purge_panel(request: HttpRequest) -> HttpResponse:
     """htmx: the short panel of the DPO's home page."""
     today = timezone.localdate()

@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from crm.access import record_access
 from crm.models import AccessAction
@@ -30,6 +30,7 @@ def _visible(request: HttpRequest):
 
 
 @role_required(*ANYONE)
+@require_safe
 def prospect_list(request: HttpRequest) -> HttpResponse:
     form = FilterForm(request.GET or None, owners=ownership.possible_owners(request.user))
     queryset = listing.filtered(_visible(request).select_related("company", "owner"), form.to_filters())
@@ -62,6 +63,7 @@ def prospect_create(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(*EDITORS)
+@require_safe
 def evidence_fields(request: HttpRequest) -> HttpResponse:
     """htmx: the evidence fields of the chosen source type."""
     form = NewProspectForm(initial={"source_type": request.GET.get("source_type", "")})
@@ -69,6 +71,7 @@ def evidence_fields(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(*ANYONE)
+@require_safe
 def prospect_detail(request: HttpRequest, pk: int) -> HttpResponse:
     prospect = get_object_or_404(_visible(request).select_related("company", "owner"), pk=pk)
     record_access(request.user, [prospect.pk], action=AccessAction.VIEW)

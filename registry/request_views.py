@@ -6,7 +6,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from crm.roles import Role, has_role, role_required
 from prospects.identity import InvalidIdentifier
@@ -57,6 +57,7 @@ def request_list(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(*ACCOUNTABLE)
+@require_safe
 def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     subject_request = get_object_or_404(SubjectRequest.objects.select_related("prospect", "handler"), pk=pk)
     context = {

@@ -5,7 +5,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from crm.models import AccessLog, Organisation
 from crm.roles import Role, role_required
@@ -32,6 +32,7 @@ def attachment(content: bytes, content_type: str, filename: str) -> HttpResponse
 
 
 @role_required(*ACCOUNTABLE)
+@require_safe
 def register(request: HttpRequest) -> HttpResponse:
     language = _language()
     built = art30.build_register(language=language)
@@ -66,6 +67,7 @@ def sign_off(request: HttpRequest, number: int) -> HttpResponse:
 
 
 @role_required(*ACCOUNTABLE)
+@require_safe
 def register_export(request: HttpRequest, fmt: str) -> HttpResponse:
     if fmt not in exports.FORMATS:
         raise Http404
@@ -73,6 +75,7 @@ def register_export(request: HttpRequest, fmt: str) -> HttpResponse:
     return attachment(export.content, export.content_type, export.filename)
 
 
+@require_safe
 def privacy_notice(request: HttpRequest) -> HttpResponse:
     """Public, no login (GDPR 13, 14): the notice in the visitor's language, or ``?lang=``."""
     language = request.GET.get("lang") or _language()
@@ -84,6 +87,7 @@ def privacy_notice(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(*ACCOUNTABLE)
+@require_safe
 def dashboard_page(request: HttpRequest) -> HttpResponse:
     return render(
         request, "registry/dashboard.html", {"charts": dashboard.charts(), "width": dashboard.WIDTH}
@@ -94,6 +98,7 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(Role.DPO)
+@require_safe
 def access_log(request: HttpRequest) -> HttpResponse:
     """Newest first, by keyset (no count over the whole log); filter by prospect id."""
     entries = AccessLog.objects.select_related("user").order_by("-id")
@@ -159,6 +164,7 @@ def breach_notified(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(*ACCOUNTABLE)
+@require_safe
 def erasure_log(request: HttpRequest) -> HttpResponse:
     entries = Erasure.objects.select_related("by", "run", "request")[:200]
     return render(request, "registry/erasure_log.html", {"entries": entries})
