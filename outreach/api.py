@@ -132,7 +132,7 @@ class CampaignViewSet(
         responses=PreviewSerializer,
     )
     @action(detail=True, methods=["get"])
-    def preview(self, request, pk=None):
+    def preview(self, request, pk=None, format=None):
         campaign = self.get_object()
         # Deciding writes the outbox: only those who may edit the campaign (never the DPO).
         if campaign.status == CampaignStatus.DRAFT and has_role(request.user, *WRITERS):
@@ -163,7 +163,7 @@ class CampaignViewSet(
         responses={202: SendSerializer},
     )
     @action(detail=True, methods=["post"])
-    def send(self, request, pk=None):
+    def send(self, request, pk=None, format=None):
         campaign = self.get_object()
         try:
             queued = sending.start_sending(campaign, by=request.user)
@@ -178,7 +178,7 @@ class CampaignViewSet(
         responses=inline_serializer("ContactLogged", {"status": serializers.CharField()}),
     )
     @action(detail=True, methods=["post"])
-    def log(self, request, pk=None):
+    def log(self, request, pk=None, format=None):
         campaign = self.get_object()
         data = LogSerializer(data=request.data)
         data.is_valid(raise_exception=True)
