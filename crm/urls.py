@@ -16,6 +16,8 @@ router.register("campaigns", outreach_api.CampaignViewSet, basename="campaign")
 interactions = prospects_api.InteractionViewSet.as_view({"get": "list", "post": "create"})
 consents = consent_api.ConsentViewSet.as_view({"get": "list", "post": "create"})
 objections = consent_api.ObjectionViewSet.as_view({"get": "list", "post": "create"})
+# The docs page only reads; its OPTIONS would render DRF's metadata with an HTML renderer (a 500).
+swagger_page = SpectacularSwaggerSplitView.as_view(url_name="api-schema", http_method_names=["get", "head"])
 
 handler404 = api.not_found
 urlpatterns = [
@@ -47,5 +49,5 @@ urlpatterns = [
     path("api/", include(router.urls)),
     path("api/me/", api.me, name="api-me"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/docs/", swagger_page, name="api-docs"),
 ]
