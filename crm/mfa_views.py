@@ -43,6 +43,8 @@ def verify(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def setup(request: HttpRequest) -> HttpResponse:
     """Enrol an authenticator app: a QR code and its key, confirmed by a first code."""
+    if not mfa.required_for(request.user):
+        return redirect(mfa.safe_next(request))
     if not mfa.may_enrol(request.user):
         return redirect(f"{reverse('mfa')}?{request.GET.urlencode()}")
     device = mfa.pending_enrolment(request.user)
@@ -68,6 +70,8 @@ def setup(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def recovery_codes(request: HttpRequest) -> HttpResponse:
     """How many recovery codes are left; POST replaces them all and shows the new ones once."""
+    if not mfa.required_for(request.user):
+        return redirect("home")
     if not mfa.is_verified(request.user):
         return redirect("mfa")
     if request.method == "POST":

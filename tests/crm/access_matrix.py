@@ -30,6 +30,11 @@ EXPECTED: dict[str, str] = {
     "password_change":              "PATCH DELETE: L 405 405 405 405 | *: L 200 200 200 200",
     "password_change_done":         "GET HEAD OPTIONS: L 200 200 200 200 | *: L 405 405 405 405",
     "api_token":                    "GET POST: L 200 200 200 200 | *: L 405 405 405 405",
+    # The second factor: only admins and DPOs have one; the others are sent on (crm/mfa.py).
+    "mfa":                          "GET POST: L 302 302 302 302 | *: L 405 405 405 405",
+    "mfa_setup":                    "GET POST: L 302 302 200 200 | *: L 405 405 405 405",
+    "mfa_recovery":                 "GET POST: L 302 302 200 200 | *: L 405 405 405 405",
+    "mfa_reset":                    "POST: L 403 403 403 302 | *: L 403 403 403 405",
     "conduct":                      "GET POST: L 200 200 200 200 | *: L 405 405 405 405",
     "conduct_edit":                 "GET POST: L 403 403 403 200 | *: L 403 403 403 405",
     "users":                        "GET POST: L 403 403 403 200 | *: L 403 403 403 405",

@@ -105,6 +105,9 @@ def test_a_rep_is_never_asked_for_a_second_factor(client, rep):
     assert response["Location"] == "/"
     assert client.get("/").status_code == 200
     assert client.get("/accounts/mfa/")["Location"] == "/"
+    assert client.get("/accounts/mfa/setup/")["Location"] == "/"
+    assert client.post("/accounts/mfa/recovery/")["Location"] == "/"
+    assert not TOTPDevice.objects.filter(user=rep).exists()
 
 
 def test_first_log_in_enrols_the_app_and_shows_ten_recovery_codes_once(client):
