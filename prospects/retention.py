@@ -13,6 +13,7 @@ from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, get_connection
+from django.core.validators import MaxLengthValidator, ProhibitNullCharactersValidator
 from django.db import transaction
 from django.db.models import Count, F, Q
 from django.db.models.functions import Coalesce, Greatest
@@ -149,6 +150,12 @@ def place_legal_hold(prospect: Prospect, *, until: date, reason: str, by) -> Pro
     errors = {}
     if not reason:
         errors["reason"] = [_("Say why the record must be kept: a legal hold needs a reason.")]
+    limit = Prospect._meta.get_field("legal_hold_reason").max_length
+    for check in (MaxLengthValidator(limit), ProhibitNullCharactersValidator()):
+        try:
+            check(reason)
+        except ValidationError as error:
+            errors.setdefault("reason", []).extend(error.messages)
     if until <= timezone.localdate():
         errors["until"] = [_("A legal hold must end in the future.")]
     if errors:
