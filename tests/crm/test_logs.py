@@ -332,7 +332,9 @@ def test_the_tasks_take_ids_only():
 
 def start(command: list[str], tmp_path: Path, **environment) -> tuple[subprocess.Popen, Path]:
     output = tmp_path / "output.log"
-    env = {**os.environ, "DEBUG": "1", "LOG_FORMAT": "json", "LOYAL_VAR_DIR": str(tmp_path / "var")}
+    # The embedded default under tmp_path: a SQLite file and a file-system broker of its own.
+    env = {name: value for name, value in os.environ.items() if name not in ("DATABASE_URL", "REDIS_URL")}
+    env |= {"DEBUG": "1", "LOG_FORMAT": "json", "LOYAL_VAR_DIR": str(tmp_path / "var")}
     env |= {"PYTHONWARNINGS": "ignore", **environment}
     with output.open("wb") as stream:
         process = subprocess.Popen(
