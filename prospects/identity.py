@@ -117,7 +117,10 @@ def _split_url(value: str) -> SplitResult:
     text = (value or "").strip()
     if "://" not in text:
         text = "https://" + text
-    parts = urlsplit(text)
+    try:
+        parts = urlsplit(text)
+    except ValueError:  # An unclosed "[" (an IPv6 host), or a character NFKC reads as "/", "?" or "@".
+        parts = urlsplit("")
     host = (parts.hostname or "").rstrip(".")
     if parts.scheme.lower() not in ("http", "https") or not _LINKEDIN_HOST.match(host):
         raise InvalidIdentifier(
