@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.exceptions import NotFound, ValidationError
@@ -47,7 +48,11 @@ class ProspectSerializer(serializers.ModelSerializer):
     language = serializers.ChoiceField(choices=Language.choices, required=False, default=Language.FR)
     owner = serializers.CharField(source="owner.username", read_only=True)
     sources = SourceSerializer(many=True, read_only=True)
-    source = SourceInputSerializer(write_only=True, required=False)
+    source = SourceInputSerializer(
+        write_only=True,
+        required=False,
+        help_text="How the data came in: given at intake, refused on an update.",
+    )
     note = serializers.CharField(write_only=True, required=False, allow_blank=True, default="")
 
     class Meta:
@@ -58,6 +63,14 @@ class ProspectSerializer(serializers.ModelSerializer):
             "retention_until", "last_prospect_contact_at", "created_at",
         ]  # fmt: skip
         read_only_fields = ["retention_until", "last_prospect_contact_at", "created_at"]
+
+    def validate_source(self, source: intake.SourceData) -> intake.SourceData:
+        if self.instance is not None:
+            # Provenance is evidence of how the data came in (Art. 14): written once, at intake.
+            raise ValidationError(
+                _("The source is recorded when the prospect is logged; it cannot be changed.")
+            )
+        return source
 
     def _to_domain(self, validated: dict) -> intake.ProspectData:
         merged = {**self._current(), **validated}
