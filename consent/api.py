@@ -12,13 +12,13 @@ from rest_framework.pagination import CursorPagination
 from consent import objections, recording
 from consent.channels import Channel
 from consent.models import STAFF_ROUTES, Action, Consent, Method, Objection
-from crm.api import as_api_error, since_1970
+from crm.api import StrictInput, as_api_error, since_1970
 from prospects.api import ProspectChildViewSet
 
 STAFF_ROUTE_CHOICES = [(route.value, route.label) for route in STAFF_ROUTES]
 
 
-class ConsentSerializer(serializers.ModelSerializer):
+class ConsentSerializer(StrictInput, serializers.ModelSerializer):
     """A grant needs its proof (method, wording, wording_version, and for an online consent
     ip and user_agent, for a signed form evidence_ref, for a broker broker_contract_ref);
     a withdrawal needs received_via."""
@@ -92,7 +92,7 @@ class ConsentSerializer(serializers.ModelSerializer):
             raise as_api_error(error) from error
 
 
-class ObjectionSerializer(serializers.ModelSerializer):
+class ObjectionSerializer(StrictInput, serializers.ModelSerializer):
     # Blank: every channel. The same choice set as a consent's, so the schema names one enum.
     channel = serializers.ChoiceField(choices=Channel.choices, required=False, allow_blank=True, default="")
     received_via = serializers.ChoiceField(choices=STAFF_ROUTE_CHOICES)

@@ -10,7 +10,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from consent.models import Purpose
-from crm.api import ROLES_BY_METHOD, WRITERS, as_api_error
+from crm.api import ROLES_BY_METHOD, WRITERS, StrictInput, as_api_error
 from crm.roles import HasRole, has_role
 from outreach import campaigns, decisions, sending
 from outreach.models import Campaign, CampaignStatus, Message
@@ -18,7 +18,7 @@ from outreach.policy import Reason
 from outreach.reasons import how_to_fix
 
 
-class CampaignSerializer(serializers.ModelSerializer):
+class CampaignSerializer(StrictInput, serializers.ModelSerializer):
     purpose = serializers.SlugRelatedField(slug_field="code", queryset=Purpose.objects.filter(is_active=True))
     target_functions = serializers.ListField(
         child=serializers.CharField(max_length=100), required=False, default=list, max_length=50
@@ -89,7 +89,7 @@ SendSerializer = inline_serializer(
 )
 
 
-class LogSerializer(serializers.Serializer):
+class LogSerializer(StrictInput, serializers.Serializer):
     message = serializers.IntegerField()
     notice_given = serializers.BooleanField(default=False)
 

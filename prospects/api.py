@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
 from crm.access import record_access
-from crm.api import ROLES_BY_METHOD, as_api_error, since_1970
+from crm.api import ROLES_BY_METHOD, StrictInput, as_api_error, since_1970
 from crm.models import AccessAction
 from crm.roles import HasRole
 from prospects import intake, listing, timeline
@@ -39,7 +39,7 @@ class SourceInputSerializer(serializers.Serializer):
         return intake.SourceData(type=str(data.get("type") or ""), evidence=evidence)
 
 
-class ProspectSerializer(serializers.ModelSerializer):
+class ProspectSerializer(StrictInput, serializers.ModelSerializer):
     company = serializers.CharField(source="company_name", required=False, allow_blank=True, default="")
     email = serializers.CharField(required=False, allow_blank=True, default="")
     phone = serializers.CharField(required=False, allow_blank=True, default="")
@@ -161,7 +161,7 @@ class NewestFirst(BasePagination):
         ]
 
 
-class ProspectFilterSerializer(serializers.Serializer):
+class ProspectFilterSerializer(StrictInput, serializers.Serializer):
     """The list's query parameters: the same search and filters as the prospects page."""
 
     q = serializers.CharField(
@@ -218,7 +218,7 @@ class ProspectViewSet(
         return listing.filtered(queryset, params.to_filters())
 
 
-class InteractionSerializer(serializers.ModelSerializer):
+class InteractionSerializer(StrictInput, serializers.ModelSerializer):
     type = serializers.ChoiceField(choices=InteractionType.choices)
 
     class Meta:

@@ -8,11 +8,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from crm.api import StrictInput
 from crm.roles import HasRole, Role
 from registry import art30
 
 
-class RegisterParameters(serializers.Serializer):
+class RegisterParameters(StrictInput, serializers.Serializer):
     lang = serializers.ChoiceField(choices=list(art30.LANGUAGES), default="en", help_text="Language")
 
 
