@@ -94,6 +94,16 @@ class LogSerializer(StrictInput, serializers.Serializer):
     notice_given = serializers.BooleanField(default=False)
 
 
+class PreviewParameters(StrictInput, serializers.Serializer):
+    reason = serializers.ChoiceField(
+        choices=Reason.choices,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Only the recipients with this reason code.",
+    )
+
+
 class NewestFirst(CursorPagination):
     ordering = ("-created_at", "-id")
     page_size = 50
@@ -126,20 +136,22 @@ class CampaignViewSet(
     @extend_schema(
         summary="Every recipient with the gate's decision, reason and legal reference; counts per reason",
         parameters=[
-            OpenApiParameter("reason", str, description="Only the recipients with this reason code."),
+            PreviewParameters,
             OpenApiParameter("cursor", str, description="The page cursor from `next` or `previous`."),
         ],
         responses=PreviewSerializer,
     )
     @action(detail=True, methods=["get"])
     def preview(self, request, pk=None, format=None):
+        parameters = PreviewParameters(data=request.query_params)
+        parameters.is_valid(raise_exception=True)
         campaign = self.get_object()
         # Deciding writes the outbox: only those who may edit the campaign (never the DPO).
         if campaign.status == CampaignStatus.DRAFT and has_role(request.user, *WRITERS):
             decisions.decide_campaign(campaign)
             campaign.refresh_from_db()
         rows = Message.objects.filter(campaign=campaign).select_related("prospect")
-        if reason := request.query_params.get("reason"):
+        if reason := parameters.validated_data["reason"]:
             rows = rows.filter(reason=reason)
         paginator = InOutboxOrder()
         page = paginator.paginate_queryset(rows, request, view=self)
