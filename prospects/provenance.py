@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from django.core.validators import ProhibitNullCharactersValidator
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -130,6 +131,8 @@ def _clean_field(spec: EvidenceField, value):
                 spec.name, _("%(label)s is required for this source type.") % {"label": spec.label}
             )
         return ""
+    if "\x00" in text:  # PostgreSQL stores no NUL character, in text or in JSON.
+        raise ProvenanceError(spec.name, str(ProhibitNullCharactersValidator.message))
     if TOOL_NAMES.search(text):
         raise ProvenanceError(spec.name, scraping_refusal())
     return _clean_typed(spec, text)
