@@ -111,6 +111,22 @@ def begin_request(sender, environ: dict, **kwargs) -> None:
     _request_id.set(request_id)
 
 
+_request: contextvars.ContextVar = contextvars.ContextVar("loyal_request", default=None)
+
+
+def request_context_middleware(get_response):
+    """Every line logged while a request is served names its user's id, whoever logs it."""
+
+    def middleware(request):
+        token = _request.set(request)
+        try:
+            return get_response(request)
+        finally:
+            _request.reset(token)
+
+    return middleware
+
+
 def end_request(sender, **kwargs) -> None:
     """``request_finished``: lines logged between requests belong to none."""
     _request_id.set(None)
@@ -131,7 +147,8 @@ class ContextFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if getattr(record, "request_id", None) is None:
             record.request_id = _request_id.get()
-        request = getattr(record, "request", None)  # django.request and django.security pass it.
+        # django.request and django.security pass the request; other lines take the one being served.
+        request = getattr(record, "request", None) or _request.get()
         if getattr(record, "user_id", None) is None and request is not None:
             record.user_id = _user_id(request)
         task = current_task

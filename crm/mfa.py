@@ -87,14 +87,14 @@ def confirm_enrolment(request: HttpRequest, *, code: str) -> Enrolment | None:
         if device is not None and not device.verify_is_allowed()[0]:
             raise Throttled
         if device is None or not device.verify_token(code):
-            log.info("mfa.enrol_failed", extra={"user_id": user.pk})
+            log.info("mfa enrolment refused a code", extra={"user_id": user.pk})
             return None
         TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
         device.confirmed = True
         device.save(update_fields=["confirmed"])
         codes = _replace_recovery_codes(user)
     django_otp.login(request, device)
-    log.info("mfa.enrolled", extra={"user_id": user.pk})
+    log.info("mfa enrolled", extra={"user_id": user.pk})
     return Enrolment(device=device, recovery_codes=codes)
 
 
@@ -113,9 +113,9 @@ def verify(request: HttpRequest, *, code: str) -> bool:
         if django_otp.verify_token(user, device.persistent_id, code) is not None:
             django_otp.login(request, device)
             kind = "app" if isinstance(device, TOTPDevice) else "recovery_code"
-            log.info("mfa.verified", extra={"user_id": user.pk, "mfa_method": kind})
+            log.info("mfa verified with %s", kind, extra={"user_id": user.pk})
             return True
-    log.info("mfa.verify_failed", extra={"user_id": user.pk})
+    log.info("mfa refused a code", extra={"user_id": user.pk})
     return False
 
 
@@ -127,7 +127,7 @@ def remaining_recovery_codes(user) -> int:
 def new_recovery_codes(user) -> list[str]:
     """Replace the user's recovery codes; the old ones stop working at once."""
     codes = _replace_recovery_codes(user)
-    log.info("mfa.recovery_codes_replaced", extra={"user_id": user.pk})
+    log.info("mfa recovery codes replaced", extra={"user_id": user.pk})
     return codes
 
 
@@ -144,7 +144,7 @@ def reset(user, *, by) -> None:
     """Remove a user's second factor (a lost phone): they enrol again at their next log-in."""
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
-    log.info("mfa.reset", extra={"user_id": user.pk, "by_user_id": by.pk})
+    log.info("mfa reset by user %s", by.pk, extra={"user_id": user.pk})
 
 
 def safe_next(request: HttpRequest) -> str:

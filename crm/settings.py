@@ -82,6 +82,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "crm.logging.request_context_middleware",
     # Admins and DPOs reach nothing but the MFA pages until a second factor verifies the session.
     "django_otp.middleware.OTPMiddleware",
     "crm.mfa.MFAMiddleware",

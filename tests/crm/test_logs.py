@@ -233,6 +233,8 @@ def assert_the_journey_was_logged(records: list[dict], rep) -> None:
     assert {"consent.recording", "consent.objections", "outreach.sending"} <= {r["logger"] for r in records}
     [not_found] = [r for r in records if r["message"] == "Not Found: /prospects/999999/"]
     assert not_found["user_id"] == rep.pk and not_found["request_id"] and not_found["status_code"] == 404
+    [consent] = [r for r in records if r["logger"] == "consent.recording"]  # Written in the rep's request.
+    assert consent["user_id"] == rep.pk and consent["request_id"]
     in_task = [r for r in records if r["logger"] == "outreach.sending" and "task_id" in r]
     assert {r["task_name"] for r in in_task} == {"outreach.tasks.send_chunk"}
     assert len(in_task) == 2  # The deferred message and the one given up.
