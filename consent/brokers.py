@@ -48,6 +48,8 @@ def export_for_broker(broker: str, *, by) -> tuple[BrokerExport, str]:
     """The broker's pending objections as CSV; marks them forwarded now and records the export."""
     if not has_role(by, Role.ADMIN, Role.DPO):
         raise PermissionDenied
+    if "\x00" in broker:  # No broker is so named, and PostgreSQL refuses the character in a query.
+        raise ValidationError({"broker": [_("No objection is waiting to be forwarded to this broker.")]})
     pending = (
         Objection.objects.awaiting_broker()
         .filter(broker=broker)

@@ -118,3 +118,13 @@ def test_broker_export_is_written_to_the_access_log(admin_user, rep):
     assert AccessLog.objects.filter(
         prospect_id=person.pk, user=admin_user, action=AccessAction.EXPORT
     ).exists()
+
+
+def test_a_broker_name_with_a_nul_character_is_refused_like_an_unknown_broker(dpo, rep, rented):
+    record_objection(rented, channel="", via=Route.PHONE, by=rep)
+
+    response = _client(dpo).post(reverse("consent:broker_export"), {"broker": "List\x00Co"}, follow=True)
+
+    assert response.status_code == 200
+    assert "No objection is waiting to be forwarded to this broker." in response.content.decode()
+    assert not BrokerExport.objects.exists() and Objection.objects.get().forwarded_in is None

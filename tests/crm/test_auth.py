@@ -96,3 +96,11 @@ def test_user_creation_accepts_a_twelve_character_password(admin_client):
     newcomer = get_user_model().objects.get(username="newcomer")
     assert newcomer.check_password("plum-orcha-7")
     assert list(newcomer.groups.values_list("name", flat=True)) == ["sales"]
+
+
+def test_user_creation_refuses_a_username_with_markup_naming_the_field(admin_client):
+    response = admin_client.post("/users/", new_user_form(username="<script>"))
+
+    assert response.status_code == 200
+    assert list(response.context["form"].errors) == ["username"]
+    assert not get_user_model().objects.filter(username="<script>").exists()

@@ -121,3 +121,13 @@ def test_reps_find_campaigns_in_the_navigation(rep_client):
 
     assert page.status_code == 200
     assert b'href="/outreach/campaigns/"' in page.content
+
+
+def test_the_linkedin_checklist_links_to_the_profile_on_linkedin(rep_client, rep):
+    informed(by=rep, email="", linkedin_url="https://www.linkedin.com/in/claire-moreau/")
+    campaign = factories.campaign(by=rep, channel="linkedin_msg")
+    rep_client.post(f"/outreach/campaigns/{campaign.pk}/send/")
+
+    page = rep_client.get(f"/outreach/campaigns/{campaign.pk}/").content.decode()
+
+    assert 'href="https://www.linkedin.com/in/claire-moreau"' in page
