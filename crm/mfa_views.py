@@ -9,15 +9,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from crm import mfa
 from crm.forms import CodeForm
 from crm.roles import Role, role_required
 
-MISMATCH = _lazy("This code does not match the app: check the phone's clock and try again.")
-TOO_MANY = _lazy("Too many wrong codes: wait a minute and try again.")
+MISMATCH = gettext_lazy("This code does not match the app: check the phone's clock and try again.")
+TOO_MANY = gettext_lazy("Too many wrong codes: wait a minute and try again.")
 
 
 @login_required
