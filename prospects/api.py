@@ -172,7 +172,10 @@ class ProspectFilterSerializer(StrictInput, serializers.Serializer):
     )
     audience = serializers.ChoiceField(choices=Audience.choices, required=False, allow_blank=True, default="")
     contactable = serializers.ChoiceField(choices=["yes", "no"], required=False, allow_blank=True, default="")
-    owner = serializers.IntegerField(required=False, default=None, help_text="The owner's user id")
+    # A user id fits in 32 bits; SQLite cannot even compare a number beyond 64 (a server error).
+    owner = serializers.IntegerField(
+        required=False, default=None, min_value=1, max_value=2**31 - 1, help_text="The owner's user id"
+    )
     ending_soon = serializers.BooleanField(
         required=False, default=False, help_text="Retention ends within 30 days"
     )
