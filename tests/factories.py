@@ -210,6 +210,29 @@ def consent(prospect, *, by, channel: str = "email", purpose_code: str = "b2b_pr
     )
 
 
+# A compliant French and English template for purchasing heads, as the API takes it too.
+CAMPAIGN_TEXTS = {
+    "target_functions": ["purchasing"],
+    "offer_related_to_profession": True,
+    "subject_fr": "Nos solutions d'achat, {first_name}",
+    "body_fr": "Bonjour {first_name},\n\nNotre offre pour les acheteurs de {company}.",
+    "subject_en": "Our purchasing solutions, {first_name}",
+    "body_en": "Hello {first_name},\n\nOur offer for the buyers of {company}.",
+    "sender_name": "Camille Martin, Acme Solutions",
+    "sender_email": "camille.martin@acme-solutions.example",
+}
+# A consent granted with its proof, as the API takes it.
+CONSENT_PROOF = {
+    "purpose_code": "b2b_prospecting",
+    "channel": "email",
+    "action": "grant",
+    "method": "signed_form",
+    "wording": "I agree that Acme emails me offers.",
+    "wording_version": "form-3",
+    "evidence_ref": "Binder 2026, page 14",
+}
+
+
 def campaign(*, by, channel: str = "email", kind: str = "promotion", **overrides):
     """A campaign of ``by`` with a compliant French and English template, for purchasing heads."""
     from consent.models import Purpose
@@ -221,14 +244,7 @@ def campaign(*, by, channel: str = "email", kind: str = "promotion", **overrides
         "purpose": Purpose.objects.get(code="b2b_prospecting"),
         "channel": channel,
         "kind": kind,
-        "target_functions": ["purchasing"],
-        "offer_related_to_profession": True,
-        "subject_fr": "Nos solutions d'achat, {first_name}",
-        "body_fr": "Bonjour {first_name},\n\nNotre offre pour les acheteurs de {company}.",
-        "subject_en": "Our purchasing solutions, {first_name}",
-        "body_en": "Hello {first_name},\n\nOur offer for the buyers of {company}.",
-        "sender_name": "Camille Martin, Acme Solutions",
-        "sender_email": "camille.martin@acme-solutions.example",
+        **CAMPAIGN_TEXTS,
         "created_by": by,
         "team": team_of(by),
         **overrides,

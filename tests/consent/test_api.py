@@ -13,15 +13,7 @@ from tests import factories
 
 pytestmark = pytest.mark.django_db
 
-PROOF = {
-    "purpose_code": "b2b_prospecting",
-    "channel": "email",
-    "action": "grant",
-    "method": "signed_form",
-    "wording": "I agree that Acme emails me offers.",
-    "wording_version": "form-3",
-    "evidence_ref": "Binder 2026, page 14",
-}
+PROOF = factories.CONSENT_PROOF
 
 
 @pytest.fixture

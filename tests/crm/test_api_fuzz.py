@@ -81,20 +81,8 @@ def prospect_body(first: str, last: str, company: str, language: str, source_typ
 
 
 def campaign_body(name: str, channel: str, kind: str) -> dict:
-    return {
-        "name": name,
-        "purpose": "b2b_prospecting",
-        "channel": channel,
-        "kind": kind,
-        "target_functions": ["purchasing"],
-        "offer_related_to_profession": True,
-        "subject_fr": "Nos solutions d'achat, {first_name}",
-        "body_fr": "Bonjour {first_name},\n\nNotre offre pour les acheteurs de {company}.",
-        "subject_en": "Our purchasing solutions, {first_name}",
-        "body_en": "Hello {first_name},\n\nOur offer for the buyers of {company}.",
-        "sender_name": "Camille Martin, Acme Solutions",
-        "sender_email": "camille.martin@acme-solutions.example",
-    }
+    fields = {"name": name, "purpose": "b2b_prospecting", "channel": channel, "kind": kind}
+    return fields | factories.CAMPAIGN_TEXTS
 
 
 def consent_body(channel: str, action: str) -> dict:

@@ -11,8 +11,6 @@ requests pages over HTTPS.
 """
 
 import json
-import os
-import secrets
 import subprocess
 import sys
 from collections import Counter
@@ -21,7 +19,6 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from cryptography.fernet import Fernet
 from django.conf import settings
 from django.test import Client, override_settings
 from django.urls import URLResolver, get_resolver, reverse
@@ -33,6 +30,7 @@ from prospects.models import ImportJob
 from registry import art30
 from registry.models import Breach, SubjectRequest
 from tests import factories
+from tests.crm import test_settings  # its production_env, not its tests
 from tests.crm.hostile import failing_urlconf
 
 BROWSER = {"HTTP_ACCEPT": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
@@ -223,20 +221,6 @@ print(json.dumps(out))
 """
 
 
-def production(tmp_path: Path) -> dict[str, str]:
-    variables = ("DEBUG", "SECRET_KEY", "LOYAL_", "ALLOWED_HOSTS", "SECURE_", "DATABASE_URL", "REDIS_URL")
-    env = {name: value for name, value in os.environ.items() if not name.startswith(variables)}
-    return env | {
-        "DEBUG": "0",
-        "SECRET_KEY": secrets.token_urlsafe(64),
-        "LOYAL_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
-        "LOYAL_BLIND_INDEX_KEY": secrets.token_hex(32),
-        "ALLOWED_HOSTS": "loyal.example",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'loyal.sqlite3'}",
-        "LOYAL_VAR_DIR": str(tmp_path / "var"),
-    }
-
-
 def manage(*args: str, env: dict[str, str]) -> str:
     command = [sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), *args]
     result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120, check=False)
@@ -246,7 +230,7 @@ def manage(*args: str, env: dict[str, str]) -> str:
 
 def test_production_pages_over_https_carry_hsts_and_plain_http_is_redirected(tmp_path):
     """What production does: DEBUG off, the settings' own HSTS values, static files collected."""
-    env = production(tmp_path)
+    env = test_settings.production_env(tmp_path)
     manage("migrate", "--verbosity", "0", env=env)
     manage("collectstatic", "--noinput", "--verbosity", "0", env=env)
 

@@ -59,15 +59,7 @@ EMAILS = {
 PHONES = {"page": ("06 45 67 89 12", "+33645678912"), "api": ("+33 7 81 23 45 67", "+33781234567")}
 WRONG_PASSWORD = "wrong-horse-battery-staple"
 NEW_PASSWORD = "another-horse-battery-staple"
-PROOF = {
-    "purpose_code": "b2b_prospecting",
-    "channel": "email",
-    "action": "grant",
-    "method": "signed_form",
-    "wording": "I agree that Acme emails me offers.",
-    "wording_version": "form-3",
-    "evidence_ref": "Binder 2026, page 14",
-}
+PROOF = factories.CONSENT_PROOF
 
 
 class PickyBackend(EmailBackend):

@@ -13,7 +13,16 @@ from django.core.management import call_command
 
 MANAGE = Path(settings.BASE_DIR) / "manage.py"
 # Variables of the test run that would change what the production settings read.
-LOYAL_VARIABLES = ("DEBUG", "SECRET_KEY", "LOYAL_", "ALLOWED_HOSTS", "DJANGO_", "SECURE_", "DATABASE_URL")
+LOYAL_VARIABLES = (
+    "DEBUG",
+    "SECRET_KEY",
+    "LOYAL_",
+    "ALLOWED_HOSTS",
+    "DJANGO_",
+    "SECURE_",
+    "DATABASE_URL",
+    "REDIS_URL",
+)
 
 # The probe's request, and the same address asking for a page: only the probe is let through.
 HEALTH_PROBE = """
@@ -25,6 +34,7 @@ print(Client().get("/accounts/login/", HTTP_HOST="127.0.0.1:8000").status_code)
 
 
 def production_env(tmp_path: Path, **overrides: str) -> dict[str, str]:
+    """This process's environment with production's settings instead of its own: DEBUG off, fresh keys."""
     env = {name: value for name, value in os.environ.items() if not name.startswith(LOYAL_VARIABLES)}
     env |= {
         "DEBUG": "0",
