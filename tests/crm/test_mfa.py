@@ -197,6 +197,18 @@ def test_a_recovery_code_logs_in_once_and_new_codes_cancel_the_old_ones(client):
     assert fresh["Location"] == "/"
 
 
+def test_a_session_verified_with_a_recovery_code_stays_verified_when_it_replaces_them(client):
+    person = factories.user(role="dpo", username="nadia")
+    codes = factories.log_in(Client(), person).post("/accounts/mfa/recovery/").context["codes"]
+    log_in(client, "nadia")
+    submit_code(client, "/accounts/mfa/", codes[0])
+
+    client.post("/accounts/mfa/recovery/")
+
+    assert client.get("/registry/").status_code == 200
+    assert mfa.remaining_recovery_codes(person) == 10
+
+
 def test_wrong_codes_are_throttled_even_for_the_right_code(client):
     person = factories.user(role="admin", username="paul")
     log_in(client, "paul")
