@@ -1,14 +1,15 @@
 FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 LOYAL_VAR_DIR=/var/lib/loyal
 WORKDIR /app
-COPY pyproject.toml ./
+COPY pyproject.toml requirements.lock ./
 COPY crm crm
 COPY prospects prospects
 COPY consent consent
 COPY outreach outreach
 COPY registry registry
 COPY bench bench
-RUN pip install --no-cache-dir .
+# The versions that the tests ran on and bin/audit checks (requirements.lock), not the newest.
+RUN pip install --no-cache-dir -c requirements.lock .
 COPY . .
 RUN DEBUG=1 python manage.py collectstatic --noinput && mkdir -p /var/lib/loyal && useradd --system loyal \
     && chown -R loyal /var/lib/loyal
