@@ -4,7 +4,9 @@ An admin or a DPO who has logged in with a password reaches nothing but the MFA 
 until the session is verified with a code from their authenticator app or a recovery code
 (``MFAMiddleware``). The first time, they enrol an app; enrolling issues ten recovery codes,
 shown once. API tokens are issued only from a verified session (``crm.views.api_token``
-sits behind the same gate), so a token carries the verification that issued it.
+sits behind the same gate), and an admin's or DPO's token counts only if it was issued after
+their current app was enrolled (``TokenAuthentication``): a token from before the second
+factor, before a reset or before a move to a new phone no longer opens the API.
 """
 
 import logging
@@ -19,6 +21,8 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from rest_framework import authentication, exceptions
+from rest_framework.authtoken.models import Token
 
 from crm.roles import Role, has_role
 
@@ -27,6 +31,10 @@ log = logging.getLogger(__name__)
 RECOVERY_CODES = 10
 APP_DEVICE_NAME = "authenticator"
 RECOVERY_DEVICE_NAME = "recovery"
+# The wait after wrong codes doubles with each one (1 s, 2 s, 4 s…) up to this many failures'
+# worth, 64 s: enough against guessing 6 digits, short enough that someone who only knows the
+# password cannot lock the real person out for days.
+MAX_COUNTED_FAILURES = 7
 # What an unverified admin or DPO may still reach: the MFA pages, logging out, the language
 # switch, static files and the public pages that anyone may open.
 EXEMPT_PREFIXES = (
@@ -69,6 +77,13 @@ class Throttled(Exception):
     """Too many wrong codes: the device refuses checks for a while."""
 
 
+def _cap_throttling(user) -> None:
+    for model in (TOTPDevice, StaticDevice):
+        model.objects.filter(user=user, throttling_failure_count__gt=MAX_COUNTED_FAILURES).update(
+            throttling_failure_count=MAX_COUNTED_FAILURES
+        )
+
+
 @dataclass(frozen=True)
 class Enrolment:
     device: TOTPDevice
@@ -87,6 +102,7 @@ def confirm_enrolment(request: HttpRequest, *, code: str) -> Enrolment | None:
         if device is not None and not device.verify_is_allowed()[0]:
             raise Throttled
         if device is None or not device.verify_token(code):
+            _cap_throttling(user)
             log.info("mfa enrolment refused a code", extra={"user_id": user.pk})
             return None
         TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
@@ -115,6 +131,7 @@ def verify(request: HttpRequest, *, code: str) -> bool:
             kind = "app" if isinstance(device, TOTPDevice) else "recovery_code"
             log.info("mfa verified with %s", kind, extra={"user_id": user.pk})
             return True
+    _cap_throttling(user)
     log.info("mfa refused a code", extra={"user_id": user.pk})
     return False
 
@@ -149,7 +166,29 @@ def reset(user, *, by) -> None:
     """Remove a user's second factor (a lost phone): they enrol again at their next log-in."""
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
+    Token.objects.filter(user=user).delete()
     log.info("mfa reset by user %s", by.pk, extra={"user_id": user.pk})
+
+
+def token_verified(token: Token) -> bool:
+    """Whether the token may act for its user: for an admin or a DPO, only one issued after
+    their current app was enrolled, hence from a session that app verified."""
+    if not required_for(token.user):
+        return True
+    device = app_device(token.user)
+    return device is not None and token.created >= device.created_at
+
+
+class TokenAuthentication(authentication.TokenAuthentication):
+    """DRF's token authentication, refusing an admin's or DPO's token issued without the second factor."""
+
+    def authenticate_credentials(self, key):
+        user, token = super().authenticate_credentials(key)
+        if not token_verified(token):
+            raise exceptions.AuthenticationFailed(
+                _("This token was issued without your second factor: issue a new one in the application.")
+            )
+        return user, token
 
 
 def safe_next(request: HttpRequest) -> str:

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -323,3 +324,60 @@ def test_the_demo_stands_in_for_a_phone_with_debug_on_only(client, settings):
     settings.DEBUG = False
     with pytest.raises(CommandError, match="only with DEBUG on"):
         call_command("mfa_code", "nadia")
+
+
+REFUSED = (
+    403,
+    {"detail": "This token was issued without your second factor: issue a new one in the application."},
+)
+
+
+def api_status(token: Token, path: str = "/api/prospects/"):
+    """200, or the refusal with its reason."""
+    response = Client(headers={"Authorization": f"Token {token.key}"}).get(path)
+    return response.status_code if response.status_code == 200 else (response.status_code, response.json())
+
+
+def test_a_token_issued_before_the_second_factor_no_longer_opens_the_api(client):
+    person = factories.user(role="dpo", username="nadia", second_factor=False)
+    early = Token.objects.create(user=person)  # as before the second factor existed
+    assert api_status(early) == REFUSED
+
+    factories.log_in(client, person)
+    client.get("/accounts/mfa/setup/")
+    submit_code(client, "/accounts/mfa/setup/", factories.totp_code(person, pending=True))
+
+    assert api_status(early) == REFUSED
+    client.post("/accounts/token/")
+    assert api_status(Token.objects.get(user=person)) == 200
+
+
+def test_a_reset_retires_the_token_and_a_new_role_does_not_lend_an_old_one_its_power(admin_client, dpo, rep):
+    dpo_token = Token.objects.create(user=dpo)
+    rep_token = Token.objects.create(user=rep)
+    assert api_status(dpo_token) == 200
+
+    admin_client.post(f"/users/{dpo.pk}/mfa/reset/")
+    rep.groups.add(Group.objects.get(name="admin"))  # roles change outside the product
+    TOTPDevice.objects.create(user=rep, name=mfa.APP_DEVICE_NAME, confirmed=True)
+
+    assert not Token.objects.filter(user=dpo).exists()
+    assert api_status(rep_token) == REFUSED
+
+
+def test_the_wait_after_wrong_codes_stops_growing_at_a_minute(client):
+    person = factories.user(role="admin", username="paul")
+    log_in(client, "paul")
+    with time_machine.travel(START, tick=False) as clock:
+        for _ in range(20):
+            submit_code(client, "/accounts/mfa/", "123456")
+            clock.shift(timedelta(minutes=2))
+        submit_code(client, "/accounts/mfa/", "123456")
+
+        clock.shift(timedelta(seconds=30))
+        too_soon = submit_code(client, "/accounts/mfa/", factories.totp_code(person))
+        clock.shift(timedelta(seconds=35))
+        accepted = submit_code(client, "/accounts/mfa/", factories.totp_code(person))
+
+    assert too_soon.context["form"].errors["code"] == ["Too many wrong codes: wait a minute and try again."]
+    assert accepted.status_code == 302
