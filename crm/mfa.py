@@ -10,7 +10,6 @@ factor, before a reset or before a move to a new phone no longer opens the API.
 """
 
 import logging
-from dataclasses import dataclass
 
 import django_otp
 from django.db import transaction
@@ -84,17 +83,11 @@ def _cap_throttling(user) -> None:
         )
 
 
-@dataclass(frozen=True)
-class Enrolment:
-    device: TOTPDevice
-    recovery_codes: list[str]
-
-
-def confirm_enrolment(request: HttpRequest, *, code: str) -> Enrolment | None:
+def confirm_enrolment(request: HttpRequest, *, code: str) -> list[str] | None:
     """Confirm the pending app with a code from it; the app replaces any earlier one.
 
     Returns None when the code is wrong and raises Throttled after too many. On success the
-    session is verified and fresh recovery codes replace the old ones.
+    session is verified and fresh recovery codes replace the old ones: they are returned.
     """
     user = request.user
     with transaction.atomic():
@@ -111,7 +104,7 @@ def confirm_enrolment(request: HttpRequest, *, code: str) -> Enrolment | None:
         codes = _replace_recovery_codes(user)
     django_otp.login(request, device)
     log.info("mfa enrolled", extra={"user_id": user.pk})
-    return Enrolment(device=device, recovery_codes=codes)
+    return codes
 
 
 def verify(request: HttpRequest, *, code: str) -> bool:

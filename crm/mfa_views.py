@@ -51,12 +51,12 @@ def setup(request: HttpRequest) -> HttpResponse:
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            enrolment = mfa.confirm_enrolment(request, code=form.cleaned_data["code"])
+            codes = mfa.confirm_enrolment(request, code=form.cleaned_data["code"])
         except mfa.Throttled:
             form.add_error("code", TOO_MANY)
         else:
-            if enrolment is not None:
-                context = {"codes": enrolment.recovery_codes, "next": mfa.safe_next(request)}
+            if codes is not None:
+                context = {"codes": codes, "next": mfa.safe_next(request)}
                 return render(request, "crm/mfa_recovery_codes.html", context)
             form.add_error("code", MISMATCH)
     # The QR code is an SVG of our own making: the otpauth URL is drawn as squares, never as text.
