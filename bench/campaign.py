@@ -19,9 +19,9 @@ from django.utils import timezone
 
 from bench.result import Result, timed
 from consent.models import Confirmation, Consent, Purpose
-from crm import accounts
-from crm.models import Profile, Team
-from crm.roles import Role
+from org import accounts
+from org.models import Profile, Team
+from org.roles import Role
 from outreach import frequency
 from outreach.decisions import decide_campaign
 from outreach.models import Campaign, Message

@@ -14,9 +14,9 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 
 from bench.database import current
-from crm import accounts, conduct
-from crm.models import CodeOfConduct
-from crm.roles import Role
+from org import accounts, conduct
+from org.models import CodeOfConduct
+from org.roles import Role
 from prospects.identity import blind_index, normalise_email
 from prospects.models import Company, ImportJob, Prospect, Source, Suppression
 

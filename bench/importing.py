@@ -17,7 +17,7 @@ from django.utils import timezone
 from bench import data
 from bench.database import current
 from bench.result import Result, timed
-from crm.accounts import team_of
+from org.accounts import team_of
 from prospects import importing, retention
 from prospects.audience import classify_email
 from prospects.identity import (

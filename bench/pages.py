@@ -28,7 +28,7 @@ TARGET = 20
 NEXT_PAGE = re.compile(r"after=([A-Za-z0-9_=\-]+)")
 PAGE_SQL = (
     "SELECT p.*, c.name, u.username, u.first_name, u.last_name FROM prospects_prospect p "
-    "JOIN crm_profile pr ON pr.team_id = p.team_id AND pr.user_id = %s "
+    "JOIN org_profile pr ON pr.team_id = p.team_id AND pr.user_id = %s "
     "LEFT JOIN prospects_company c ON c.id = p.company_id JOIN auth_user u ON u.id = p.owner_id "
     "{after} ORDER BY p.created_at DESC, p.id DESC LIMIT 51"
 )

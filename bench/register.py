@@ -30,7 +30,7 @@ FIGURES_SQL = [
     "GROUP BY p.code, c.action",
     "SELECT COUNT(*) FROM consent_objection",
     "SELECT origin, COUNT(*) FROM prospects_suppression GROUP BY origin",
-    "SELECT COUNT(*), MIN(at) FROM crm_accesslog",
+    "SELECT COUNT(*), MIN(at) FROM org_accesslog",
     "SELECT COUNT(*) FROM registry_subjectrequest WHERE status IN ('received', 'in_progress')",
     "SELECT COUNT(*) FROM registry_erasure",
 ]

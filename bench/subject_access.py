@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from bench.purge import BENCH_KEPT_UNTIL, BENCH_TODAY, delete_raw, seed_expired
 from bench.result import Result, timed
-from crm.models import AccessLog
+from org.models import AccessLog
 from prospects.identity import decrypt
 from prospects.intake import ProspectData, SourceData, create_prospect
 from prospects.models import Interaction, InteractionType, Prospect, PurgeRun
@@ -85,7 +85,7 @@ def _raw_reads(pk: int) -> int:
         ("prospects_interaction", "prospect_id"),
         ("prospects_note", "prospect_id"),
         ("prospects_historicalnote", "prospect_id"),
-        ("crm_accesslog", "prospect_id"),
+        ("org_accesslog", "prospect_id"),
     ]
     data = {}
     with database.current().raw() as connection:

@@ -12,7 +12,7 @@ from rest_framework.pagination import CursorPagination
 from consent import objections, recording
 from consent.channels import Channel
 from consent.models import STAFF_ROUTES, Action, Consent, Method, Objection
-from crm.api import StrictInput, as_api_error, since_1970
+from org.api import StrictInput, as_api_error, since_1970
 from prospects.api import ProspectChildViewSet
 
 STAFF_ROUTE_CHOICES = [(route.value, route.label) for route in STAFF_ROUTES]

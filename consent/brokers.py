@@ -18,9 +18,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from consent.models import BrokerExport, Objection
-from crm.access import record_access
-from crm.models import AccessAction
-from crm.roles import Role, has_role
+from org.access import record_access
+from org.models import AccessAction
+from org.roles import Role, has_role
 
 logger = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ urlpatterns = [
     path("consent/suppression/", views.suppression_summary, name="suppression"),
     path("consent/brokers/", views.broker_queue, name="brokers"),
     path("consent/brokers/export/", views.broker_export, name="broker_export"),
-    # Public pages: no account; the signed token is the credential (crm.conduct exempts /u/).
+    # Public pages: no account; the signed token is the credential (org.conduct exempts /u/).
     path("u/unsubscribe/<str:token>/", public.unsubscribe, name="unsubscribe"),
     path("u/preferences/<str:token>/", public.preference_page, name="preferences"),
     path("u/join/<str:token>/", public.invitation, name="invitation"),

@@ -5,8 +5,8 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from crm import accounts
-from crm.roles import Role
+from org import accounts
+from org.roles import Role
 from prospects import intake
 from prospects.intake import ProspectData, SourceData
 from prospects.models import Prospect

@@ -23,7 +23,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework import authentication, exceptions
 from rest_framework.authtoken.models import Token
 
-from crm.roles import Role, has_role
+from org.roles import Role, has_role
 
 log = logging.getLogger(__name__)
 

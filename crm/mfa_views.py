@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from crm import mfa
 from crm.forms import CodeForm
-from crm.roles import Role, role_required
+from org.roles import Role, role_required
 
 MISMATCH = gettext_lazy("This code does not match the app: check the phone's clock and try again.")
 TOO_MANY = gettext_lazy("Too many wrong codes: wait a minute and try again.")

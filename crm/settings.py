@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "crm",
+    "org",
     "prospects",
     "consent",
     "outreach",
@@ -88,7 +89,7 @@ MIDDLEWARE = [
     "crm.mfa.MFAMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
-    "crm.conduct.ConductMiddleware",
+    "org.conduct.ConductMiddleware",
     # Last, so that a locked-out login never reaches the view.
     "axes.middleware.AxesMiddleware",
 ]
@@ -107,7 +108,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "crm.roles.role_context",
+                "org.roles.role_context",
                 "crm.mfa.mfa_context",
             ],
         },
@@ -348,7 +349,7 @@ LOYAL_RETENTION = {
 LOYAL_IMPORT_STALL_MINUTES = env.int("LOYAL_IMPORT_STALL_MINUTES", default=15)
 LOYAL_PHONE_REGION = env.str("LOYAL_PHONE_REGION", default="FR")
 # The controller in the Art. 30 register and the privacy notice (GDPR 30(1)(a), 13, 14);
-# defaults until an administrator saves the organisation page (crm.models.Organisation).
+# defaults until an administrator saves the organisation page (org.models.Organisation).
 LOYAL_CONTROLLER = {
     "name": env.str("LOYAL_CONTROLLER_NAME", default="Loyal SAS"),
     "address": env.str("LOYAL_CONTROLLER_ADDRESS", default="1 rue de l'Exemple, 75001 Paris, France"),

@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 
 from consent import api as consent_api
 from crm import api, mfa_views, views
+from org import views as org_views
 from outreach import api as outreach_api
 from prospects import api as prospects_api
 from registry import api as registry_api
@@ -27,14 +28,14 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
-    path("accounts/token/", views.api_token, name="api_token"),
+    path("accounts/token/", org_views.api_token, name="api_token"),
     path("accounts/mfa/", mfa_views.verify, name="mfa"),
     path("accounts/mfa/setup/", mfa_views.setup, name="mfa_setup"),
     path("accounts/mfa/recovery/", mfa_views.recovery_codes, name="mfa_recovery"),
     path("users/<int:pk>/mfa/reset/", mfa_views.reset, name="mfa_reset"),
-    path("conduct/", views.conduct_page, name="conduct"),
-    path("conduct/edit/", views.conduct_edit, name="conduct_edit"),
-    path("users/", views.users, name="users"),
+    path("conduct/", org_views.conduct_page, name="conduct"),
+    path("conduct/edit/", org_views.conduct_edit, name="conduct_edit"),
+    path("users/", org_views.users, name="users"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("prospects/", include("prospects.urls")),
     path("prospects/", include("prospects.retention_urls")),

@@ -10,8 +10,8 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from consent.models import Purpose
-from crm.api import ROLES_BY_METHOD, WRITERS, StrictInput, as_api_error
-from crm.roles import HasRole, has_role
+from org.api import ROLES_BY_METHOD, WRITERS, StrictInput, as_api_error
+from org.roles import HasRole, has_role
 from outreach import campaigns, decisions, sending
 from outreach.models import Campaign, CampaignStatus, Message
 from outreach.policy import Reason

@@ -13,7 +13,7 @@ from django.db.models import Count, QuerySet
 from django.utils.translation import gettext as _
 
 from consent.models import Purpose
-from crm.accounts import team_of
+from org.accounts import team_of
 from outreach.models import Campaign, CampaignChannel, CampaignKind, CampaignStatus, Message, MessageStatus
 from outreach.policy import Decision, Reason
 from outreach.reasons import how_to_fix

@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from consent.models import Purpose
-from crm.forms import DomainErrorsMixin
+from org.forms import DomainErrorsMixin
 from outreach.models import Campaign, CampaignChannel, CampaignKind
 
 

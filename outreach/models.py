@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from consent.channels import Channel
 from consent.models import Purpose
-from crm.roles import Role, has_role
+from org.roles import Role, has_role
 from outreach.policy import Decision, Reason
 from prospects.models import InteractionType, Language, Prospect
 
@@ -106,7 +106,7 @@ class Campaign(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
     )
     team = models.ForeignKey(
-        "crm.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("team")
+        "org.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("team")
     )
     status = models.CharField(
         _("status"), max_length=20, choices=CampaignStatus.choices, default=CampaignStatus.DRAFT

@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from crm.roles import Role, has_role, role_required
+from org.roles import Role, has_role, role_required
 from outreach import campaigns, decisions, notices, sending
 from outreach import contactability as gate
 from outreach.forms import CampaignForm, LogContactForm

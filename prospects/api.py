@@ -11,10 +11,10 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
-from crm.access import record_access
-from crm.api import ROLES_BY_METHOD, StrictInput, as_api_error, since_1970
-from crm.models import AccessAction
-from crm.roles import HasRole
+from org.access import record_access
+from org.api import ROLES_BY_METHOD, StrictInput, as_api_error, since_1970
+from org.models import AccessAction
+from org.roles import HasRole
 from prospects import intake, listing, timeline
 from prospects.audience import Audience
 from prospects.models import Interaction, InteractionType, Language, Prospect, Source, SourceType

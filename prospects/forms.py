@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from crm.forms import DomainErrorsMixin
+from org.forms import DomainErrorsMixin
 from prospects.audience import Audience
 from prospects.intake import ProspectData, SourceData, chosen_audience
 from prospects.listing import Filters

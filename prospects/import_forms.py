@@ -4,7 +4,7 @@ from django import forms
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from crm.forms import DomainErrorsMixin
+from org.forms import DomainErrorsMixin
 from prospects.forms import EVIDENCE_PREFIX, evidence_field, source_field_for
 from prospects.import_rows import FIELDS
 from prospects.models import ImportJob, Prospect

@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from crm.roles import Role, has_role, role_required
+from org.roles import Role, has_role, role_required
 from prospects import importing, tasks
 from prospects.import_forms import MappingForm, UploadForm
 from prospects.models import ImportJob, ImportRejection

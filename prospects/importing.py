@@ -27,8 +27,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crm.accounts import team_of
-from crm.roles import Role, has_role
+from org.accounts import team_of
+from org.roles import Role, has_role
 from prospects import provenance, retention
 from prospects.import_rows import (
     CONTACT_FIELDS,

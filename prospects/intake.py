@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crm.accounts import team_of
+from org.accounts import team_of
 from prospects import provenance, retention, suppression
 from prospects.audience import Audience, classify_email
 from prospects.identity import (

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from crm.roles import Role, has_role
+from org.roles import Role, has_role
 from prospects.audience import Audience
 from prospects.identity import EncryptedTextField
 
@@ -112,7 +112,7 @@ class Prospect(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="prospects", verbose_name=_("owner")
     )
     team = models.ForeignKey(
-        "crm.Team",
+        "org.Team",
         null=True,
         blank=True,
         on_delete=models.PROTECT,

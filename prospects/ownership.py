@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 from simple_history.utils import bulk_update_with_history
 
-from crm.accounts import team_of
-from crm.roles import Role, has_role
+from org.accounts import team_of
+from org.roles import Role, has_role
 from prospects.models import Prospect
 
 CHUNK = 2000

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from crm.roles import Role, role_required
+from org.roles import Role, role_required
 from prospects import purge, retention
 from prospects.models import Prospect, PurgeRun
 

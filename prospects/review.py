@@ -2,7 +2,7 @@
 
 from django.utils import timezone
 
-from crm.roles import Role, has_role
+from org.roles import Role, has_role
 from prospects import provenance, retention, suppression
 from prospects.models import Prospect
 

@@ -6,9 +6,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from crm.access import record_access
-from crm.models import AccessAction
-from crm.roles import Role, has_role, role_required
+from org.access import record_access
+from org.models import AccessAction
+from org.roles import Role, has_role, role_required
 from prospects import intake, listing, ownership, timeline
 from prospects.forms import (
     DeactivateForm,

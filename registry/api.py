@@ -8,8 +8,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from crm.api import StrictInput
-from crm.roles import HasRole, Role
+from org.api import StrictInput
+from org.roles import HasRole, Role
 from registry import art30
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from crm.models import Organisation
+from org.models import Organisation
 from registry import figures, versions
 from registry.activities import activities
 from registry.fiche import CATEGORY_LABELS, MEASURE_LABELS, Activity, Text, colon

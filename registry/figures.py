@@ -13,8 +13,8 @@ from django.db.models import Count, Min, Q
 from django.utils import timezone
 
 from consent.models import Action, Consent, Objection
-from crm.models import AccessLog
-from crm.roles import Role
+from org.models import AccessLog
+from org.roles import Role
 from prospects.models import Prospect, Source, Suppression
 from registry.activities import activities
 from registry.fiche import Text

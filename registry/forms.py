@@ -3,9 +3,9 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from crm.forms import DomainErrorsMixin
-from crm.models import Organisation
-from crm.roles import Role
+from org.forms import DomainErrorsMixin
+from org.models import Organisation
+from org.roles import Role
 from registry.breaches import BreachReport
 from registry.models import Breach, RequestChannel, RequestKind, RequestStatus
 from registry.requests import MAX_EXTENSION_MONTHS, Intake

@@ -1,5 +1,5 @@
 """What the accountability records are: register versions, data-subject requests, erasures
-and breaches (GDPR 5(2), 12, 17, 30, 33(5)). The controller's identity is ``crm.Organisation``."""
+and breaches (GDPR 5(2), 12, 17, 30, 33(5)). The controller's identity is ``org.Organisation``."""
 
 from datetime import date
 

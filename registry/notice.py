@@ -6,7 +6,7 @@ from the declared register, so that neither can say something the register does 
 
 from dataclasses import dataclass
 
-from crm.models import Organisation
+from org.models import Organisation
 from registry import art30
 from registry.fiche import Text, colon
 

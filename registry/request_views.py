@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from crm.roles import Role, has_role, role_required
+from org.roles import Role, has_role, role_required
 from prospects.identity import InvalidIdentifier
 from registry import requests, rights, subject_access
 from registry.forms import AssignForm, CloseForm, ExtendForm, IntakeForm, PersonForm

@@ -26,8 +26,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from simple_history.models import HistoricalChanges
 
-from crm.access import record_access
-from crm.models import AccessAction, Organisation
+from org.access import record_access
+from org.models import AccessAction, Organisation
 from prospects.identity import blind_index, normalise_email, normalise_linkedin_url, normalise_phone
 from prospects.models import Prospect, Suppression
 from prospects.suppression import digests_of

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from crm.access import purge_expired_access_log
+from org.access import purge_expired_access_log
 from registry import requests
 
 

@@ -7,8 +7,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from crm.models import AccessLog, Organisation
-from crm.roles import Role, role_required
+from org.models import AccessLog, Organisation
+from org.roles import Role, role_required
 from prospects.models import Prospect
 from registry import art30, breaches, dashboard, exports, notice, versions
 from registry.forms import BreachForm, NotifiedForm, OrganisationForm

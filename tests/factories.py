@@ -4,9 +4,10 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from crm import accounts, conduct, mfa
-from crm.models import CodeOfConduct, Team
-from crm.roles import Role
+from crm import mfa
+from org import accounts, conduct
+from org.models import CodeOfConduct, Team
+from org.roles import Role
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -155,7 +156,7 @@ def many_prospects(*, by, count: int, source_type: str = "business_card") -> lis
 
     from django.utils import timezone
 
-    from crm.accounts import team_of
+    from org.accounts import team_of
     from prospects import retention
     from prospects.identity import blind_index
     from prospects.models import Company, Prospect, Source
@@ -236,7 +237,7 @@ CONSENT_PROOF = {
 def campaign(*, by, channel: str = "email", kind: str = "promotion", **overrides):
     """A campaign of ``by`` with a compliant French and English template, for purchasing heads."""
     from consent.models import Purpose
-    from crm.accounts import team_of
+    from org.accounts import team_of
     from outreach.models import Campaign
 
     fields = {

@@ -7,7 +7,7 @@ from drf_spectacular.validation import validate_schema
 
 from consent.models import Consent, ConsentState, Objection
 from consent.state import consent_state
-from crm.models import Profile, Team
+from org.models import Profile, Team
 from prospects import suppression
 from tests import factories
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 from consent.brokers import export_for_broker, pending_by_broker
 from consent.models import BrokerExport, Objection, Route
 from consent.objections import record_objection
-from crm.models import AccessAction, AccessLog
+from org.models import AccessAction, AccessLog
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,7 @@ from django.urls import reverse
 from consent.models import Consent, ConsentState, Objection, Route
 from consent.objections import record_objection
 from consent.state import consent_state
-from crm.models import Profile, Team
+from org.models import Profile, Team
 from prospects import suppression
 from prospects.models import Suppression
 from tests import factories

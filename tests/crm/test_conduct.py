@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import pytest
 import time_machine
 
-from crm.models import CodeOfConduct, ConductAcknowledgement
+from org.models import CodeOfConduct, ConductAcknowledgement
 from tests import factories
 
 NEW_VERSION = {"text_en": "1. Be kind.", "text_fr": "1. Soyez aimable."}

@@ -9,7 +9,7 @@ from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
 from pytest_django.asserts import assertContains
 
-from crm.roles import Role
+from org.roles import Role
 from tests import factories
 
 HEADINGS = {"sales": "My prospects", "dpo": "Data protection", "admin": "Administration"}

@@ -22,7 +22,7 @@ from django.template import engines
 from django.test import Client, override_settings
 from hypothesis import strategies as st
 
-from crm.models import CodeOfConduct, Team
+from org.models import CodeOfConduct, Team
 from tests import factories
 from tests.crm import test_xss_consent, test_xss_outreach, test_xss_prospects, test_xss_registry
 from tests.crm.hostile import (
@@ -69,9 +69,9 @@ CONDUCT = {"text_en": 2000, "text_fr": 2000}
 USER = {"username": 150, "first_name": 150, "last_name": 150}
 NAMES = {"auth.User.first_name", "auth.User.last_name"}
 FIELDS = {
-    *(f"crm.CodeOfConduct.{name}" for name in CONDUCT),
+    *(f"org.CodeOfConduct.{name}" for name in CONDUCT),
     *(f"auth.User.{name}" for name in (*USER, "email")),  # no page shows a user's email: written, checked
-    "crm.Team.name",
+    "org.Team.name",
 }
 TESTED = (
     FIELDS,
@@ -146,11 +146,11 @@ def test_the_code_of_conduct_is_escaped(clients):
         response = post(admin, "/conduct/edit/", filled(drawn, CONDUCT))
         outcomes[response.status_code] += 1
         current = CodeOfConduct.objects.current()
-        values = {f"crm.CodeOfConduct.{name}": getattr(current, name) for name in CONDUCT}
+        values = {f"org.CodeOfConduct.{name}": getattr(current, name) for name in CONDUCT}
         read(admin, "/conduct/edit/", values, values)
-        read(clients["rep"], "/conduct/", values, {"crm.CodeOfConduct.text_en"})
-        read(clients["rep"], "/conduct/", values, {"crm.CodeOfConduct.text_fr"}, HTTP_ACCEPT_LANGUAGE="fr")
-        read(clients["dpo"], "/conduct/", values, {"crm.CodeOfConduct.text_en"})
+        read(clients["rep"], "/conduct/", values, {"org.CodeOfConduct.text_en"})
+        read(clients["rep"], "/conduct/", values, {"org.CodeOfConduct.text_fr"}, HTTP_ACCEPT_LANGUAGE="fr")
+        read(clients["dpo"], "/conduct/", values, {"org.CodeOfConduct.text_en"})
 
     run(texts(CONDUCT), example)
 
@@ -174,7 +174,7 @@ def test_user_names_and_teams_are_escaped(clients, rep):
         role = next(roles)
         password = "Vaste-prairie-1832-bleue"
         form = {"role": role, "team": team.pk, "password": password}
-        labels = {f"auth.User.{name}": value for name, value in typed.items()} | {"crm.Team.name": team.name}
+        labels = {f"auth.User.{name}": value for name, value in typed.items()} | {"org.Team.name": team.name}
         response = post(admin, "/users/", typed | form)
         outcomes[response.status_code] += 1
         if response.status_code != 302:
@@ -185,8 +185,8 @@ def test_user_names_and_teams_are_escaped(clients, rep):
                 return refused(response, labels | {"auth.User.username": typed["username"]}, "/users/")
         outcomes["stored"] += 1
         person = get_user_model().objects.latest("pk")
-        values = {f"auth.User.{name}": getattr(person, name) for name in typed} | {"crm.Team.name": team.name}
-        read(admin, "/users/", values, NAMES | {"auth.User.username", "crm.Team.name"})
+        values = {f"auth.User.{name}": getattr(person, name) for name in typed} | {"org.Team.name": team.name}
+        read(admin, "/users/", values, NAMES | {"auth.User.username", "org.Team.name"})
         own = factories.log_in(Client(), person)
         if role == "sales":  # a new rep is sent to the code of conduct first
             read(admin, f"/prospects/reps/{person.pk}/deactivate/", values, {"auth.User.username"})

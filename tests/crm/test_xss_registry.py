@@ -13,7 +13,7 @@ from django.test import Client
 from django.utils import timezone
 from hypothesis import strategies as st
 
-from crm.models import Organisation
+from org.models import Organisation
 from registry.models import Breach, SubjectRequest
 from tests import factories
 from tests.crm.hostile import (
@@ -46,11 +46,11 @@ ORGANISATION_EMAILS = ("email", "dpo_email")
 FIELDS = {
     *(f"registry.SubjectRequest.{name}" for name in REQUEST_FIELDS),
     *(f"registry.Breach.{name}" for name in BREACH_FIELDS),
-    *(f"crm.Organisation.{name}" for name in (*ORGANISATION, *ORGANISATION_EMAILS)),
+    *(f"org.Organisation.{name}" for name in (*ORGANISATION, *ORGANISATION_EMAILS)),
 }
 # What the public notice and the Art. 15 page say of the controller.
-ON_THE_NOTICE = {f"crm.Organisation.{name}" for name in ("name", "address", "email", "dpo_name", "dpo_email")}
-ON_THE_ART15_PAGE = {f"crm.Organisation.{name}" for name in ("transfers", "email", "dpo_name", "dpo_email")}
+ON_THE_NOTICE = {f"org.Organisation.{name}" for name in ("name", "address", "email", "dpo_name", "dpo_email")}
+ON_THE_ART15_PAGE = {f"org.Organisation.{name}" for name in ("transfers", "email", "dpo_name", "dpo_email")}
 
 
 @pytest.fixture
@@ -130,10 +130,10 @@ def test_the_controllers_details_are_escaped_in_the_register_the_notice_and_the_
         outcomes[response.status_code] += 1
         if response.status_code != 302:
             return refused(
-                response, {f"crm.Organisation.{k}": v for k, v in typed.items()}, "/registry/organisation/"
+                response, {f"org.Organisation.{k}": v for k, v in typed.items()}, "/registry/organisation/"
             )
         organisation = Organisation.objects.current()
-        values = {f"crm.Organisation.{name}": getattr(organisation, name) for name in typed}
+        values = {f"org.Organisation.{name}": getattr(organisation, name) for name in typed}
         read(admin, "/registry/organisation/", values, values)
         read(dpo, "/registry/", values, values)
         read(Client(), "/privacy/", values, ON_THE_NOTICE)

@@ -46,7 +46,7 @@ def unanswered_contacts(prospect: Prospect, *, count: int, by, days_ago: int = 1
 
 def many(*, by, allowed: int, refused: int) -> None:
     """``allowed`` informed purchasing heads and ``refused`` private addresses, written set-based."""
-    from crm.accounts import team_of
+    from org.accounts import team_of
     from prospects.identity import blind_index
 
     team, now = team_of(by), timezone.now()

@@ -8,8 +8,8 @@ from django.utils import timezone
 from consent.models import Purpose
 from consent.objections import record_objection
 from consent.recording import Proof, record_consent
-from crm.access import record_access
-from crm.models import AccessAction
+from org.access import record_access
+from org.models import AccessAction
 from outreach.models import Campaign, Message
 from prospects.models import Interaction, InteractionType
 from prospects.timeline import add_note, record_interaction

@@ -5,8 +5,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from crm.access import purge_expired_access_log, record_access
-from crm.models import AccessAction, AccessLog
+from org.access import purge_expired_access_log, record_access
+from org.models import AccessAction, AccessLog
 from registry.tasks import purge_access_log_task
 from tests import factories
 

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from consent.channels import Channel
-from crm.models import AccessLog
+from org.models import AccessLog
 from outreach.contactability import contactability
 from outreach.policy import Decision
 from prospects.intake import ProspectData, update_prospect
@@ -70,7 +70,7 @@ def test_after_erasure_the_person_is_gone_from_every_table_and_their_namesake_st
     assert {label for label, _name in digest_rows} == {"prospects.Suppression"}
     assert not Prospect.history.filter(id=pk).exists()
     # Only the access log keeps the bare number, without any link left to a person (CNIL 2021-122).
-    assert set(references_to(pk)) <= {"crm.AccessLog"}
+    assert set(references_to(pk)) <= {"org.AccessLog"}
     assert namesake.interactions.count() == kept_interactions
     item.refresh_from_db()
     assert (item.prospect, item.identity_check, item.status) == (None, "", RequestStatus.DONE)

@@ -10,7 +10,7 @@ import pytest
 from django.apps import apps
 from django.core.management import call_command
 
-from crm.models import AccessAction, AccessLog
+from org.models import AccessAction, AccessLog
 from prospects.identity import InvalidIdentifier
 from prospects.models import Prospect, Suppression
 from prospects.suppression import digests_of
@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 
 # The tables the test person has rows in: the check below must not pass by having few tables.
 EVERY_KIND_OF_ROW = {
-    "outreach.Message", "consent.Consent", "consent.Objection", "crm.AccessLog", "registry.SubjectRequest",
+    "outreach.Message", "consent.Consent", "consent.Objection", "org.AccessLog", "registry.SubjectRequest",
     "prospects.Interaction", "prospects.HistoricalNote", "prospects.HistoricalSource",
 }  # fmt: skip
 
@@ -119,7 +119,7 @@ def test_each_export_is_logged_and_listed_in_the_next_one(admin_user, person):
         AccessLog.objects.filter(prospect=person, action=AccessAction.SUBJECT_ACCESS, user=admin_user).count()
         == 2
     )
-    actions = [row["action"] for row in second["data"]["crm.AccessLog"]]
+    actions = [row["action"] for row in second["data"]["org.AccessLog"]]
     assert actions.count(AccessAction.SUBJECT_ACCESS) == 2
     assert first.sha256 != ""
 

@@ -3,7 +3,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from crm.models import Organisation
+from org.models import Organisation
 from registry import art30, versions
 from registry.models import RegisterVersion
 from tests import factories

@@ -3,7 +3,7 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from crm.roles import Role
+from org.roles import Role
 from prospects.identity import InvalidIdentifier
 from registry.subject_access import export_subject_data, find_person
 

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from crm.access import purge_expired_access_log
+from org.access import purge_expired_access_log
 
 
 class Command(BaseCommand):

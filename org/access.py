@@ -12,7 +12,7 @@ from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.utils import timezone
 
-from crm.models import AccessAction, AccessLog
+from org.models import AccessAction, AccessLog
 
 
 def record_access(user, prospect_ids: Iterable[int], *, action: AccessAction) -> int:

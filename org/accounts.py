@@ -4,8 +4,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 
-from crm.models import Profile, Team
-from crm.roles import Role
+from org.models import Profile, Team
+from org.roles import Role
 
 DEFAULT_TEAM = "Sales"
 

@@ -6,8 +6,8 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from crm.models import CodeOfConduct, ConductAcknowledgement
-from crm.roles import Role, has_role
+from org.models import CodeOfConduct, ConductAcknowledgement
+from org.roles import Role, has_role
 
 
 @transaction.atomic

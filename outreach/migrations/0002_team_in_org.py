@@ -1,0 +1,24 @@
+"""Team moved to the ground-floor app: the foreign key already points at its renamed table."""
+
+import django.db.models.deletion
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ('org', '0001_initial'),
+        ('outreach', '0001_initial'),
+    ]
+
+    operations = [
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.AlterField(
+                    model_name='campaign',
+                    name='team',
+                    field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.team', verbose_name='team'),
+                ),
+            ],
+        ),
+    ]
