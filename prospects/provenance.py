@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.core.validators import ProhibitNullCharactersValidator
+from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -143,7 +144,7 @@ def _clean_typed(spec: EvidenceField, text: str) -> str:
         parsed = parse_date(text)
         if parsed is None:
             raise ProvenanceError(spec.name, _("Enter a date as YYYY-MM-DD."))
-        if parsed > date.today():
+        if parsed > timezone.localdate():
             raise ProvenanceError(spec.name, _("This date is in the future."))
         return parsed.isoformat()
     if spec.kind == "url":
