@@ -6,6 +6,7 @@ there on first use. Production sets ``DEBUG=0`` and every secret explicitly.
 """
 
 import secrets
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -20,6 +21,12 @@ VAR_DIR = Path(env.str("LOYAL_VAR_DIR", default=str(BASE_DIR / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = env.bool("DEBUG", default=False)
+# The image builds its static files with the production storage and no secret in any layer
+# (Dockerfile): under this flag `manage.py collectstatic` gets throwaway keys held in memory
+# only, and every other command, the web server and the worker refuse to start.
+LOYAL_STATIC_BUILD = env.bool("LOYAL_STATIC_BUILD", default=False)
+if LOYAL_STATIC_BUILD and sys.argv[1:2] != ["collectstatic"]:
+    raise ImproperlyConfigured("LOYAL_STATIC_BUILD is for `manage.py collectstatic` at image build alone.")
 
 
 def _secret(name: str, make) -> str:
@@ -27,6 +34,8 @@ def _secret(name: str, make) -> str:
     value = env.str(name, default="")
     if value:
         return value
+    if LOYAL_STATIC_BUILD:
+        return make()
     if not DEBUG:
         raise ImproperlyConfigured(f"{name} must be set when DEBUG is off.")
     path = VAR_DIR / name.lower()
