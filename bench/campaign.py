@@ -251,7 +251,7 @@ def _raw(campaign: Campaign, owner) -> None:
 
 
 def raw_statement(campaign: Campaign, owner) -> tuple[str, dict]:
-    """One statement: the inputs of rules §1.1 and the e-mail rows of §1.3-1.4 as one CASE."""
+    """One statement: the inputs of docs/rules.md §1.1 and the e-mail rows of §1.3-1.4 as one CASE."""
     now = timezone.now()
     today = timezone.localdate(now)
     maximum, window = frequency.limits()

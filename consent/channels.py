@@ -13,5 +13,5 @@ class Channel(models.TextChoices):
     LINKEDIN_MSG = "linkedin_msg", _("LinkedIn message")
 
 
-# CPCE L34-5 / ePrivacy art. 13: these are "courrier électronique" (rules §1.1-1.2).
+# CPCE L34-5 / ePrivacy art. 13: these are "courrier électronique" (docs/rules.md §1.1-1.2).
 ELECTRONIC_CHANNELS = frozenset({Channel.EMAIL, Channel.SMS, Channel.AUTO_CALL, Channel.LINKEDIN_MSG})

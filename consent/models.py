@@ -17,7 +17,7 @@ from prospects.models import Prospect, Suppression
 
 
 class ConsentState(models.TextChoices):
-    """The gate's ``consent`` input (rules §1.1) for one prospect, channel and purpose."""
+    """The gate's ``consent`` input (docs/rules.md §1.1) for one prospect, channel and purpose."""
 
     NONE = "none", _("No consent")
     VALID = "valid", _("Valid consent")
@@ -93,7 +93,7 @@ class ConsentQuerySet(models.QuerySet):
 
 
 class Consent(models.Model):
-    """One consent event for a purpose and a channel, with its proof (GDPR 7(1); rules §2.4)."""
+    """One consent event for a purpose and a channel, with its proof (GDPR 7(1); docs/rules.md §2.4)."""
 
     prospect = models.ForeignKey(Prospect, on_delete=models.CASCADE, related_name="consents")
     purpose = models.ForeignKey(

@@ -82,6 +82,6 @@ def record_objection(
         recorded_by=by,
         **broker,
     )
-    # Identifiers only: never the person's details in the logs (rules §6).
+    # Identifiers only: never the person's details in the logs (docs/rules.md §6).
     logger.info("objection %s recorded for prospect %s via %s", objection.pk, prospect.pk, via)
     return objection

@@ -1,6 +1,6 @@
 """The person's own preference page: object per channel or to everything, withdraw consents.
 
-Both take effect at once (rules §2.3: automated on click) and go through the same entry
+Both take effect at once (docs/rules.md §2.3: automated on click) and go through the same entry
 points as every other route, so each choice leaves its record.
 """
 

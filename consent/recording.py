@@ -1,7 +1,7 @@
 """Recording consent: a grant with its proof, its double opt-in confirmation, a withdrawal.
 
 Every change is a new row (GDPR 7(1) proof, 7(3) withdrawal), written by one of the
-functions here. A grant is refused without its proof (rules §2.4: who, when, how, the
+functions here. A grant is refused without its proof (docs/rules.md §2.4: who, when, how, the
 wording shown and its version, the collector or the broker); "a correct website
 configuration" is not proof (EDPB 05/2020 §108). A double opt-in grant counts only
 once the person has clicked the confirmation link emailed to them.
@@ -194,7 +194,7 @@ def confirm_consents(
 
     A grant that a later withdrawal superseded is not revived by an old link (GDPR 7(3)).
     A first confirmation is the person's own "yes, keep me informed": it restarts the
-    retention clock (rules §2.2, explicit re-permission).
+    retention clock (docs/rules.md §2.2, explicit re-permission).
     """
     now = timezone.now()
     grants = Consent.objects.filter(

@@ -1,4 +1,4 @@
-"""The consent state the outreach gate reads (rules §1.1 ``consent``; §2.4 validity).
+"""The consent state the outreach gate reads (docs/rules.md §1.1 ``consent``; §2.4 validity).
 
 Valid only if the latest counting event for the purpose and channel is a grant (which
 the model cannot store without its proof, and which counts only once confirmed when

@@ -1,6 +1,6 @@
 """What the DPO may see of the suppression list: its size and where it came from, in counts only.
 
-The list is purpose-limited (CNIL liste repoussoir, rules §2.3) and its keyed hashes are
+The list is purpose-limited (CNIL liste repoussoir, docs/rules.md §2.3) and its keyed hashes are
 still pseudonymised personal data (Recital 26): no digest, prospect or identifier ever
 leaves this module, only totals by origin, identifier kind, channel and month.
 """

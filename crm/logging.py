@@ -1,11 +1,11 @@
 """Logs without people in them: JSON lines, the request or task they belong to, and redaction.
 
-Loyal's own code logs ids, never people (DESIGN: GDPR changes are recorded "without copying
-personal data into logs"). What a library writes is not ours to choose: Django writes the
-path of every 4xx response ("Not Found: /u/unsubscribe/<signed token>/"), an exception's
-text can hold an address. ``RedactionFilter`` is the second line, on every handler: it
-masks e-mail addresses, phone numbers, secrets and signed links before anything is written,
-and marks the line it changed.
+Loyal's own code logs ids, never people (docs/design.md, "Non-negotiables": GDPR changes
+are recorded "without copying personal data into logs"). What a library writes is not ours
+to choose: Django writes the path of every 4xx response ("Not Found: /u/unsubscribe/<signed
+token>/"), an exception's text can hold an address. ``RedactionFilter`` is the second
+line, on every handler: it masks e-mail addresses, phone numbers, secrets and signed links
+before anything is written, and marks the line it changed.
 
 ``settings.LOGGING`` wires these for the web process; ``crm.celery`` hands the worker the
 same configuration, and ``gunicorn.conf.py`` gives gunicorn's access and error logs the

@@ -344,14 +344,14 @@ LOYAL_OUTREACH = {
     "max_attempts": env.int("LOYAL_OUTREACH_MAX_ATTEMPTS", default=5),
     "art14_notice_after_days": env.int("LOYAL_ART14_NOTICE_AFTER_DAYS", default=21),
 }
-# Retention (rules §2.1): the purge and the register read the same values.
+# Retention (docs/rules.md §2.1): the purge and the register read the same values.
 LOYAL_RETENTION = {
     "prospect_years": env.int("LOYAL_RETENTION_PROSPECT_YEARS", default=3),
     "customer_years": env.int("LOYAL_RETENTION_CUSTOMER_YEARS", default=3),
     "grace_days": env.int("LOYAL_RETENTION_GRACE_DAYS", default=30),
     "suppression_years": env.int("LOYAL_RETENTION_SUPPRESSION_YEARS", default=3),
     "access_log_months": env.int("LOYAL_RETENTION_ACCESS_LOG_MONTHS", default=12),
-    # INTERP (rules §2.2): a LinkedIn connection acceptance is a passive platform action.
+    # INTERP (docs/rules.md §2.2): a LinkedIn connection acceptance is a passive platform action.
     "connection_acceptance_resets": env.bool("LOYAL_CONNECTION_ACCEPTANCE_RESETS", default=False),
 }
 # An import silent this long lost its task: the beat job sends it again (prospects.tasks).

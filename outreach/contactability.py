@@ -1,6 +1,6 @@
 """Whether one prospect may be contacted today, channel by channel, and why.
 
-Reads the prospect's stored facts into the gate's inputs (rules §1.1) and asks
+Reads the prospect's stored facts into the gate's inputs (docs/rules.md §1.1) and asks
 ``policy.decide`` for each channel. Campaign-specific inputs take their lawful default
 here: an offer related to the person's job, a compliant template. A campaign's
 messages are re-checked at send time through ``campaign_situation``, the

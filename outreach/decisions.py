@@ -1,6 +1,6 @@
 """The bulk form of the gate: a whole campaign decided in set-based SQL, chunk by chunk.
 
-Each input of rules §1.1 is a SQL expression over the recipients, packed into one
+Each input of docs/rules.md §1.1 is a SQL expression over the recipients, packed into one
 ``gate_inputs`` key per prospect (``GateInputs``). A chunk's keys go to a temporary
 table; the few distinct keys are read back, each decided once by the pure
 ``policy.decide`` (the single source of truth), and the outbox rows are written with
@@ -207,7 +207,7 @@ def recipients(campaign: Campaign) -> QuerySet:
 
 
 def with_gate_key(prospects: QuerySet, campaign: Campaign, *, now: datetime) -> QuerySet:
-    """``prospects`` annotated with ``gate_key``: every input of rules §1.1 computed by the database."""
+    """``prospects`` annotated with ``gate_key``: each input of docs/rules.md §1.1 computed in SQL."""
     today = timezone.localdate(now)
     prospects = with_consent_state(
         prospects, channel=campaign.channel, purpose_code=campaign.purpose.code, name="gate_consent"

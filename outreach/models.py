@@ -30,7 +30,7 @@ class CampaignChannel(models.TextChoices):
 
 
 # The product sends e-mail itself; everything else is done by the rep from a gated
-# checklist and logged (rules §1.4: never automate LinkedIn; no SMS provider is wired).
+# checklist and logged (docs/rules.md §1.4: never automate LinkedIn; no SMS provider is wired).
 SENT_BY_PRODUCT = frozenset({CampaignChannel.EMAIL})
 # What a prospect needs on record to be reached on each channel (the gate's panel and a
 # campaign's recipients both read it).
@@ -203,7 +203,7 @@ class MessageQuerySet(models.QuerySet):
 class Message(models.Model):
     """An outbox row: one per campaign and prospect, with the gate's decision and why.
 
-    ``gate_inputs`` keeps what the gate saw (rules §1.1 inputs, see decisions.GateInputs),
+    ``gate_inputs`` keeps what the gate saw (docs/rules.md §1.1 inputs, see decisions.GateInputs),
     so that each decision can be explained later without the data that produced it.
     """
 
@@ -281,7 +281,7 @@ class NoticeOutcome(models.TextChoices):
 
 
 class NoticeRecord(models.Model):
-    """Proof of an Art. 13/14 notice given after collection, or of its impossibility (rules §1.5, §5).
+    """Proof of an Art. 13/14 notice given after collection, or of its impossibility (docs/rules.md §1.5, §5).
 
     ``message`` is set when the notice rode in a campaign's first message; empty for the
     standalone notice of the Art. 14 job. A ``purge_flagged`` row is what the DPO and the

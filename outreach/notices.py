@@ -1,4 +1,4 @@
-"""The privacy notice owed to people whose data were not collected from them (GDPR 14; rules §1.5, §5).
+"""The privacy notice owed to people whose data were not collected from them (GDPR 14; docs/rules.md §5).
 
 The notice is in the person's language and names the precise source (KASPR,
 SAN-2024-020: "publicly available sources" is too vague, English-only notices to
@@ -47,7 +47,7 @@ def first_source(prospect: Prospect) -> Source | None:
 def notice_text(
     prospect: Prospect, *, language: str, source: Source | None = None, standalone: bool = False
 ) -> str:
-    """The Art. 13/14 notice of rules §1.5 for ``prospect``, in ``language``, naming ``source``."""
+    """The Art. 13/14 notice of docs/rules.md §1.5 for ``prospect``, in ``language``, naming ``source``."""
     source = source or first_source(prospect)
     context = {
         "prospect": prospect,

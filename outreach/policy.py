@@ -1,6 +1,6 @@
-"""Whether a prospect may be contacted on a channel: the outreach gate of rules §1.
+"""Whether a prospect may be contacted on a channel: the outreach gate of docs/rules.md §1.
 
-`decide()` is pure: it reads a `Situation` (the inputs of rules §1.1, already computed
+`decide()` is pure: it reads a `Situation` (the inputs of docs/rules.md §1.1, already computed
 from the database by the caller) and returns a `Verdict` carrying the decision, the
 reason code stored and shown with every decision, and the legal reference behind it.
 Global guards run first in the rules' order (§1.3, first hit wins), then the
@@ -87,7 +87,7 @@ class Reason(models.TextChoices):
 
 @dataclass(frozen=True, kw_only=True)
 class Situation:
-    """The inputs of rules §1.1 for one contact on one channel, at one moment.
+    """The inputs of docs/rules.md §1.1 for one contact on one channel, at one moment.
 
     `audience` or `source` None means unknown. `objection` is already merged with the
     suppression-list match; `consent` is the state for this channel and purpose.

@@ -10,7 +10,7 @@ hands the e-mail to the backend last, just before COMMIT. A worker killed before
 COMMIT leaves the message queued; ``requeue_stalled`` (beat) enqueues what has stayed
 queued too long, so a lost or flushed broker loses nothing.
 
-Phone, post, SMS and LinkedIn are never sent by the product (rules §1.4: do not
+Phone, post, SMS and LinkedIn are never sent by the product (docs/rules.md §1.4: do not
 automate LinkedIn): the rep works through the gated checklist and logs each contact.
 """
 

@@ -2,7 +2,7 @@
 
 ``deletion_plan`` reads the model graph as it is at run time: every model with a
 foreign key to Prospect, every model pointing at those, and the django-simple-history
-table of each (rules §2.5: the historical copies hold the same personal data). A table
+table of each (docs/rules.md §2.5: the historical copies hold the same personal data). A table
 another app adds later is covered with no change here. ``remove`` then clears one
 chunk of prospects with one statement per table, whatever the chunk's size. The
 purge and Art. 17 erasure (purge.py) share it.
@@ -212,7 +212,7 @@ def remove(link: Link, ids: list, rows: Counter) -> None:
     rows[label] += len(removed)
     keys = set(removed)
     if link.history is not None:
-        # Art. 17 / rules §2.5: the historical copies hold the same personal data, including
+        # Art. 17 / docs/rules.md §2.5: the historical copies hold the same personal data, including
         # those of rows deleted long ago, found through the pointer they carried.
         history_label = link.history._meta.label
         if link.history_column and link.history_column != link.history_key:
@@ -227,7 +227,7 @@ def remove(link: Link, ids: list, rows: Counter) -> None:
 
 
 def suppress(ids: list) -> int:
-    """Art. 17 then 21: the keyed hashes survive the erasure and block a re-import (rules §2.3)."""
+    """Art. 17 then 21: the keyed hashes survive the erasure and block a re-import (docs/rules.md §2.3)."""
     table, target = _quote(Prospect._meta.db_table), _quote(Suppression._meta.db_table)
     kinds = {
         Suppression.Kind.EMAIL: "email_index",

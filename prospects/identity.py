@@ -4,7 +4,7 @@ An email, phone number or LinkedIn profile URL is normalised once, here, so that
 every way of writing the same identifier gives the same blind index. The blind
 index is what lookups, de-duplication and the suppression list compare (rules
 §2.3: a keyed hash of the normalised identifier); the value itself is stored
-encrypted (rules §6: encrypted at rest, documented key rotation).
+encrypted (docs/rules.md §6: encrypted at rest, documented key rotation).
 """
 
 import functools
@@ -188,7 +188,7 @@ def decrypt(token: str) -> str:
 
 
 def rotate(token: str) -> str:
-    """Re-encrypt a token under the current key, so that older keys can be retired (rules §6)."""
+    """Re-encrypt a token under the current key, so that older keys can be retired (docs/rules.md §6)."""
     return _cipher().rotate(token.encode()).decode()
 
 

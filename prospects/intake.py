@@ -231,7 +231,7 @@ EDITABLE = ("first_name", "last_name", "job_title", "language")
 def update_prospect(prospect: Prospect, data: ProspectData, *, by) -> Prospect:
     """Rectification through the normal edit (Art. 16); history keeps every version.
 
-    Edits never move the retention deadline (rules §2.1: KASPR).
+    Edits never move the retention deadline (docs/rules.md §2.1: KASPR).
     """
     if prospect.is_restricted:
         raise ValidationError(

@@ -1,4 +1,4 @@
-"""Rotation of the keys that encrypt personal data at rest (rules §6: documented rotation).
+"""Rotation of the keys that encrypt personal data at rest (docs/rules.md §6: documented rotation).
 
 ``LOYAL_ENCRYPTION_KEYS`` lists Fernet keys newest first: the first one encrypts, every
 one decrypts. To rotate: put a new key first, run ``manage.py rotate_keys``, then remove

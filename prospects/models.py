@@ -57,7 +57,7 @@ class Company(models.Model):
 
 
 def past_retention(today) -> Q:
-    """Past the retention deadline, not under a legal hold, not a current customer (rules §2.1).
+    """Past the retention deadline, not under a legal hold, not a current customer (docs/rules.md §2.1).
 
     The SQL twin of ``retention.is_expired``: the purge and the list's filter both read it.
     """
@@ -297,7 +297,7 @@ class Note(models.Model):
 
 
 class Suppression(models.Model):
-    """A keyed hash of an identifier whose owner objected; outlives the prospect (rules §2.3)."""
+    """A keyed hash of an identifier whose owner objected; outlives the prospect (docs/rules.md §2.3)."""
 
     ALL_CHANNELS = "all"
 

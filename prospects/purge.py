@@ -99,7 +99,7 @@ def erase_prospects(
 
     The same deletion as the purge. With ``suppress`` their keyed hashes go to the
     suppression list in the same transaction, so that the person cannot be imported
-    again (rules §2.3). Records a ``PurgeRun`` naming who asked, not whom.
+    again (docs/rules.md §2.3). Records a ``PurgeRun`` naming who asked, not whom.
     """
     ids = sorted(set(ids))
     plan = deletion.deletion_plan()

@@ -1,4 +1,4 @@
-"""How long a prospect is kept (rules §2.1-2.2; CNIL référentiel délib. 2021-131).
+"""How long a prospect is kept (docs/rules.md §2.1-2.2; CNIL référentiel délib. 2021-131).
 
 The clock starts at the later of collection and the last contact *emanating from the
 prospect*. Opens, our own sends, bounces, enrichment, re-imports and edits never move
@@ -113,7 +113,7 @@ def grace_days() -> int:
 
 
 def is_current_customer(prospect) -> bool:
-    """A customer's clock starts when the relationship ends (rules §2.1): none while it lasts."""
+    """A customer's clock starts when the relationship ends (docs/rules.md §2.1): none while it lasts."""
     return prospect.is_customer and prospect.customer_relationship_ended_at is None
 
 
@@ -179,7 +179,7 @@ def send_retention_digest(*, today: date | None = None) -> int:
 
     Each deadline is announced once: a prospect comes back only when its last day
     changed (a reply restarted the clock, a hold was placed) and nears again. The
-    digest says what would keep one (rules §2.1: one re-permission contact at term).
+    digest says what would keep one (docs/rules.md §2.1: one re-permission contact at term).
     Returns the number of emails sent.
     """
     today = today or timezone.localdate()

@@ -1,4 +1,4 @@
-"""The DPO's view of retention: upcoming purges, past runs, legal holds (rules §2.1; GDPR 5(2))."""
+"""The DPO's view of retention: upcoming purges, past runs, legal holds (docs/rules.md §2.1; GDPR 5(2))."""
 
 from datetime import date
 

@@ -1,7 +1,7 @@
 """The suppression list (liste repoussoir): keyed hashes of people who objected.
 
 It sits beside the blind index because both the way in (form, API, import) and the
-way out (every send) must consult it (rules §2.3; CNIL, 27 Jan 2022). It holds no
+way out (every send) must consult it (docs/rules.md §2.3; CNIL, 27 Jan 2022). It holds no
 plaintext: HMAC-SHA-256 digests of the normalised email, phone and LinkedIn URL, the
 same digests as the prospects' blind indexes, so a match is one indexed lookup.
 """

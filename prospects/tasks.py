@@ -1,4 +1,4 @@
-"""Periodic jobs of the prospects app; each derives its work from the database (DESIGN: Runs)."""
+"""Periodic jobs of the prospects app; each derives its work from the database (docs/design.md, "Runs")."""
 
 import logging
 
@@ -13,7 +13,7 @@ logger = logging.getLogger(__name__)
 
 @shared_task(acks_late=True)
 def purge_expired_task() -> int:
-    """Daily retention purge (rules §2.1); a second delivery while one runs does nothing."""
+    """Daily retention purge (docs/rules.md §2.1); a second delivery while one runs does nothing."""
     try:
         return purge.purge_expired().purged
     except purge.PurgeAlreadyRunning:

@@ -2,7 +2,7 @@
 
 Whether an interaction is a voluntary contact from the prospect is derived from its
 type (retention.py), never typed by a rep, and only such a contact moves the
-retention deadline (rules §2.2).
+retention deadline (docs/rules.md §2.2).
 """
 
 from datetime import datetime
@@ -55,7 +55,7 @@ def record_interaction(
 
 
 def _move_clock(prospect: Prospect, contact_at: datetime, *, by) -> None:
-    """A voluntary contact restarts the 3-year clock from that contact (rules §2.1)."""
+    """A voluntary contact restarts the 3-year clock from that contact (docs/rules.md §2.1)."""
     locked = Prospect.objects.select_for_update().get(pk=prospect.pk)
     if locked.last_prospect_contact_at is not None and locked.last_prospect_contact_at >= contact_at:
         return

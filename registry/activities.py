@@ -1,7 +1,7 @@
-"""The processing activities of the Art. 30 record, declared in code (GDPR 30(1); rules §3).
+"""The processing activities of the Art. 30 record, declared in code (GDPR 30(1); docs/rules.md §3).
 
 Each activity carries every field of Art. 30(1)(a)-(g) and the extra fields of the
-CNIL's model register (rules §3.2). The text is a legal document: it is written here in
+CNIL's model register (docs/rules.md §3.2). The text is a legal document: it is written here in
 both languages of the product side by side, so that a register version covers both and
 the French text does not depend on a translation catalogue. Retention periods are read
 from ``settings.LOYAL_RETENTION`` at build time, the same values the purge applies.
@@ -14,10 +14,10 @@ from django.conf import settings
 from prospects import retention
 from registry.fiche import Activity, DataCategory, Retention, SecurityMeasure, Text
 
-# INTERP (rules §2.1): proofs of consent and notice are kept for the processing's lifetime
+# INTERP (docs/rules.md §2.1): proofs of consent and notice are kept for the processing's lifetime
 # plus the civil limitation period (C. civ. 2224).
 CONSENT_PROOF_YEARS = 5
-# INTERP (rules §2.1): the log of rights requests is kept 5 years after the request is closed.
+# INTERP (docs/rules.md §2.1): the log of rights requests is kept 5 years after the request is closed.
 REQUEST_LOG_YEARS = 5
 
 

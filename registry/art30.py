@@ -3,7 +3,7 @@
 ``declared`` is what the controller states: the organisation and the activities, in one
 language. ``build_register`` adds what the database knows: the version and its sign-off,
 each activity's date of last update, and the live figures. Building the register records
-a new version whenever the declared content changed (Art. 30(3); rules §3).
+a new version whenever the declared content changed (Art. 30(3); docs/rules.md §3).
 """
 
 from dataclasses import dataclass

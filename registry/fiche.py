@@ -1,4 +1,4 @@
-"""The shape of a fiche of the Art. 30 record: one processing activity (rules §3.1-3.2).
+"""The shape of a fiche of the Art. 30 record: one processing activity (docs/rules.md §3.1-3.2).
 
 The fields are those of GDPR 30(1)(a)-(g) and of the CNIL's model register. A text of
 the register is a legal text written in both languages of the product side by side.

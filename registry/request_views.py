@@ -15,7 +15,7 @@ from registry.forms import AssignForm, CloseForm, ExtendForm, IntakeForm, Person
 from registry.models import RequestKind, SubjectRequest
 from registry.views import ACCOUNTABLE, attachment
 
-# What an administrator can carry out for each right (DESIGN: the admin executes).
+# What an administrator can carry out for each right (docs/design.md, "Who uses it").
 ACTIONS = {
     RequestKind.ACCESS: "export",
     RequestKind.PORTABILITY: "export",

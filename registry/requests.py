@@ -130,7 +130,7 @@ def overdue(today: date | None = None):
 
 @transaction.atomic
 def purge_closed(*, today: date | None = None) -> int:
-    """Delete the requests closed more than ``REQUEST_LOG_YEARS`` ago (rules §2.1, INTERP)."""
+    """Delete the requests closed more than ``REQUEST_LOG_YEARS`` ago (docs/rules.md §2.1, INTERP)."""
     today = today or timezone.localdate()
     limit = today - relativedelta(years=REQUEST_LOG_YEARS)
     deleted, _by_model = SubjectRequest.objects.filter(closed_on__lt=limit).delete()

@@ -1,4 +1,4 @@
-"""Periodic jobs of the registry; each derives its work from the database (DESIGN: Runs)."""
+"""Periodic jobs of the registry; each derives its work from the database (docs/design.md, "Runs")."""
 
 from celery import shared_task
 
@@ -14,5 +14,5 @@ def purge_access_log_task() -> int:
 
 @shared_task(acks_late=True)
 def purge_request_log_task() -> int:
-    """Daily: drop rights requests closed more than five years ago (rules §2.1, INTERP)."""
+    """Daily: drop rights requests closed more than five years ago (docs/rules.md §2.1, INTERP)."""
     return requests.purge_closed()

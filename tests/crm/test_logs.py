@@ -2,7 +2,7 @@
 
 A journey through the whole app is logged at DEBUG as production writes it, and nothing of
 what the journey typed, received or was given may show up; the web server and the worker,
-started as in production, write JSON lines through the same filters (issue 9; DESIGN: GDPR
+started as in production, write JSON lines through the same filters (issue 9; docs/design.md: GDPR
 changes are recorded "without copying personal data into logs").
 """
 

@@ -1,4 +1,4 @@
-"""The outreach gate of rules §1: guards in order, then the channel × audience × source matrix."""
+"""The outreach gate of docs/rules.md §1: guards in order, then the channel × audience × source matrix."""
 
 import dataclasses
 from datetime import date, datetime, timedelta
@@ -76,7 +76,7 @@ def test_default_situation_is_allowed():
     assert_verdict(verdict, ALLOW, Reason.OK_B2B_LI)
 
 
-# --- Global guards (rules §1.3), first hit wins ---
+# --- Global guards (docs/rules.md §1.3), first hit wins ---
 
 
 def test_refuses_record_past_its_retention_period():
@@ -297,7 +297,7 @@ def test_frequency_cap_wins_over_a_repeated_consent_request():
     assert_verdict(verdict, REFUSE, Reason.REF_FREQUENCY_CAP)
 
 
-# --- Electronic channels (rules §1.4) ---
+# --- Electronic channels (docs/rules.md §1.4) ---
 
 
 @pytest.mark.parametrize("channel", ELECTRONIC)

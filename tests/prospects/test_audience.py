@@ -1,4 +1,4 @@
-"""Who an address belongs to (rules §1.2): company role address, named work address, private."""
+"""Who an address belongs to (docs/rules.md §1.2): company role address, named work address, private."""
 
 import pytest
 

@@ -1,4 +1,4 @@
-"""Normalised identifiers, their blind index (rules §2.3) and encryption at rest (rules §6)."""
+"""Normalised identifiers, their blind index (docs/rules.md §2.3), encryption at rest (§6)."""
 
 import hashlib
 import hmac

@@ -1,4 +1,4 @@
-"""Email and phone encrypted at rest, found through the blind index, and key rotation (rules §6)."""
+"""Email and phone encrypted at rest, found through the blind index, and key rotation (docs/rules.md §6)."""
 
 import pytest
 from cryptography.fernet import Fernet, InvalidToken

@@ -1,4 +1,4 @@
-"""Screening of free-text notes: no art. 9 data, no insults (rules §6, CNIL "zones bloc-notes")."""
+"""Screening of free-text notes: no art. 9 data, no insults (docs/rules.md §6, CNIL "zones bloc-notes")."""
 
 import pytest
 

@@ -1,4 +1,4 @@
-"""The retention purge and the erasure core (rules §2.1, §2.5; GDPR 5(1)(e), 17)."""
+"""The retention purge and the erasure core (docs/rules.md §2.1, §2.5; GDPR 5(1)(e), 17)."""
 
 import contextlib
 import json

@@ -1,4 +1,4 @@
-"""Retention deadlines, legal holds and the owners' digest (rules §2.1-2.2)."""
+"""Retention deadlines, legal holds and the owners' digest (docs/rules.md §2.1-2.2)."""
 
 from datetime import date, datetime, timedelta
 

@@ -1,4 +1,4 @@
-"""Interactions and notes: only the prospect's own voluntary contact moves retention (rules §2.2)."""
+"""Interactions and notes: only the prospect's own voluntary contact moves retention (docs/rules.md §2.2)."""
 
 from datetime import date, timedelta
 

@@ -6,7 +6,7 @@ from prospects.purge import DEFAULT_CHUNK_SIZE, PurgeAlreadyRunning, PurgeReport
 
 
 class Command(BaseCommand):
-    help = "Delete the prospects past their retention period, with everything about them (rules §2.1)."
+    help = "Delete the prospects past their retention period, and all about them (docs/rules.md §2.1)."
 
     def add_arguments(self, parser):
         parser.add_argument(
