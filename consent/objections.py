@@ -67,7 +67,7 @@ def record_objection(
     """
     received_at = received_at or timezone.now()
     _check(channel=channel, via=via, received_at=received_at)
-    # Rules §2.3: applied immediately, keyed hashes only; it outlives the prospect.
+    # docs/rules.md §2.3: applied immediately, keyed hashes only; it outlives the prospect.
     suppression.suppress(prospect, channel=channel, origin=via)
     existing = covering(prospect, channel=channel)
     if existing is not None:

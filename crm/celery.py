@@ -28,12 +28,12 @@ def configure_worker_logging(**kwargs) -> None:
 
 # Every periodic job derives its work from the database, so a lost broker loses no work.
 app.conf.beat_schedule = {
-    # Rules §2.1 (GDPR 5(1)(e)): prospects past their retention period are deleted nightly.
+    # docs/rules.md §2.1 (GDPR 5(1)(e)): prospects past their retention period are deleted nightly.
     "purge-expired-prospects": {
         "task": "prospects.tasks.purge_expired_task",
         "schedule": crontab(hour=2, minute=30),
     },
-    # Rules §2.1: owners hear of the prospects the purge removes within the grace window.
+    # docs/rules.md §2.1: owners hear of the prospects the purge removes within the grace window.
     "retention-digest": {
         "task": "prospects.tasks.send_retention_digest_task",
         "schedule": crontab(hour=7, minute=0),
@@ -57,7 +57,7 @@ app.conf.beat_schedule = {
         "task": "registry.tasks.purge_access_log_task",
         "schedule": crontab(hour=3, minute=15),
     },
-    # Rules §2.1 (INTERP): rights requests are kept five years after they are closed.
+    # docs/rules.md §2.1 (INTERP): rights requests are kept five years after they are closed.
     "registry-purge-request-log": {
         "task": "registry.tasks.purge_request_log_task",
         "schedule": crontab(hour=3, minute=30),

@@ -1,6 +1,6 @@
 """The access log: every read or export of a prospect, and its 12-month purge.
 
-Rules §6 (CNIL délib. 2021-122): log reads of contact records and exports, with who,
+docs/rules.md §6 (CNIL délib. 2021-122): log reads of contact records and exports, with who,
 when and which record; keep 6 to 12 months. The log stores ids only, never a copy
 of the prospect's data.
 """

@@ -163,7 +163,7 @@ class Campaign(models.Model):
         return bool(self.sender_name.strip() and self.sender_email.strip() and body.strip() and has_subject)
 
     def related_condition(self) -> Q | None:
-        """Rules §1.1: the campaign declares target functions; the person's job title must match one.
+        """docs/rules.md §1.1: the campaign declares target functions; the person's job title must match one.
 
         None when nothing can match. Both the bulk decision and the single-prospect
         re-check ask the database, so that they agree on case and accents.

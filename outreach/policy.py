@@ -163,7 +163,7 @@ def _art14_overdue(s: Situation) -> bool:
     return s.acquired_at is None or s.now - s.acquired_at > ART14_DEADLINE
 
 
-# Rules §1.3, in order; the first guard that applies refuses the contact.
+# docs/rules.md §1.3, in order; the first guard that applies refuses the contact.
 _GUARDS = (
     # G1 — GDPR 5(1)(e): data past their retention period may not be used at all.
     _Guard(

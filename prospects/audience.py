@@ -1,6 +1,6 @@
 """Who an address belongs to, which decides the rules that apply to contacting it.
 
-Rules §1.2: a role address of a company is a legal person's coordinate
+docs/rules.md §1.2: a role address of a company is a legal person's coordinate
 (`b2b_generic`); an address that an organisation gave to one of its people is
 `b2b_nominative`; a free-mail or ISP address is a private person's (`b2c`).
 """

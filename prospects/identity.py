@@ -40,7 +40,7 @@ class InvalidIdentifier(ValueError):
 def normalise_email(value: str) -> str:
     """Trim and lower-case the whole address, then validate it.
 
-    Rules §2.3 keys the suppression list on the lower-cased email: the local part
+    docs/rules.md §2.3 keys the suppression list on the lower-cased email: the local part
     is case-sensitive in theory only, and two spellings must never escape a block.
     """
     email = (value or "").strip().lower()
@@ -94,7 +94,7 @@ _POST_PATHS = frozenset({"feed", "posts", "pulse", "events"})
 def normalise_linkedin_url(value: str) -> str:
     """Return ``linkedin.com/in/<slug>`` for any spelling of a member's public profile URL.
 
-    Rules §1 (LinkedIn sources): only the profile URL is kept, never fields read off
+    docs/rules.md §1 (LinkedIn sources): only the profile URL is kept, never fields read off
     a tool. Sales Navigator and Recruiter links identify a lead inside a prospecting
     tool (CNIL, KASPR 2024), so they are refused rather than converted.
     """
@@ -160,7 +160,7 @@ def _not_a_profile_message(first_segment: list[str]) -> str:
 def blind_index(kind: str, normalised: str) -> str:
     """HMAC-SHA-256 of ``kind:normalised`` under the blind-index key, as 64 hex characters.
 
-    Rules §2.3: keyed, not a bare SHA-256, because emails and phone numbers are
+    docs/rules.md §2.3: keyed, not a bare SHA-256, because emails and phone numbers are
     guessable from a dictionary. The kind prefix keeps an email and a LinkedIn slug
     that happen to be equal from sharing an index. The result is still pseudonymised
     personal data (Recital 26) and is listed in the Art. 30 record.

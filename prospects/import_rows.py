@@ -289,7 +289,7 @@ def _identifiers(cells: dict[str, str]) -> tuple[str, str, str]:
 
 
 def _check_linkedin_source(linkedin: str, audience: str) -> None:
-    """Rules §1 (LinkedIn sources): the profile link is the evidence, row by row."""
+    """docs/rules.md §1 (LinkedIn sources): the profile link is the evidence, row by row."""
     if not linkedin:
         raise Rejected(Reason.MISSING_PROFILE_LINK, "linkedin_url")
     if audience == Audience.B2C:

@@ -79,7 +79,7 @@ def _indexes(ids: dict[str, str]) -> dict[str, str | None]:
 
 
 def _audience(data: ProspectData, ids: dict[str, str], source_type: str) -> str:
-    """Rules §1.2: classified from the address; a human override needs a recorded reason."""
+    """docs/rules.md §1.2: classified from the address; a human override needs a recorded reason."""
     automatic = classify_email(ids["email"]) if ids["email"] else Audience.B2B_NOMINATIVE
     chosen = data.audience or automatic
     if chosen not in Audience.values:

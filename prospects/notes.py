@@ -1,6 +1,6 @@
 """Screening of the free-text notes reps write about prospects.
 
-Rules §6 (minimisation and free text): notes must be objective, relevant and
+docs/rules.md §6 (minimisation and free text): notes must be objective, relevant and
 non-insulting, and must hold no special-category data (GDPR art. 9). The CNIL's
 2015 formal notice on "zones bloc-notes" asked for an automatic filter of
 excessive comments; notes are also disclosed to the person in an access request

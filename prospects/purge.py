@@ -1,6 +1,6 @@
 """Deleting prospects and everything about them: the retention purge and Art. 17 erasure.
 
-Rules §2.1 (GDPR 5(1)(e); CNIL référentiel 2021-131): a prospect past its deadline is
+docs/rules.md §2.1 (GDPR 5(1)(e); CNIL référentiel 2021-131): a prospect past its deadline is
 deleted. §2.5: deleted, not masked, so the django-simple-history tables lose their
 copies too; which tables hold a prospect's data is read from the models at run time
 (deletion.py).
@@ -63,7 +63,7 @@ def purge_expired(
 ) -> PurgeReport:
     """Delete every prospect past its retention deadline, in chunks of ``chunk_size``.
 
-    Rules §2.1: no legal hold, not a current customer. The deadline is re-checked in
+    docs/rules.md §2.1: no legal hold, not a current customer. The deadline is re-checked in
     each chunk's transaction under ``SELECT ... FOR UPDATE SKIP LOCKED``, so a reply
     recorded meanwhile saves the prospect. Suppression rows are left as they are: a
     purge adds none (only an objection or an erasure does). A dry run executes each

@@ -125,7 +125,7 @@ def activities() -> tuple[Activity, ...]:
 
 
 def prospect_retention() -> tuple[Retention, ...]:
-    """Rules §2.1: the prospect clock, and the customer clock, as the purge applies them."""
+    """docs/rules.md §2.1: the prospect clock, and the customer clock, as the purge applies them."""
     return (
         Retention(
             data=Text("Prospect record, interactions and notes", "Fiche prospect, interactions et notes"),

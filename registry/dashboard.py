@@ -25,7 +25,7 @@ BAR_SPACE = 320
 VALUE_WIDTH = 60
 WIDTH = LABEL_WIDTH + BAR_SPACE + VALUE_WIDTH
 
-# Rules §1.3: the global guards that block every channel, in the gate's order.
+# docs/rules.md §1.3: the global guards that block every channel, in the gate's order.
 BLOCKS = {
     "expired": gettext_lazy("Retention over: purged at the next run"),
     "restricted": gettext_lazy("Restricted (art. 18)"),

@@ -119,7 +119,7 @@ def close(
 
 
 def record_response(request: SubjectRequest, *, sha256: str) -> None:
-    """Rules §4.2: keep the fingerprint of what was delivered."""
+    """docs/rules.md §4.2: keep the fingerprint of what was delivered."""
     SubjectRequest.objects.filter(pk=request.pk).update(response_sha256=sha256)
 
 

@@ -87,7 +87,7 @@ def _apply(person, rep, ops) -> tuple[set[str], dict[str, ConsentState]]:
 
 
 def _expected(channel: str, objected: set[str], state: ConsentState) -> tuple[bool, Reason | None]:
-    """Rules §1.3-1.4 for a private person from a business card, written out for this test."""
+    """docs/rules.md §1.3-1.4 for a private person from a business card, written out for this test."""
     if channel in objected:
         return False, Reason.REF_OBJECTION
     if state == ConsentState.WITHDRAWN:
