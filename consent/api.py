@@ -31,7 +31,11 @@ class ConsentSerializer(StrictInput, serializers.ModelSerializer):
     received_via = serializers.ChoiceField(
         choices=STAFF_ROUTE_CHOICES, required=False, allow_blank=True, default=""
     )
-    counts = serializers.SerializerMethodField(help_text="False while a double opt-in awaits confirmation.")
+    counts = serializers.BooleanField(
+        read_only=True,
+        help_text="Whether this event decides the consent state: false while a double opt-in awaits "
+        "confirmation, and for a broker's grant whose form did not name us.",
+    )
     # Null until a double opt-in is confirmed; null when nobody of ours collected or recorded it.
     confirmed_at = serializers.DateTimeField(
         source="confirmation.confirmed_at", read_only=True, default=None, allow_null=True
@@ -53,9 +57,6 @@ class ConsentSerializer(StrictInput, serializers.ModelSerializer):
         ]  # fmt: skip
         read_only_fields = ["wording_sha256", "recorded_at"]
         extra_kwargs = {"given_at": {"required": False, "validators": [since_1970]}}
-
-    def get_counts(self, consent: Consent) -> bool:
-        return not consent.is_pending and not (consent.broker and not consent.broker_named_us)
 
     def create(self, validated):
         prospect, by = self.context["prospect"], self.context["request"].user

@@ -80,6 +80,8 @@ class ConsentQuerySet(models.QuerySet):
     def counting(self):
         """Events that decide the state: withdrawals, and grants that count for this controller.
 
+        SQL form of ``Consent.counts``.
+
         A double opt-in grant counts from its confirmation, and not before (GDPR 7(1)).
         A broker's grant counts only if its form named us (ePrivacy 13(1); CNIL partner rules).
         ``effective_at`` orders the events: when the person acted, or confirmed.
@@ -167,6 +169,16 @@ class Consent(models.Model):
     def is_pending(self) -> bool:
         """A double opt-in grant not confirmed yet: it does not count."""
         return self.method == Method.DOUBLE_OPT_IN and not hasattr(self, "confirmation")
+
+    @property
+    def counts(self) -> bool:
+        """Python form of ``Consent.objects.counting()``, for one event (the API shows it)."""
+        if self.method == Method.DOUBLE_OPT_IN:
+            effective_at = self.confirmation.confirmed_at if hasattr(self, "confirmation") else None
+        else:
+            effective_at = self.given_at
+        not_named = self.action == Action.GRANT and self.broker != "" and not self.broker_named_us
+        return effective_at is not None and not not_named
 
 
 class Confirmation(models.Model):
