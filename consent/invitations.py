@@ -7,7 +7,6 @@ The choices are confirmed by double opt-in before they count.
 
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -15,6 +14,7 @@ from django.utils.translation import gettext as _
 from consent.channels import Channel
 from consent.models import Consent, Method, Purpose
 from consent.recording import Proof, record_consent, send_confirmation
+from org.models import Organisation
 from prospects import suppression
 from prospects.models import Prospect
 
@@ -34,7 +34,8 @@ class Choice:
 
 
 def controller_name() -> str:
-    return getattr(settings, "LOYAL_CONTROLLER_NAME", "Loyal")
+    """The controller the person consents to (GDPR 4(11), 7: consent names its controller)."""
+    return Organisation.objects.current().name
 
 
 def wording_for(purpose: Purpose, channel: Channel) -> str:

@@ -17,6 +17,7 @@ from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 
 from consent import links
+from org.models import Organisation
 from outreach import notices
 from outreach.models import Campaign, Message
 from prospects.models import Language, Prospect
@@ -53,10 +54,12 @@ def compose(campaign: Campaign, prospect: Prospect, *, with_notice: bool) -> Con
     language = language_of(prospect)
     subject, body = campaign.template(language)
     unsubscribe = links.unsubscribe_url(prospect, campaign.channel)
+    # L34-5: the advertiser's identity, as the administrator saved it (org.models.Organisation).
+    controller = Organisation.objects.current()
     context = {
         "body": personalise(body, prospect),
         "campaign": campaign,
-        "controller": settings.LOYAL_CONTROLLER,
+        "controller": controller,
         "unsubscribe_url": unsubscribe,
         "preferences_url": links.preferences_url(prospect),
         "invitation_url": (
@@ -64,7 +67,9 @@ def compose(campaign: Campaign, prospect: Prospect, *, with_notice: bool) -> Con
             if campaign.is_consent_request
             else ""
         ),
-        "notice": notices.notice_text(prospect, language=language) if with_notice else "",
+        "notice": notices.notice_text(prospect, language=language, controller=controller)
+        if with_notice
+        else "",
     }
     text = render_to_string(f"outreach/message_{language}.txt", context)
     return Content(language, personalise(subject, prospect), text, with_notice, unsubscribe)

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from consent import links
 from consent.channels import Channel
+from org.models import Organisation
 from outreach.models import NoticeOutcome, NoticeRecord
 from prospects import retention, suppression
 from prospects.audience import Audience
@@ -45,7 +46,12 @@ def first_source(prospect: Prospect) -> Source | None:
 
 
 def notice_text(
-    prospect: Prospect, *, language: str, source: Source | None = None, standalone: bool = False
+    prospect: Prospect,
+    *,
+    language: str,
+    source: Source | None = None,
+    standalone: bool = False,
+    controller: Organisation | None = None,
 ) -> str:
     """The Art. 13/14 notice of docs/rules.md §1.5 for ``prospect``, in ``language``, naming ``source``."""
     source = source or first_source(prospect)
@@ -53,7 +59,7 @@ def notice_text(
         "prospect": prospect,
         "source": source,
         "evidence": source.evidence if source else {},
-        "controller": settings.LOYAL_CONTROLLER,
+        "controller": controller or Organisation.objects.current(),
         "years": retention.prospect_years(),
         "standalone": standalone,
         "unsubscribe_url": links.unsubscribe_url(prospect, ""),
@@ -163,13 +169,13 @@ def _inform(source_id: int, *, now: datetime, connection) -> str:
 
 
 def _standalone_email(prospect: Prospect, source: Source, *, language: str, connection) -> EmailMessage:
-    controller = settings.LOYAL_CONTROLLER
+    controller = Organisation.objects.current()
     return EmailMessage(
         subject=STANDALONE_SUBJECT[language],
-        body=notice_text(prospect, language=language, source=source, standalone=True),
+        body=notice_text(prospect, language=language, source=source, standalone=True, controller=controller),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[prospect.email],
-        reply_to=[controller["dpo_email"] or controller["email"]],
+        reply_to=[controller.dpo_email or controller.email],
         headers={"Content-Language": language},
         connection=connection,
     )

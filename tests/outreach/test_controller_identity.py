@@ -1,0 +1,52 @@
+"""Messages, notices and consent wordings name the controller as the administrator saved it.
+
+L34-5 wants the advertiser's identity in every message, GDPR 13/14 the controller's in every
+notice, and a consent names the controller it is given to (GDPR 4(11), 7): all read the
+organisation page (org.models.Organisation), not the environment's defaults.
+"""
+
+import pytest
+from django.conf import settings
+
+from consent.channels import Channel
+from consent.invitations import wording_for
+from consent.models import Purpose
+from org.models import Organisation
+from outreach.content import compose
+from outreach.notices import notice_text
+from tests import factories
+
+
+@pytest.fixture
+def saved(db):
+    return Organisation.objects.create(
+        pk=Organisation.SINGLETON,
+        **{**settings.LOYAL_CONTROLLER, "name": "Acme Solutions SAS", "address": "3 quai Ouest, Lyon"},
+    )
+
+
+def test_a_campaign_message_and_its_notice_name_the_saved_controller(rep, saved):
+    person = factories.prospect(by=rep, email="anne.martin@acme.fr")
+    campaign = factories.campaign(by=rep)
+
+    content = compose(campaign, person, with_notice=True)
+
+    assert "Acme Solutions SAS, 3 quai Ouest, Lyon" in content.body
+    assert settings.LOYAL_CONTROLLER["name"] not in content.body
+
+
+def test_the_privacy_notice_names_the_saved_controller(rep, saved):
+    person = factories.prospect(by=rep, email="anne.martin@acme.fr", source_type="linkedin_connection")
+
+    text = notice_text(person, language="en")
+
+    assert "Acme Solutions SAS" in text
+    assert settings.LOYAL_CONTROLLER["name"] not in text
+
+
+def test_the_consent_wording_names_the_saved_controller(saved):
+    purpose = Purpose.objects.get(code="b2b_prospecting")
+
+    wording = wording_for(purpose, Channel.EMAIL)
+
+    assert wording.startswith("I agree that Acme Solutions SAS contacts me by email")
