@@ -9,11 +9,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from consent import brokers, objections, recording, review, suppression_report
 from consent.forms import ConsentForm, ObjectionForm, WithdrawalForm
-from org.roles import Role, has_role, role_required
+from org.roles import EDITORS, Role, has_role, role_required
 from prospects.models import Prospect
 
 ANYONE = (Role.SALES, Role.DPO, Role.ADMIN)
-EDITORS = (Role.SALES, Role.ADMIN)
 OVERSEERS = (Role.DPO, Role.ADMIN)
 
 

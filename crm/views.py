@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from org.roles import Role, primary_role
+from prospects import retention
 from prospects.models import Prospect
 
 
@@ -27,7 +28,8 @@ def home_context(user, role: Role | None) -> dict:
         mine = Prospect.objects.filter(owner=user)
         context["my_prospects"] = mine.select_related("company").order_by("-created_at", "-id")[:20]
         context["my_count"] = mine.count()
-        context["ending_soon"] = mine.ending_within(30, timezone.localdate()).count()
+        context["ending_soon"] = retention.due_soon(today=timezone.localdate(), among=mine).count()
+        context["grace_days"] = retention.grace_days()
     return context
 
 

@@ -11,16 +11,14 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 
-from org.roles import Role
+from org.roles import EDITORS, READERS
 
-READERS = (Role.SALES, Role.DPO, Role.ADMIN)
-WRITERS = (Role.SALES, Role.ADMIN)
-# The DPO reads team data and never edits it; writers reach a method a view lacks to get a 405.
+# The DPO reads team data and never edits it; editors reach a method a view lacks to get a 405.
 ROLES_BY_METHOD = {
     "GET": READERS,
     "HEAD": READERS,
     "OPTIONS": READERS,
-    **dict.fromkeys(("POST", "PUT", "PATCH", "DELETE"), WRITERS),
+    **dict.fromkeys(("POST", "PUT", "PATCH", "DELETE"), EDITORS),
 }
 
 # The earliest moment the API takes for when something happened (an interaction, a consent, an

@@ -19,6 +19,12 @@ class Role(models.TextChoices):
     ADMIN = "admin", _("Administrator")
 
 
+# Who reads team data, and who edits it: reps and admins, never the DPO (docs/design.md,
+# "Who uses it").
+READERS = (Role.SALES, Role.DPO, Role.ADMIN)
+EDITORS = (Role.SALES, Role.ADMIN)
+
+
 def roles_of(user) -> frozenset[str]:
     if not user.is_authenticated or not user.is_active:
         return frozenset()
@@ -31,6 +37,24 @@ def roles_of(user) -> frozenset[str]:
 
 def has_role(user, *roles: str) -> bool:
     return bool(roles_of(user) & set(roles))
+
+
+class NeedToKnowQuerySet(models.QuerySet):
+    """Rows seen on a need-to-know basis (GDPR 5(1)(f), 32; docs/rules.md §6: least privilege).
+
+    The DPO and admins see every row; a rep sees the rows ``of_rep`` selects (their team's,
+    or their own); anyone else sees none. Each model says only what a rep's rows are.
+    """
+
+    def visible_to(self, user):
+        if has_role(user, Role.DPO, Role.ADMIN):
+            return self
+        if has_role(user, Role.SALES):
+            return self.of_rep(user)
+        return self.none()
+
+    def of_rep(self, user):
+        raise NotImplementedError(f"{type(self).__name__} must say which rows a rep sees.")
 
 
 def primary_role(user) -> Role | None:

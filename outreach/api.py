@@ -10,10 +10,10 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from consent.models import Purpose
-from org.api import ROLES_BY_METHOD, WRITERS, StrictInput, as_api_error
-from org.roles import HasRole, has_role
+from org.api import ROLES_BY_METHOD, StrictInput, as_api_error
+from org.roles import HasRole
 from outreach import campaigns, decisions, sending
-from outreach.models import Campaign, CampaignStatus, Message
+from outreach.models import Campaign, Message
 from outreach.policy import Reason
 from outreach.reasons import how_to_fix
 
@@ -145,11 +145,7 @@ class CampaignViewSet(
     def preview(self, request, pk=None, format=None):
         parameters = PreviewParameters(data=request.query_params)
         parameters.is_valid(raise_exception=True)
-        campaign = self.get_object()
-        # Deciding writes the outbox: only those who may edit the campaign (never the DPO).
-        if campaign.status == CampaignStatus.DRAFT and has_role(request.user, *WRITERS):
-            decisions.decide_campaign(campaign)
-            campaign.refresh_from_db()
+        campaign = decisions.decide_on_preview(self.get_object(), viewer=request.user)
         rows = Message.objects.filter(campaign=campaign).select_related("prospect")
         if reason := parameters.validated_data["reason"]:
             rows = rows.filter(reason=reason)

@@ -24,11 +24,12 @@ from django.db.models.functions import Coalesce, Trim
 from django.utils import timezone
 
 from consent.state import with_consent_state
+from org.roles import EDITORS, has_role
 from outreach import frequency
 from outreach.models import ADDRESS_FIELD, Campaign, CampaignStatus, Message, MessageStatus
 from outreach.policy import ART14_DEADLINE, SOFT_OPT_IN_YEARS, Decision, Situation, Verdict, decide
-from prospects import provenance
-from prospects.models import Notice, Prospect, Source, SourceType, Suppression
+from prospects import provenance, retention, suppression
+from prospects.models import Notice, Prospect, Source, SourceType
 
 SEPARATOR = "|"
 IN_TIME, LATE = "in_time", "late"
@@ -122,7 +123,7 @@ def _flag(condition) -> Case:
 
 
 def _policy_source_sql():
-    """provenance.policy_source as a CASE over a Source row (rules, preamble)."""
+    """provenance.policy_source as a CASE over a Source row (docs/rules.md, preamble)."""
     proof = Q(type=SourceType.BROKER)
     for spec in provenance.EVIDENCE[SourceType.BROKER]:
         proof &= Q(**{f"ev_{spec.name}__gt": ""})
@@ -155,26 +156,6 @@ def _source_part(*, today: date) -> Coalesce:
 
 def _bucket(in_time: Q) -> Case:
     return Case(When(in_time, then=Value(IN_TIME)), default=Value(LATE), output_field=CharField())
-
-
-def _objection(channel: str) -> Q:
-    """Art. 21: a keyed hash of any of the person's identifiers on the list, for all or this channel.
-
-    One EXISTS per identifier, so that each is one index lookup on the digest.
-    """
-    scopes = [Suppression.ALL_CHANNELS, channel]
-    matches = [
-        Exists(Suppression.objects.filter(digest=OuterRef(index), channel__in=scopes))
-        for index in ("email_index", "phone_index", "linkedin_index")
-    ]
-    return matches[0] | matches[1] | matches[2]
-
-
-def _retention_expired(today: date) -> Q:
-    """prospects.retention.is_expired: past the deadline, no running hold, not a current customer."""
-    no_hold = Q(legal_hold_until__isnull=True) | Q(legal_hold_until__lt=today)
-    not_current_customer = Q(is_customer=False) | Q(customer_relationship_ended_at__isnull=False)
-    return Q(retention_until__lt=today) & no_hold & not_current_customer
 
 
 def _soft_opt_in_cutoff(today: date) -> date:
@@ -222,11 +203,11 @@ def with_gate_key(prospects: QuerySet, campaign: Campaign, *, now: datetime) -> 
         F("audience"),
         _source_part(today=today),
         _flag(related) if related is not None else Value("0"),
-        _flag(_objection(campaign.channel)),
+        _flag(suppression.objected(channel=campaign.channel)),
         F("gate_consent"),
         _flag(Q(is_customer=True)),
         _flag(soft_current),
-        _flag(_retention_expired(today)),
+        _flag(retention.expired(today)),
         _template_ok(campaign),
         _flag(Q(restricted_at__isnull=False)),
         _flag(frequency.capped_condition("gate_unanswered")),
@@ -273,6 +254,17 @@ def decide_campaign(
         outcome = _write_outbox(campaign, size=size, now=now)
         Campaign.objects.filter(pk=campaign.pk).update(status=CampaignStatus.DECIDED, decided_at=now)
     return outcome
+
+
+def decide_on_preview(campaign: Campaign, *, viewer) -> Campaign:
+    """A draft is decided when someone who may edit it opens its preview, page or API.
+
+    Deciding writes the outbox, so the DPO's look (a reader, never an editor) writes nothing.
+    """
+    if campaign.status == CampaignStatus.DRAFT and has_role(viewer, *EDITORS):
+        decide_campaign(campaign)
+        campaign.refresh_from_db()
+    return campaign
 
 
 def _write_outbox(campaign: Campaign, *, size: int, now: datetime) -> Outcome:

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from consent.channels import Channel
 from consent.models import Purpose
-from org.roles import Role, has_role
+from org.roles import NeedToKnowQuerySet
 from outreach.policy import Decision, Reason
 from prospects.models import InteractionType, Language, Prospect
 
@@ -64,14 +64,10 @@ class CampaignStatus(models.TextChoices):
     DONE = "done", _("Done")
 
 
-class CampaignQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Reps see their team's campaigns; the DPO and admins see all."""
-        if has_role(user, Role.DPO, Role.ADMIN):
-            return self
-        if has_role(user, Role.SALES):
-            return self.filter(Q(created_by=user) | Q(team__members__user=user)).distinct()
-        return self.none()
+class CampaignQuerySet(NeedToKnowQuerySet):
+    def of_rep(self, user):
+        """A rep sees their own campaigns and their team's."""
+        return self.filter(Q(created_by=user) | Q(team__members__user=user)).distinct()
 
     def sending(self):
         return self.filter(status=CampaignStatus.SENDING)

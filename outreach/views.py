@@ -5,16 +5,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from org.roles import Role, has_role, role_required
+from org.roles import EDITORS, Role, has_role, role_required
 from outreach import campaigns, decisions, notices, sending
 from outreach import contactability as gate
 from outreach.forms import CampaignForm, LogContactForm
-from outreach.models import Campaign, CampaignStatus, Message, NoticeOutcome, NoticeRecord
+from outreach.models import Campaign, Message, NoticeOutcome, NoticeRecord
 from outreach.policy import Reason
 from prospects.models import Prospect
 
 ANYONE = (Role.SALES, Role.DPO, Role.ADMIN)
-EDITORS = (Role.SALES, Role.ADMIN)
 
 
 def _campaign(request: HttpRequest, pk: int) -> Campaign:
@@ -60,10 +59,7 @@ def campaign_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 @require_safe
 def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The preview: every recipient with the gate's decision and why, then the outcome per recipient."""
-    campaign = _campaign(request, pk)
-    if campaign.status == CampaignStatus.DRAFT and has_role(request.user, *EDITORS):
-        decisions.decide_campaign(campaign)
-        campaign.refresh_from_db()
+    campaign = decisions.decide_on_preview(_campaign(request, pk), viewer=request.user)
     reason = request.GET.get("reason", "") if request.GET.get("reason") in Reason.values else ""
     after = int(request.GET["after"]) if request.GET.get("after", "").isdigit() else 0
     rows = list(campaigns.recipients_page(campaign, reason=reason, after=after))

@@ -177,7 +177,9 @@ class ProspectFilterSerializer(StrictInput, serializers.Serializer):
         required=False, default=None, min_value=1, max_value=2**31 - 1, help_text="The owner's user id"
     )
     ending_soon = serializers.BooleanField(
-        required=False, default=False, help_text="Retention ends within 30 days"
+        required=False,
+        default=False,
+        help_text="The purge deletes it within the grace window (LOYAL_RETENTION_GRACE_DAYS, 30 by default)",
     )
 
     def to_filters(self) -> listing.Filters:

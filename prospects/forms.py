@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from org.forms import DomainErrorsMixin
+from prospects import retention
 from prospects.audience import Audience
 from prospects.intake import ProspectData, SourceData, chosen_audience
 from prospects.listing import Filters
@@ -148,11 +149,14 @@ class FilterForm(forms.Form):
         label=_("Contactable"), choices=[("", _("Any")), ("yes", _("Yes")), ("no", _("No"))], required=False
     )
     owner = forms.ModelChoiceField(label=_("Owner"), queryset=None, required=False, empty_label=_("Anyone"))
-    ending_soon = forms.BooleanField(label=_("Retention ends within 30 days"), required=False)
+    ending_soon = forms.BooleanField(required=False)
 
     def __init__(self, *args, owners, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = owners
+        self.fields["ending_soon"].label = _("Retention ends within %(days)d days") % {
+            "days": retention.grace_days()
+        }
 
     def to_filters(self) -> Filters:
         if not self.is_valid():

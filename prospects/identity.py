@@ -2,9 +2,9 @@
 
 An email, phone number or LinkedIn profile URL is normalised once, here, so that
 every way of writing the same identifier gives the same blind index. The blind
-index is what lookups, de-duplication and the suppression list compare (rules
-§2.3: a keyed hash of the normalised identifier); the value itself is stored
-encrypted (docs/rules.md §6: encrypted at rest, documented key rotation).
+index is what lookups, de-duplication and the suppression list compare
+(docs/rules.md §2.3: a keyed hash of the normalised identifier); the value itself is
+stored encrypted (docs/rules.md §6: encrypted at rest, documented key rotation).
 """
 
 import functools
@@ -152,6 +152,41 @@ def _not_a_profile_message(first_segment: list[str]) -> str:
     if head in _POST_PATHS:
         return _("This is a post or an event, not a person's profile (linkedin.com/in/…).")
     return _("This LinkedIn address is not a person's profile (linkedin.com/in/…).")
+
+
+# --- The three together ------------------------------------------------------------
+
+# A prospect's identifiers: the field that holds each, its blind-index kind, its normaliser.
+IDENTIFIERS = (
+    ("email", "email", normalise_email),
+    ("phone", "phone", lambda value: normalise_phone(value, region=settings.LOYAL_PHONE_REGION)),
+    ("linkedin_url", "linkedin", normalise_linkedin_url),
+)
+
+
+def normalise_identifiers(raw: dict[str, str]) -> tuple[dict[str, str], dict[str, InvalidIdentifier]]:
+    """The normalised email, phone and LinkedIn URL of ``raw`` ("" when absent), and each error.
+
+    Forms, the API and file imports all read identifiers through here, so that a value
+    accepted one way in is accepted, and indexed, the same way by every other.
+    """
+    normalised, errors = {}, {}
+    for field, _kind, normalise in IDENTIFIERS:
+        value = (raw.get(field) or "").strip()
+        try:
+            normalised[field] = normalise(value) if value else ""
+        except InvalidIdentifier as error:
+            normalised[field] = ""
+            errors[field] = error
+    return normalised, errors
+
+
+def indexes_of(normalised: dict[str, str]) -> dict[str, str | None]:
+    """The blind indexes of normalised identifiers, by column: ``email_index``, ``phone_index``..."""
+    return {
+        f"{kind}_index": blind_index(kind, normalised[field]) if normalised.get(field) else None
+        for field, kind, _normalise in IDENTIFIERS
+    }
 
 
 # --- Blind index -------------------------------------------------------------------

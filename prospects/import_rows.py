@@ -22,18 +22,10 @@ from datetime import date, datetime
 from pathlib import Path
 
 import openpyxl
-from django.conf import settings
 from django.utils.translation import gettext as _
 
 from prospects.audience import Audience, classify_email
-from prospects.identity import (
-    InvalidIdentifier,
-    blind_index,
-    encrypt,
-    normalise_email,
-    normalise_linkedin_url,
-    normalise_phone,
-)
+from prospects.identity import encrypt, indexes_of, normalise_identifiers
 from prospects.models import ImportJob, ImportRejection, Language, Prospect
 from prospects.provenance import LINKEDIN_TYPES, TOOL_NAMES
 
@@ -237,7 +229,8 @@ class RowChecker:
         for name in ("first_name", "last_name"):
             if not cells.get(name):
                 raise Rejected(Reason.MISSING_NAME, name)
-        email, phone, linkedin = _identifiers(cells)
+        ids = _identifiers(cells)
+        email, phone, linkedin = ids["email"], ids["phone"], ids["linkedin_url"]
         for name, limit in MAX_LENGTHS.items():
             if len(cells.get(name, "")) > limit:
                 raise Rejected(Reason.TOO_LONG, name)
@@ -255,12 +248,7 @@ class RowChecker:
             cells.get("job_title", ""),
             cells.get("company_name", ""),
             language,
-            encrypt(email) if email else "",
-            blind_index("email", email) if email else None,
-            encrypt(phone) if phone else "",
-            blind_index("phone", phone) if phone else None,
-            linkedin,
-            blind_index("linkedin", linkedin) if linkedin else None,
+            *_stored(ids),
             audience,
         )
 
@@ -272,20 +260,33 @@ class Rejected(Exception):
         self.field = field
 
 
-def _identifiers(cells: dict[str, str]) -> tuple[str, str, str]:
-    checks = (
-        ("email", Reason.MALFORMED_EMAIL, normalise_email),
-        ("phone", Reason.MALFORMED_PHONE, lambda v: normalise_phone(v, region=settings.LOYAL_PHONE_REGION)),
-        ("linkedin_url", Reason.MALFORMED_LINKEDIN, normalise_linkedin_url),
+MALFORMED = {
+    "email": Reason.MALFORMED_EMAIL,
+    "phone": Reason.MALFORMED_PHONE,
+    "linkedin_url": Reason.MALFORMED_LINKEDIN,
+}
+
+
+def _identifiers(cells: dict[str, str]) -> dict[str, str]:
+    """The row's normalised identifiers; the first malformed one rejects the row."""
+    normalised, errors = normalise_identifiers(cells)
+    if errors:
+        name = next(iter(errors))
+        raise Rejected(MALFORMED[name], name)
+    return normalised
+
+
+def _stored(ids: dict[str, str]) -> tuple:
+    """The staging columns of the identifiers: each value encrypted (the URL kept), its index."""
+    indexes = indexes_of(ids)
+    return (
+        encrypt(ids["email"]) if ids["email"] else "",
+        indexes["email_index"],
+        encrypt(ids["phone"]) if ids["phone"] else "",
+        indexes["phone_index"],
+        ids["linkedin_url"],
+        indexes["linkedin_index"],
     )
-    out = []
-    for name, reason, normalise in checks:
-        raw = cells.get(name, "")
-        try:
-            out.append(normalise(raw) if raw else "")
-        except InvalidIdentifier:
-            raise Rejected(reason, name) from None
-    return out[0], out[1], out[2]
 
 
 def _check_linkedin_source(linkedin: str, audience: str) -> None:

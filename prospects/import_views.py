@@ -12,14 +12,12 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from org.roles import Role, has_role, role_required
+from org.roles import EDITORS, READERS, Role, has_role, role_required
 from prospects import importing, tasks
 from prospects.import_forms import MappingForm, UploadForm
 from prospects.models import ImportJob, ImportRejection
 from prospects.provenance import EVIDENCE
 
-EDITORS = (Role.SALES, Role.ADMIN)
-READERS = (Role.SALES, Role.DPO, Role.ADMIN)
 REPORT_PAGE = 200
 
 

@@ -6,7 +6,6 @@ One entry point per change: ``create_prospect`` and ``update_prospect``. Both ra
 
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -15,13 +14,7 @@ from django.utils.translation import gettext as _
 from org.accounts import team_of
 from prospects import provenance, retention, suppression
 from prospects.audience import Audience, classify_email
-from prospects.identity import (
-    InvalidIdentifier,
-    blind_index,
-    normalise_email,
-    normalise_linkedin_url,
-    normalise_phone,
-)
+from prospects.identity import indexes_of, normalise_identifiers
 from prospects.models import Company, Prospect, Source
 from prospects.timeline import add_note, screening_error
 
@@ -54,28 +47,11 @@ class SourceData:
 
 def _identifiers(data: ProspectData) -> dict[str, str]:
     """Normalised email, phone and LinkedIn URL; records an error per bad field."""
-    out = {"email": "", "phone": "", "linkedin_url": ""}
-    checks = (
-        ("email", normalise_email),
-        ("phone", lambda value: normalise_phone(value, region=settings.LOYAL_PHONE_REGION)),
-        ("linkedin_url", normalise_linkedin_url),
-    )
-    for name, normalise in checks:
-        raw = (getattr(data, name) or "").strip()
-        if raw:
-            try:
-                out[name] = normalise(raw)
-            except InvalidIdentifier as error:
-                data.errors.setdefault(name, []).append(str(error.message))
-    return out
-
-
-def _indexes(ids: dict[str, str]) -> dict[str, str | None]:
-    return {
-        "email_index": blind_index("email", ids["email"]) if ids["email"] else None,
-        "phone_index": blind_index("phone", ids["phone"]) if ids["phone"] else None,
-        "linkedin_index": blind_index("linkedin", ids["linkedin_url"]) if ids["linkedin_url"] else None,
-    }
+    raw = {"email": data.email, "phone": data.phone, "linkedin_url": data.linkedin_url}
+    normalised, errors = normalise_identifiers(raw)
+    for name, error in errors.items():
+        data.errors.setdefault(name, []).append(str(error.message))
+    return normalised
 
 
 def _audience(data: ProspectData, ids: dict[str, str], source_type: str) -> str:
@@ -175,7 +151,7 @@ def validate_new(data: ProspectData, source: SourceData | None) -> tuple[dict, d
     ids = _identifiers(data)
     evidence = _clean_source(data, source, ids)
     _check_names(data, ids)
-    indexes = _indexes(ids)
+    indexes = indexes_of(ids)
     audience = _audience(data, ids, source.type if source else "")
     _check_suppressed(data, indexes)
     _check_duplicates(data, indexes)
@@ -239,7 +215,7 @@ def update_prospect(prospect: Prospect, data: ProspectData, *, by) -> Prospect:
         )
     ids = _identifiers(data)
     _check_names(data, ids)
-    indexes = _indexes(ids)
+    indexes = indexes_of(ids)
     audience = _audience(data, ids, prospect.sources.values_list("type", flat=True).first() or "")
     changed = {name: value for name, value in indexes.items() if value != getattr(prospect, name)}
     _check_suppressed(data, {name: changed.get(name) for name in INDEXED_FIELDS})

@@ -14,8 +14,9 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from prospects import retention, suppression
 from prospects.identity import InvalidIdentifier, blind_index, normalise_email, normalise_phone
-from prospects.models import Prospect, Source, Suppression, past_retention
+from prospects.models import Prospect, Source
 
 PAGE_SIZE = 50
 
@@ -57,12 +58,8 @@ def _search(queryset: QuerySet, q: str) -> QuerySet:
 
 def not_contactable() -> Q:
     """No prospecting at all: past retention, restricted (Art. 18) or a global objection (Art. 21)."""
-    suppressed = Suppression.objects.filter(channel=Suppression.ALL_CHANNELS).filter(
-        Q(digest=OuterRef("email_index"))
-        | Q(digest=OuterRef("phone_index"))
-        | Q(digest=OuterRef("linkedin_index"))
-    )
-    return past_retention(timezone.localdate()) | Q(restricted_at__isnull=False) | Q(Exists(suppressed))
+    today = timezone.localdate()
+    return retention.expired(today) | Q(restricted_at__isnull=False) | suppression.objected()
 
 
 def filtered(queryset: QuerySet, filters: Filters) -> QuerySet:
@@ -76,7 +73,7 @@ def filtered(queryset: QuerySet, filters: Filters) -> QuerySet:
     if filters.owner:
         queryset = queryset.filter(owner_id=filters.owner)
     if filters.ending_soon:
-        queryset = queryset.ending_within(30, timezone.localdate())
+        queryset = retention.due_soon(today=timezone.localdate(), among=queryset)
     if filters.contactable == "yes":
         queryset = queryset.exclude(not_contactable())
     elif filters.contactable == "no":

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from org.roles import Role, has_role
+from org.roles import NeedToKnowQuerySet
 from prospects.audience import Audience
 from prospects.identity import EncryptedTextField
 
@@ -56,33 +56,10 @@ class Company(models.Model):
         return self.name
 
 
-def past_retention(today) -> Q:
-    """Past the retention deadline, not under a legal hold, not a current customer (docs/rules.md §2.1).
-
-    The SQL twin of ``retention.is_expired``: the purge and the list's filter both read it.
-    """
-    held = Q(legal_hold_until__isnull=False, legal_hold_until__gte=today)
-    # A customer's clock starts at the end of the relationship: none while it lasts.
-    current_customer = Q(is_customer=True, customer_relationship_ended_at__isnull=True)
-    return Q(retention_until__lt=today) & ~held & ~current_customer
-
-
-class ProspectQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Reps see their team's prospects; the DPO and admins see all (need-to-know)."""
-        if has_role(user, Role.DPO, Role.ADMIN):
-            return self
-        if has_role(user, Role.SALES):
-            return self.filter(team__members__user=user)
-        return self.none()
-
-    def due_for_purge(self, today):
-        return self.filter(past_retention(today))
-
-    def ending_within(self, days: int, today):
-        return self.filter(
-            retention_until__gte=today, retention_until__lte=today + timezone.timedelta(days=days)
-        )
+class ProspectQuerySet(NeedToKnowQuerySet):
+    def of_rep(self, user):
+        """A rep sees their team's prospects."""
+        return self.filter(team__members__user=user)
 
 
 class Prospect(models.Model):
@@ -380,14 +357,10 @@ class PurgeRun(models.Model):
         return f"{self.reason}@{self.started_at:%Y-%m-%d}"
 
 
-class ImportJobQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """A rep sees the imports they started; the DPO and admins see all of them."""
-        if has_role(user, Role.DPO, Role.ADMIN):
-            return self
-        if has_role(user, Role.SALES):
-            return self.filter(created_by=user)
-        return self.none()
+class ImportJobQuerySet(NeedToKnowQuerySet):
+    def of_rep(self, user):
+        """A rep sees the imports they started."""
+        return self.filter(created_by=user)
 
 
 class ImportJob(models.Model):

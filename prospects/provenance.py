@@ -171,7 +171,7 @@ def broker_has_proof(evidence: dict) -> bool:
 
 
 def policy_source(source_type: str | None, evidence: dict) -> str:
-    """Map stored provenance to the gate's `source` input (rules, preamble); unknown fails closed."""
+    """Map stored provenance to the gate's `source` input (docs/rules.md, preamble); unknown fails closed."""
     direct = {
         SourceType.BUSINESS_CARD: "business_card",
         SourceType.EVENT: "business_card",

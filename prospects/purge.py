@@ -26,7 +26,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from prospects import deletion
+from prospects import deletion, retention
 from prospects.models import Prospect, PurgeReason, PurgeRun
 
 DEFAULT_CHUNK_SIZE = 2000
@@ -114,7 +114,7 @@ def erase_prospects(
 
 def _lock_expired(today: date, after: int, limit: int) -> list[tuple[int, str]]:
     """The next expired prospects, locked; rows another transaction holds are left for the next run."""
-    due = Prospect.objects.due_for_purge(today).filter(pk__gt=after).order_by("pk")
+    due = Prospect.objects.filter(retention.expired(today)).filter(pk__gt=after).order_by("pk")
     if connection.features.has_select_for_update_skip_locked:
         due = due.select_for_update(skip_locked=True)
     return [

@@ -112,31 +112,64 @@ def grace_days() -> int:
     return settings.LOYAL_RETENTION["grace_days"]
 
 
+# Each rule below has a Python form, for one prospect, and a SQL form, for the purge, the
+# gate and the lists, side by side; tests/prospects/test_retention_forms.py checks they agree.
+
+
 def is_current_customer(prospect) -> bool:
     """A customer's clock starts when the relationship ends (docs/rules.md §2.1): none while it lasts."""
     return prospect.is_customer and prospect.customer_relationship_ended_at is None
 
 
+def current_customer() -> Q:
+    """SQL form of ``is_current_customer``."""
+    return Q(is_customer=True, customer_relationship_ended_at__isnull=True)
+
+
 def is_expired(prospect, *, today: date | None = None) -> bool:
+    """Past the deadline, under no running legal hold, not a current customer (§2.1, §2.6)."""
     today = today or timezone.localdate()
     held = prospect.legal_hold_until is not None and prospect.legal_hold_until >= today
     return prospect.retention_until < today and not held and not is_current_customer(prospect)
 
 
+def expired(today: date) -> Q:
+    """SQL form of ``is_expired``: what the purge deletes, the gate refuses (G1) and lists count."""
+    no_hold = Q(legal_hold_until__isnull=True) | Q(legal_hold_until__lt=today)
+    not_current_customer = Q(is_customer=False) | Q(customer_relationship_ended_at__isnull=False)
+    return Q(retention_until__lt=today) & no_hold & not_current_customer
+
+
+def kept_until_of(prospect) -> date:
+    """The last day a prospect is kept: its deadline, or a later legal hold."""
+    return max(prospect.retention_until, prospect.legal_hold_until or prospect.retention_until)
+
+
 def kept_until():
-    """The last day a prospect is kept: its deadline, or a later legal hold (SQL expression)."""
+    """SQL form of ``kept_until_of``."""
     return Greatest("retention_until", Coalesce("legal_hold_until", "retention_until"))
 
 
-def due_within(days: int, *, today: date):
-    """Prospects the purge removes within ``days`` days, with their ``kept_until`` date."""
-    current_customer = Q(is_customer=True, customer_relationship_ended_at__isnull=True)
+def is_due_within(prospect, days: int, *, today: date) -> bool:
+    """The purge removes this prospect within ``days`` days (its owner is warned: §2.1)."""
+    last_day = kept_until_of(prospect)
+    return not is_current_customer(prospect) and today <= last_day <= today + timezone.timedelta(days=days)
+
+
+def due_within(days: int, *, today: date, among=None):
+    """SQL form of ``is_due_within``: ``among`` (all prospects by default) with their ``kept_until``."""
+    prospects = Prospect.objects.all() if among is None else among
     return (
-        Prospect.objects.exclude(current_customer)
+        prospects.exclude(current_customer())
         .alias(kept=kept_until())
         .filter(kept__gte=today, kept__lte=today + timezone.timedelta(days=days))
         .annotate(kept_until=F("kept"))
     )
+
+
+def due_soon(*, today: date, among=None):
+    """The prospects purged within the grace window: the home page, the list filter, the register."""
+    return due_within(grace_days(), today=today, among=among)
 
 
 @transaction.atomic
@@ -184,7 +217,7 @@ def send_retention_digest(*, today: date | None = None) -> int:
     """
     today = today or timezone.localdate()
     due = (
-        due_within(grace_days(), today=today)
+        due_soon(today=today)
         .exclude(retention_warned_for=F("kept_until"))
         .filter(owner__is_active=True)
         .exclude(owner__email="")

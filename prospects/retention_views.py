@@ -27,7 +27,7 @@ def purge_overview(request: HttpRequest) -> HttpResponse:
     context = {
         "today": today,
         "grace_days": retention.grace_days(),
-        "due_now": Prospect.objects.due_for_purge(today).count(),
+        "due_now": Prospect.objects.filter(retention.expired(today)).count(),
         "weeks": retention.upcoming_purges(today=today),
         "runs": PurgeRun.objects.select_related("triggered_by")[:50],
         "bars": bars,
@@ -44,7 +44,7 @@ def purge_panel(request: HttpRequest) -> HttpResponse:
     """htmx: the short panel of the DPO's home page."""
     today = timezone.localdate()
     context = {
-        "due_now": Prospect.objects.due_for_purge(today).count(),
+        "due_now": Prospect.objects.filter(retention.expired(today)).count(),
         "upcoming": sum(week.count for week in retention.upcoming_purges(today=today)),
         "grace_days": retention.grace_days(),
         "last_run": PurgeRun.objects.filter(dry_run=False).first(),

@@ -9,9 +9,15 @@ same digests as the prospects' blind indexes, so a match is one indexed lookup.
 from collections.abc import Iterable
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
 from prospects.models import Prospect, Suppression
+
+
+def _scopes(channel: str) -> list[str]:
+    """An objection for every channel always counts; a channel's own only on that channel."""
+    return [Suppression.ALL_CHANNELS, channel] if channel else [Suppression.ALL_CHANNELS]
 
 
 def suppressed_digests(digests: Iterable[str], *, channel: str = "") -> set[str]:
@@ -19,8 +25,7 @@ def suppressed_digests(digests: Iterable[str], *, channel: str = "") -> set[str]
     digests = [digest for digest in digests if digest]
     if not digests:
         return set()
-    scopes = [Suppression.ALL_CHANNELS, channel] if channel else [Suppression.ALL_CHANNELS]
-    rows = Suppression.objects.filter(digest__in=digests, channel__in=scopes)
+    rows = Suppression.objects.filter(digest__in=digests, channel__in=_scopes(channel))
     return set(rows.values_list("digest", flat=True))
 
 
@@ -34,7 +39,21 @@ def digests_of(prospect: Prospect) -> dict[str, str]:
 
 
 def is_suppressed(prospect: Prospect, *, channel: str = "") -> bool:
+    """The person objected (Art. 21): to all prospecting, or, given ``channel``, to that channel."""
     return bool(suppressed_digests(digests_of(prospect).values(), channel=channel))
+
+
+def objected(*, channel: str = "") -> Q:
+    """SQL form of ``is_suppressed``, for the gate, the lists and the register's figures.
+
+    One EXISTS per identifier, so that each is one index lookup on the digest.
+    """
+    scopes = _scopes(channel)
+    matches = [
+        Q(Exists(Suppression.objects.filter(digest=OuterRef(index), channel__in=scopes)))
+        for index in ("email_index", "phone_index", "linkedin_index")
+    ]
+    return matches[0] | matches[1] | matches[2]
 
 
 @transaction.atomic

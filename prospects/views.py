@@ -8,7 +8,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from org.access import record_access
 from org.models import AccessAction
-from org.roles import Role, has_role, role_required
+from org.roles import EDITORS, Role, has_role, role_required
 from prospects import intake, listing, ownership, timeline
 from prospects.forms import (
     DeactivateForm,
@@ -22,7 +22,6 @@ from prospects.models import Prospect
 from prospects.review import prospect_review
 
 ANYONE = (Role.SALES, Role.DPO, Role.ADMIN)
-EDITORS = (Role.SALES, Role.ADMIN)
 
 
 def _visible(request: HttpRequest):

@@ -7,14 +7,15 @@ inline style (CSP), only classes and SVG geometry attributes.
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Case, CharField, Count, Q, Value, When
+from django.db.models import Case, CharField, Count, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from outreach.models import Message
+from prospects import retention, suppression
 from prospects.audience import Audience
-from prospects.models import Prospect, SourceType, Suppression
+from prospects.models import Prospect, SourceType
 from prospects.purge import purges_per_month
 from registry.figures import prospects_by_audience, prospects_by_source
 
@@ -100,14 +101,10 @@ def _labelled(counts: dict[str, int], choices) -> list[tuple[str, int]]:
 
 def contactability(today: date) -> list[tuple[str, int]]:
     """Prospects by the first global guard that blocks them, in one query."""
-    suppressed = Suppression.objects.filter(channel=Suppression.ALL_CHANNELS).values("digest")
-    objected = (
-        Q(email_index__in=suppressed) | Q(phone_index__in=suppressed) | Q(linkedin_index__in=suppressed)
-    )
     bucket = Case(
-        When(pk__in=Prospect.objects.due_for_purge(today).values("pk"), then=Value("expired")),
+        When(retention.expired(today), then=Value("expired")),
         When(restricted_at__isnull=False, then=Value("restricted")),
-        When(objected, then=Value("objected")),
+        When(suppression.objected(), then=Value("objected")),
         default=Value("open"),
         output_field=CharField(),
     )

@@ -7,7 +7,6 @@ left out of the register's versions and of its hash.
 from dataclasses import dataclass
 from datetime import date
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Min, Q
 from django.utils import timezone
@@ -15,6 +14,7 @@ from django.utils import timezone
 from consent.models import Action, Consent, Objection
 from org.models import AccessLog
 from org.roles import Role
+from prospects import retention
 from prospects.models import Prospect, Source, Suppression
 from registry.activities import activities
 from registry.fiche import Text
@@ -72,7 +72,7 @@ def _prospecting(today: date) -> list[Figure]:
         oldest=Min("collected_at"),
         restricted=Count("pk", filter=Q(restricted_at__isnull=False)),
     )
-    grace = settings.LOYAL_RETENTION["grace_days"]
+    grace = retention.grace_days()
     return [
         Figure("prospects", Text("Prospects", "Prospects"), totals["total"]),
         Figure(
@@ -93,12 +93,12 @@ def _prospecting(today: date) -> list[Figure]:
         Figure(
             "due",
             Text("Due for purge now", "À purger maintenant"),
-            Prospect.objects.due_for_purge(today).count(),
+            Prospect.objects.filter(retention.expired(today)).count(),
         ),
         Figure(
             "upcoming",
             Text(f"Purged within {grace} days", f"Purgés dans les {grace} jours"),
-            Prospect.objects.ending_within(grace, today).count(),
+            retention.due_soon(today=today).count(),
         ),
         Figure("restricted", Text("Restricted (art. 18)", "Limités (art. 18)"), totals["restricted"]),
     ]

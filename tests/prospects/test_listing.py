@@ -6,7 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from prospects import listing, suppression
+from prospects import listing, retention, suppression
 from prospects.models import Prospect, Suppression
 from tests import factories
 
@@ -103,7 +103,7 @@ def test_contactable_filter_agrees_with_the_purge_on_a_legal_hold(three):
     yes = found(listing.Filters(contactable="yes"))
 
     assert "Paul Durand" in yes
-    assert not Prospect.objects.due_for_purge(today).filter(first_name="Paul").exists()
+    assert not Prospect.objects.filter(retention.expired(today)).filter(first_name="Paul").exists()
 
 
 def test_ending_soon_filter_keeps_deadlines_within_thirty_days(three):

@@ -131,7 +131,7 @@ def test_a_current_customer_is_never_expired(rep):
     prospect.refresh_from_db()
 
     assert not retention.is_expired(prospect, today=TODAY)
-    assert not Prospect.objects.due_for_purge(TODAY).exists()
+    assert not Prospect.objects.filter(retention.expired(TODAY)).exists()
 
 
 def test_a_former_customer_expires_with_the_customer_clock(rep):
