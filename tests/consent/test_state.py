@@ -16,7 +16,7 @@ from outreach.policy import B2C_PHONE_OPT_IN_FROM, Reason
 from prospects.models import Prospect
 from tests import factories
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 _numbers = itertools.count()
 

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 
+import pytest
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.http import HttpResponse
@@ -26,6 +27,8 @@ from prospects.models import ImportJob
 from registry import art30, breaches, requests
 from tests import factories
 from tests.crm.access_matrix import EXPECTED, LOGIN, METHODS, ROLES, expectations
+
+pytestmark = pytest.mark.slow
 
 MISSING = 10**9
 API = "/api/"

@@ -19,6 +19,8 @@ from outreach.models import Message
 from prospects import timeline
 from tests import factories, fuzz
 
+pytestmark = pytest.mark.slow
+
 ROLES = ("sales", "dpo", "admin")
 CHANNELS = ("email", "sms", "phone", "postal", "linkedin_msg")
 # Cases per operation, role and generation mode; operations with little to vary (/api/me/)

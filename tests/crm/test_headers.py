@@ -33,6 +33,8 @@ from tests import factories
 from tests.crm import test_settings  # its production_env, not its tests
 from tests.crm.hostile import failing_urlconf
 
+pytestmark = pytest.mark.slow
+
 BROWSER = {"HTTP_ACCEPT": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
 REFERRER_POLICIES = {"no-referrer", "same-origin", "strict-origin", "strict-origin-when-cross-origin"}
 UNSAFE_SCRIPT = {"'unsafe-inline'", "'unsafe-eval'", "*", "data:", "http:", "https:"}

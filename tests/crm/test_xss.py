@@ -44,6 +44,8 @@ from tests.crm.hostile import (
     texts,
 )
 
+pytestmark = pytest.mark.slow
+
 APPS = ("crm", "prospects", "consent", "outreach", "registry")
 # Free-text fields that no person types: why each is left out.
 NOT_TYPED = {

@@ -32,6 +32,8 @@ from tests.crm.hostile import (
     texts,
 )
 
+pytestmark = pytest.mark.slow
+
 CONSENT = {
     "wording": 600,
     "wording_version": 50,

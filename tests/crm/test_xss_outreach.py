@@ -33,6 +33,8 @@ from tests.crm.hostile import (
     texts,
 )
 
+pytestmark = pytest.mark.slow
+
 TEXT = {"name": 200, "body_fr": 800, "body_en": 800}
 ONE_LINE = {"subject_fr": 200, "subject_en": 200, "sender_name": 200}
 FIELDS = {

@@ -41,6 +41,8 @@ from tests.crm.hostile import (
     texts,
 )
 
+pytestmark = pytest.mark.slow
+
 PERSON = {"first_name": 100, "last_name": 100, "job_title": 200, "company_name": 200}
 FREE_TEXT = {"audience_justification": 600, "note": 600}
 LABELS = {

@@ -34,6 +34,8 @@ from tests.crm.hostile import (
     texts,
 )
 
+pytestmark = pytest.mark.slow
+
 REQUEST = {"identity_check": 600, "reason": 600, "outcome": 600}
 REQUEST_FIELDS = ("identity_check", "extension_reason", "outcome")
 BREACH = {name: 600 for name in ("nature", "data_concerned", "people_concerned", "consequences", "measures")}
