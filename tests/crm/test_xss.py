@@ -46,7 +46,7 @@ from tests.crm.hostile import (
 
 pytestmark = pytest.mark.slow
 
-APPS = ("crm", "prospects", "consent", "outreach", "registry")
+APPS = ("crm", "org", "prospects", "consent", "outreach", "registry")
 # Free-text fields that no person types: why each is left out.
 NOT_TYPED = {
     "prospects.Company.domain": "nothing writes it: no form, API field or service sets a domain",
