@@ -205,7 +205,9 @@ USE_TZ = True
 
 # --- Static files --------------------------------------------------------------------------
 STATIC_URL = "static/"
-STATIC_ROOT = VAR_DIR / "static"
+# In the code's folder, not LOYAL_VAR_DIR: a volume mounted there outlives the image, and
+# would serve the previous release's files and manifest after an upgrade.
+STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
