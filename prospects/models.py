@@ -140,6 +140,8 @@ class Prospect(models.Model):
             models.Index(fields=["owner", "-created_at", "-id"]),
             models.Index(fields=["last_name", "first_name"]),
             models.Index(fields=["-created_at", "-id"], name="prospect_keyset"),
+            # A rep's list: their team's prospects, newest first (prospects/listing.py).
+            models.Index(fields=["team", "-created_at", "-id"], name="prospect_team_keyset"),
         ]
 
     def __str__(self) -> str:
