@@ -1,6 +1,7 @@
 """The social-selling code of conduct: publishing a version, acknowledging it, and the gate."""
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -27,8 +28,10 @@ def pending_for(user) -> CodeOfConduct | None:
     """The version a rep still has to acknowledge, if any."""
     if not has_role(user, Role.SALES):
         return None
-    current = CodeOfConduct.objects.current()
-    if current is None or ConductAcknowledgement.objects.filter(user=user, conduct=current).exists():
+    # One query, on every request of a rep: the current version and whether they acknowledged it.
+    acknowledged = ConductAcknowledgement.objects.filter(user=user, conduct=OuterRef("pk"))
+    current = CodeOfConduct.objects.annotate(acknowledged=Exists(acknowledged)).current()
+    if current is None or current.acknowledged:
         return None
     return current
 
