@@ -182,6 +182,11 @@ class ProspectFilterSerializer(StrictInput, serializers.Serializer):
         help_text="The purge deletes it within the grace window (LOYAL_RETENTION_GRACE_DAYS, 30 by default)",
     )
 
+    def validate_q(self, value: str) -> str:
+        if problem := listing.search_problem(value):
+            raise serializers.ValidationError(problem)
+        return value
+
     def to_filters(self) -> listing.Filters:
         return listing.Filters(**self.validated_data)
 

@@ -5,7 +5,7 @@ from org.forms import DomainErrorsMixin
 from prospects import retention
 from prospects.audience import Audience
 from prospects.intake import ProspectData, SourceData, chosen_audience
-from prospects.listing import Filters
+from prospects.listing import Filters, search_problem
 from prospects.models import InteractionType, Language, Prospect, SourceType
 from prospects.ownership import active_reps
 from prospects.provenance import EVIDENCE
@@ -157,6 +157,12 @@ class FilterForm(forms.Form):
         self.fields["ending_soon"].label = _("Retention ends within %(days)d days") % {
             "days": retention.grace_days()
         }
+
+    def clean_q(self) -> str:
+        q = self.cleaned_data.get("q") or ""
+        if problem := search_problem(q):
+            raise forms.ValidationError(problem)
+        return q
 
     def to_filters(self) -> Filters:
         if not self.is_valid():
