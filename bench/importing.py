@@ -1,10 +1,19 @@
-"""Import case: ``prospects.importing`` against a hand-written COPY pipeline over the same file.
+"""Import case: ``prospects.importing`` against the floor any import of the same file pays.
 
-Both sides read the same CSV and normalise, index and encrypt each row with the same
-functions of ``prospects.identity`` (no SQL can do that part). The raw side then COPYs
-the rows into a temporary table and loads them with five set-based statements in one
-transaction: no per-line report, no batches, no resumability, no re-check. Both must
-load the same number of prospects, or the comparison means nothing.
+The raw side is the work no import can skip, measured in the same run on the same file:
+
+* the minimal per-row crypto: each identifier encrypted (email, phone) and blind-indexed
+  (email, phone, LinkedIn URL) with ``prospects.identity``'s batch helpers, the ones the
+  import itself uses;
+* a COPY of the rows, already normalised, into a temporary table, then five set-based
+  statements into companies, prospects, sources and their history, in one transaction:
+  no per-line report, no batches, no resumability, no re-check.
+
+The rows are read and normalised (E.164 phones, canonical LinkedIn URLs, lower-cased
+emails, audience) *before* the timer starts: that Python work is the product's own
+per-row cost, and a baseline that repeated it would hide it. ``raw = crypto + COPY``,
+and the suite's ratio is ``ours / (COPY + minimal crypto)``. Both sides must load the
+same number of prospects, or the comparison means nothing.
 """
 
 import csv
@@ -22,8 +31,8 @@ from prospects import importing, retention
 from prospects.audience import classify_email
 from prospects.identity import (
     InvalidIdentifier,
-    blind_index,
-    encrypt,
+    blind_indexes,
+    encrypt_many,
     normalise_email,
     normalise_linkedin_url,
     normalise_phone,
@@ -42,14 +51,19 @@ def run(rows: int) -> Result:
     path = data.import_file(rows)
     data.wipe_prospects()
     data.suppress_some(rows)
-    raw_seconds = timed(lambda: raw_import(path, owner))
+    prepared = list(_prepared(path))  # before any timer: the product's Python work, not the floor's
+    final: list[tuple] = []
+    crypto_seconds = timed(lambda: final.extend(minimal_crypto(prepared)))
+    prepared.clear()
+    copy_seconds = timed(lambda: raw_import(final, owner))
+    final.clear()
     raw_loaded = Prospect.objects.count()
     data.wipe_prospects()
     jobs = []
     ours_seconds = timed(lambda: jobs.append(ours_import(path, owner)))
     if jobs[0].loaded != raw_loaded:
         raise AssertionError(f"the import loaded {jobs[0].loaded} prospects, the raw pipeline {raw_loaded}")
-    return Result(ours_seconds, raw_seconds, TARGET)
+    return Result(ours_seconds, crypto_seconds + copy_seconds, TARGET)
 
 
 def ours_import(path, owner):
@@ -68,7 +82,36 @@ def ours_import(path, owner):
 # --- The raw baseline ---------------------------------------------------------------------
 
 
-def raw_import(path, owner) -> None:
+CHUNK = 5000
+
+
+def minimal_crypto(prepared: list[tuple]):
+    """The prepared rows with each identifier encrypted and indexed, a chunk at a time."""
+    for start in range(0, len(prepared), CHUNK):
+        chunk = prepared[start : start + CHUNK]
+        emails = [row[5] for row in chunk]
+        phones = [row[6] for row in chunk]
+        linkedins = [row[7] for row in chunk]
+        yield from (
+            (*row[:5], *crypto, row[8])
+            for row, crypto in zip(
+                chunk,
+                zip(
+                    encrypt_many(emails),
+                    blind_indexes("email", emails),
+                    encrypt_many(phones),
+                    blind_indexes("phone", phones),
+                    linkedins,
+                    blind_indexes("linkedin", linkedins),
+                    strict=True,
+                ),
+                strict=True,
+            )
+        )
+
+
+def raw_import(rows: list[tuple], owner) -> None:
+    """COPY the final rows into a temporary table, then the set-based statements."""
     db = current()
     statements = _statements(owner)
     with db.raw() as raw:
@@ -76,17 +119,18 @@ def raw_import(path, owner) -> None:
         cursor.execute(f"CREATE TEMP TABLE raw_rows ({RAW_COLUMNS})")
         if db.vendor == "postgresql":
             with cursor.copy("COPY raw_rows FROM STDIN") as copy:
-                for row in _normalised(path):
+                for row in rows:
                     copy.write_row(row)
         else:
-            cursor.executemany(f"INSERT INTO raw_rows VALUES ({', '.join(['?'] * 12)})", _normalised(path))
+            cursor.executemany(f"INSERT INTO raw_rows VALUES ({', '.join(['?'] * 12)})", rows)
         for statement, params in statements:
             cursor.execute(statement if db.vendor == "postgresql" else statement.replace("%s", "?"), params)
         raw.commit()
         cursor.execute("DROP TABLE raw_rows")
 
 
-def _normalised(path):
+def _prepared(path):
+    """(n, first, last, title, company, email, phone, LinkedIn URL, audience), normalised, in clear."""
     region = settings.LOYAL_PHONE_REGION
     with open(path, newline="", encoding="utf-8") as file:
         reader = csv.reader(file)
@@ -101,13 +145,8 @@ def _normalised(path):
                 continue
             if not (first and last and (email or phone or linkedin)):
                 continue
-            yield (
-                n, first, last, title.strip(), company.strip(),
-                encrypt(email) if email else "", blind_index("email", email) if email else None,
-                encrypt(phone) if phone else "", blind_index("phone", phone) if phone else None,
-                linkedin, blind_index("linkedin", linkedin) if linkedin else None,
-                classify_email(email) if email else "b2b_nominative",
-            )  # fmt: skip
+            audience = classify_email(email) if email else "b2b_nominative"
+            yield (n, first, last, title.strip(), company.strip(), email, phone, linkedin, audience)
 
 
 def _statements(owner) -> list[tuple[str, list]]:
@@ -139,17 +178,21 @@ def _statements(owner) -> list[tuple[str, list]]:
     return [
         (
             f"INSERT INTO prospects_company ({company_columns}) SELECT {company_values} FROM raw_rows "
-            "WHERE company <> '' AND lower(company) NOT IN (SELECT lower(name) FROM prospects_company) "
-            "GROUP BY lower(company)",
+            "WHERE company <> '' AND upper(company) NOT IN (SELECT upper(name) FROM prospects_company) "
+            "GROUP BY upper(company)",
             [stamp, *company_defaults],
         ),
         (
             f"INSERT INTO prospects_prospect ({columns}) SELECT {values} FROM raw_rows r "
-            "LEFT JOIN (SELECT lower(name) AS name, min(id) AS id FROM prospects_company "
-            "GROUP BY lower(name)) c "
-            "ON c.name = lower(r.company) WHERE NOT EXISTS (SELECT 1 FROM prospects_suppression x "
-            "WHERE x.channel = 'all' AND x.digest IN (r.email_index, r.phone_index, r.linkedin_index)) "
-            "ORDER BY r.n ON CONFLICT DO NOTHING",
+            "LEFT JOIN (SELECT upper(name) AS name, min(id) AS id FROM prospects_company "
+            "GROUP BY upper(name)) c "
+            "ON c.name = upper(r.company) WHERE "
+            + " AND ".join(
+                "NOT EXISTS (SELECT 1 FROM prospects_suppression x "
+                f"WHERE x.channel = 'all' AND x.digest = r.{index})"
+                for index in ("email_index", "phone_index", "linkedin_index")
+            )
+            + " ORDER BY r.n ON CONFLICT DO NOTHING",
             [*prospect_params, *defaults],
         ),
         (

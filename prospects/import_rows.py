@@ -12,12 +12,13 @@ line 1 and the first prospect line 2.
 
 import codecs
 import csv
+import functools
 import io
 import os
 import re
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
@@ -25,7 +26,7 @@ import openpyxl
 from django.utils.translation import gettext as _
 
 from prospects.audience import Audience, classify_email
-from prospects.identity import encrypt, indexes_of, normalise_identifiers
+from prospects.identity import Normaliser, blind_indexes, encrypt_many
 from prospects.models import ImportJob, ImportRejection, Language, Prospect
 from prospects.provenance import LINKEDIN_TYPES, TOOL_NAMES
 
@@ -198,10 +199,16 @@ def preview(job: ImportJob, *, rows: int = 5) -> tuple[list[str], list[list[str]
 
 @dataclass(frozen=True)
 class RowChecker:
-    """Turns the cells of a row into a staged row: normalised, indexed, encrypted, or rejected."""
+    """Turns the cells of rows into staged rows: normalised, indexed, encrypted, or rejected.
+
+    Rows are checked a chunk at a time (``stage_many``): each row's rules run in Python in
+    the order below, then the chunk's identifiers are indexed and encrypted field by field,
+    with the keys looked up once for the chunk rather than once per value.
+    """
 
     columns: dict[str, int]  # field -> position in the row
     source_type: str
+    normaliser: Normaliser = field(default_factory=Normaliser, compare=False, repr=False)
 
     @classmethod
     def for_job(cls, job: ImportJob, headings: list[str]) -> "RowChecker":
@@ -213,28 +220,45 @@ class RowChecker:
 
     def stage(self, line: int, values: list[str]) -> tuple | None:
         """The staged row for ``line``, or None for an empty line (skipped, not reported)."""
-        cells = {
-            name: values[index].strip() if index < len(values) else "" for name, index in self.columns.items()
-        }
-        if not any(cells.values()):
-            return None
-        try:
-            return (line, *self._checked(cells), None, "")
-        except Rejected as rejection:
-            return (line, *EMPTY, rejection.reason, rejection.field)
+        staged = self.stage_many([(line, values)])
+        return staged[0] if staged else None
+
+    def stage_many(self, rows: list[tuple[int, list[str]]]) -> list[tuple]:
+        """The staged rows of ``(line, values)`` pairs, in order; empty lines are left out."""
+        columns = list(self.columns.items())
+        checked = []
+        for line, values in rows:
+            size = len(values)
+            cells = {name: values[index].strip() if index < size else "" for name, index in columns}
+            if not any(cells.values()):
+                continue
+            try:
+                checked.append((line, self._checked(cells)))
+            except Rejected as rejection:
+                checked.append((line, rejection))
+        kept = [row for _line, row in checked if not isinstance(row, Rejected)]
+        stored = iter(_stored(kept))
+        return [
+            (line, *EMPTY, row.reason, row.field) if isinstance(row, Rejected) else (line, *next(stored))
+            for line, row in checked
+        ]
 
     def _checked(self, cells: dict[str, str]) -> tuple:
+        """(first name, last name, job title, company, language, email, phone, LinkedIn, audience)."""
         if TOOL_NAMES.search(cells.get("origin", "")):
             raise Rejected(Reason.SCRAPING, "origin")
         for name in ("first_name", "last_name"):
             if not cells.get(name):
                 raise Rejected(Reason.MISSING_NAME, name)
-        ids = _identifiers(cells)
-        email, phone, linkedin = ids["email"], ids["phone"], ids["linkedin_url"]
+        email, phone, linkedin, malformed = self.normaliser.identifiers(
+            cells.get("email", ""), cells.get("phone", ""), cells.get("linkedin_url", "")
+        )
+        if malformed:
+            raise Rejected(MALFORMED[malformed], malformed)
         for name, limit in MAX_LENGTHS.items():
             if len(cells.get(name, "")) > limit:
                 raise Rejected(Reason.TOO_LONG, name)
-        language = LANGUAGES.get(heading_key(cells.get("language", "")))
+        language = _language(cells.get("language", ""))
         if language is None:
             raise Rejected(Reason.UNKNOWN_LANGUAGE, "language")
         if not (email or phone or linkedin):
@@ -248,7 +272,9 @@ class RowChecker:
             cells.get("job_title", ""),
             cells.get("company_name", ""),
             language,
-            *_stored(ids),
+            email,
+            phone,
+            linkedin,
             audience,
         )
 
@@ -267,26 +293,29 @@ MALFORMED = {
 }
 
 
-def _identifiers(cells: dict[str, str]) -> dict[str, str]:
-    """The row's normalised identifiers; the first malformed one rejects the row."""
-    normalised, errors = normalise_identifiers(cells)
-    if errors:
-        name = next(iter(errors))
-        raise Rejected(MALFORMED[name], name)
-    return normalised
+@functools.lru_cache(maxsize=256)
+def _language(text: str) -> str | None:
+    """The language a cell names ("" is French), or None; a file repeats a handful of spellings."""
+    return LANGUAGES.get(heading_key(text))
 
 
-def _stored(ids: dict[str, str]) -> tuple:
-    """The staging columns of the identifiers: each value encrypted (the URL kept), its index."""
-    indexes = indexes_of(ids)
-    return (
-        encrypt(ids["email"]) if ids["email"] else "",
-        indexes["email_index"],
-        encrypt(ids["phone"]) if ids["phone"] else "",
-        indexes["phone_index"],
-        ids["linkedin_url"],
-        indexes["linkedin_index"],
+def _stored(rows: list[tuple]) -> Iterator[tuple]:
+    """The staging rows of checked rows: each identifier encrypted (the URL kept) and indexed,
+    one call per field for the whole chunk."""
+    emails = [row[5] for row in rows]
+    phones = [row[6] for row in rows]
+    linkedins = [row[7] for row in rows]
+    columns = zip(
+        encrypt_many(emails),
+        blind_indexes("email", emails),
+        encrypt_many(phones),
+        blind_indexes("phone", phones),
+        linkedins,
+        blind_indexes("linkedin", linkedins),
+        strict=True,
     )
+    for row, identifiers in zip(rows, columns, strict=True):
+        yield (*row[:5], *identifiers, row[8], None, "")
 
 
 def _check_linkedin_source(linkedin: str, audience: str) -> None:

@@ -51,7 +51,7 @@ STAGING_DDL = """
     first_name text, last_name text, job_title text, company text, language text,
     email text, email_index text, phone text, phone_index text, linkedin_url text, linkedin_index text,
     audience text, problem text, field text,
-    duplicate_of integer, company_id bigint, prospect_id bigint
+    duplicate_of integer
 """
 IDENTIFIERS = (("email_index", "email"), ("phone_index", "phone"), ("linkedin_index", "linkedin_url"))
 
@@ -85,26 +85,44 @@ class Dialect:
             marks = ", ".join(["%s"] * len(STAGING_COLUMNS))
             cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)
 
-    def assign_ids(self, table: str) -> str:
-        """SQL giving each loadable row of a line range the id its prospect will have."""
-        prospects = Prospect._meta.db_table
+    def run_steps(self, cursor, steps: list[tuple[str, str, list]], inserted: dict, counts=()) -> tuple:
+        """Run INSERT steps, each named; ``{name}`` in a later step stands for the rows that step
+        inserted (``inserted`` gives its model). Returns the rows inserted by each of ``counts``.
+
+        PostgreSQL: one statement, the steps chained as data-modifying CTEs, each later step
+        reading the ``RETURNING`` of an earlier one. SQLite has no such CTE: the steps run one
+        by one, and the rows a step inserted are those with an id above the largest before
+        it (SQLite writes one transaction at a time; AUTOINCREMENT ids only grow).
+        """
         if self.postgres:
-            return (
-                f"UPDATE {table} SET prospect_id = nextval(pg_get_serial_sequence('{prospects}', 'id')) "
-                "WHERE line BETWEEN %s AND %s AND problem IS NULL"
-            )
-        # SQLite writes one transaction at a time, so nobody takes these ids meanwhile;
-        # sqlite_sequence keeps ids of deleted rows from being handed out again.
-        base = (
-            f"SELECT max(coalesce((SELECT max(id) FROM {prospects}), 0), "
-            f"coalesce((SELECT seq FROM sqlite_sequence WHERE name = '{prospects}'), 0))"
-        )
-        return (
-            f"UPDATE {table} SET prospect_id = ({base}) + ranked.n FROM ("
-            f"SELECT line, row_number() OVER (ORDER BY line) AS n FROM {table} "
-            "WHERE line BETWEEN %s AND %s AND problem IS NULL) AS ranked "
-            f"WHERE {table}.line = ranked.line"
-        )
+            return self._chained(cursor, steps, inserted, counts)
+        relations, found = {}, {}
+        for name, sql, params in steps:
+            model = inserted.get(name)
+            if model is not None:
+                table = model._meta.db_table
+                cursor.execute(f"SELECT coalesce(max(id), 0) FROM {table}")
+                before = int(cursor.fetchone()[0])
+                relations[name] = f"(SELECT * FROM {table} WHERE id > {before}) AS {name}"
+            cursor.execute(_with_relations(sql, relations), params)
+            found[name] = cursor.rowcount
+        return tuple(found[name] for name in counts)
+
+    def _chained(self, cursor, steps, inserted: dict, counts) -> tuple:
+        relations = {name: name for name, _sql, _params in steps}
+        parts, params = [], []
+        for name, sql, step_params in steps[:-1] if not counts else steps:
+            suffix = " RETURNING *" if name in inserted else (" RETURNING 1" if name in counts else "")
+            parts.append(f"{name} AS ({_with_relations(sql, relations)}{suffix})")
+            params += step_params
+        if counts:
+            main = "SELECT " + ", ".join(f"(SELECT count(*) FROM {name})" for name in counts)
+        else:
+            _name, sql, step_params = steps[-1]
+            main = _with_relations(sql, relations)
+            params += step_params
+        cursor.execute(f"WITH {', '.join(parts)} {main}", params)
+        return tuple(cursor.fetchone()) if counts else ()
 
     def json_value(self, value: dict) -> Sql:
         return Sql("CAST(%s AS jsonb)" if self.postgres else "%s", (json.dumps(value),))
@@ -215,12 +233,23 @@ class Staging:
     def load(
         self, *, first: int, last: int, now: datetime, retention_until: date, team_id, notice: str
     ) -> tuple[int, int]:
-        """Load lines ``first``..``last``; return (prospects loaded, rows rejected)."""
+        """Load lines ``first``..``last``; return (prospects loaded, rows rejected).
+
+        A constant number of statements whatever the batch's size, none of which reads more
+        of the CRM's tables than the batch's own rows: objections recorded since the file
+        was checked are looked up by index for each row, companies by the index on their
+        name, and the history and sources are written from the rows just inserted (on
+        PostgreSQL, the ``RETURNING`` of the same statement), never by joining the batch
+        with the whole prospects table.
+        """
         job = self.job
-        self.check(first=first, last=last)  # objections or prospects recorded since the file was checked
         with connection.cursor() as cursor:
+            if self.dialect.postgres:
+                # The statements are cheap but their estimates are not: JIT-compiling them
+                # would cost more than running them, once per batch.
+                cursor.execute("SET LOCAL jit = off")
+            self._recheck_objections(cursor, first, last)
             self._companies(cursor, first, last, now)
-            cursor.execute(self.dialect.assign_ids(self.table), [first, last])
             values = {
                 "owner_id": job.owner_id,
                 "team_id": team_id,
@@ -229,66 +258,72 @@ class Staging:
                 "updated_at": now,
                 "retention_until": retention_until,
             }
-            cursor.execute(*self._insert_prospects(values, first, last))
-            loaded = cursor.rowcount
-            cursor.execute(*self._insert_history(Prospect, "p", self._loaded_prospects(), now, first, last))
-            cursor.execute(*self._insert_sources(now, notice, first, last))
-            cursor.execute(*self._insert_history(Source, "src", self._loaded_sources(), now, first, last))
-            cursor.execute(*self._insert_rejections(first, last))
-            rejected = cursor.rowcount
-        return loaded, rejected
+            steps = [
+                ("p", *self._insert_prospects(values, first, last)),
+                ("ph", *self._insert_history(Prospect, "p", now)),
+                ("src", *self._insert_sources(now, notice)),
+                ("sh", *self._insert_history(Source, "src", now)),
+                ("r", *self._insert_rejections(first, last)),
+            ]
+            inserted = {"p": Prospect, "src": Source}
+            return self.dialect.run_steps(cursor, steps, inserted, counts=("p", "r"))
+
+    def _recheck_objections(self, cursor, first: int, last: int) -> None:
+        """Objections recorded since the file was checked (docs/rules.md §2.3), row by row by index.
+
+        Each identifier is a probe of the suppression list's digest index (a subquery per
+        row, which no plan turns into a scan of the whole list); prospects recorded since
+        meanwhile are caught by the unique blind indexes at insertion.
+        """
+        suppression = Suppression._meta.db_table
+        probes = " ".join(
+            f"WHEN EXISTS (SELECT 1 FROM {suppression} t WHERE t.digest = s.{index} AND t.channel = %s) "
+            f"THEN '{field}'"
+            for index, field in IDENTIFIERS
+        )
+        cursor.execute(
+            f"UPDATE {self.table} SET problem = %s, field = m.field FROM ("
+            f"SELECT s.line, CASE {probes} END AS field FROM {self.table} s "
+            "WHERE s.line BETWEEN %s AND %s AND s.problem IS NULL) AS m "
+            f"WHERE {self.table}.line = m.line AND m.field IS NOT NULL",
+            [Reason.OPPOSED, *[Suppression.ALL_CHANNELS] * len(IDENTIFIERS), first, last],
+        )
 
     def _companies(self, cursor, first: int, last: int, now: datetime) -> None:
-        """Get or create the batch's companies by name, case-insensitively, as intake.py does."""
+        """Create the batch's new companies, matched by name case-insensitively as intake.py
+        does (``iexact``), through the index on ``upper(name)``; with their history rows."""
         company = Company._meta.db_table
         columns, expressions, params = _columns(Company, {"name": Sql("min(s.company)"), "created_at": now})
-        cursor.execute(
+        insert = (
             f"INSERT INTO {company} ({columns}) SELECT {expressions} FROM {self.table} s "
             "WHERE s.line BETWEEN %s AND %s AND s.problem IS NULL AND s.company <> '' "
-            f"AND lower(s.company) NOT IN (SELECT lower(name) FROM {company}) GROUP BY lower(s.company)",
-            [*params, first, last],
+            f"AND NOT EXISTS (SELECT 1 FROM {company} c WHERE upper(c.name) = upper(s.company)) "
+            "GROUP BY upper(s.company)"
         )
-        cursor.execute(
-            f"UPDATE {self.table} SET company_id = c.id FROM ("
-            f"SELECT lower(name) AS name, min(id) AS id FROM {company} WHERE lower(name) IN ("
-            f"SELECT lower(company) FROM {self.table} WHERE line BETWEEN %s AND %s) "
-            "GROUP BY lower(name)) AS c "
-            f"WHERE lower({self.table}.company) = c.name AND {self.table}.line BETWEEN %s AND %s "
-            f"AND {self.table}.problem IS NULL",
-            [first, last, first, last],
-        )
-        history = Company.history.model._meta.db_table
-        created = (
-            f"FROM {company} c "
-            f"WHERE c.id IN (SELECT company_id FROM {self.table} WHERE line BETWEEN %s AND %s) "
-            f"AND c.created_at = %s AND NOT EXISTS (SELECT 1 FROM {history} h WHERE h.id = c.id)"
-        )
-        stamp = Company._meta.get_field("created_at").get_db_prep_save(now, connection)
-        cursor.execute(*self._insert_history(Company, "c", (created, [first, last, stamp]), now, None, None))
+        steps = [("c", insert, [*params, first, last]), ("ch", *self._insert_history(Company, "c", now))]
+        self.dialect.run_steps(cursor, steps, {"c": Company})
+
+    def _company_of(self) -> Sql:
+        """The id of the row's company: a probe of the index on ``upper(name)``."""
+        company = Company._meta.db_table
+        return Sql(f"(SELECT min(c.id) FROM {company} c WHERE upper(c.name) = upper(s.company))")
 
     def _insert_prospects(self, values: dict, first: int, last: int) -> tuple[str, list]:
-        staged = ("first_name", "last_name", "job_title", "language", "audience", "company_id")
+        staged = ("first_name", "last_name", "job_title", "language", "audience")
         identifiers = ("email", "email_index", "phone", "phone_index", "linkedin_url", "linkedin_index")
         explicit = {
-            "id": Sql("s.prospect_id"),
             **{name: Sql(f"s.{name}") for name in (*staged, *identifiers)},
+            "company_id": self._company_of(),
             **values,
         }
         columns, expressions, params = _columns(Prospect, explicit)
         sql = (
             f"INSERT INTO {Prospect._meta.db_table} ({columns}) SELECT {expressions} FROM {self.table} s "
-            "WHERE s.line BETWEEN %s AND %s AND s.problem IS NULL ON CONFLICT DO NOTHING"
+            "WHERE s.line BETWEEN %s AND %s AND s.problem IS NULL ORDER BY s.line ON CONFLICT DO NOTHING"
         )
         return sql, [*params, first, last]
 
-    def _loaded_prospects(self) -> tuple[str, list]:
-        return (
-            f"FROM {self.table} s JOIN {Prospect._meta.db_table} p ON p.id = s.prospect_id "
-            "WHERE s.line BETWEEN %s AND %s AND s.problem IS NULL",
-            [],
-        )
-
-    def _insert_sources(self, now: datetime, notice: str, first: int, last: int) -> tuple[str, list]:
+    def _insert_sources(self, now: datetime, notice: str) -> tuple[str, list]:
         job = self.job
         if job.source_type in LINKEDIN_TYPES:
             evidence = self.dialect.profile_evidence("p.linkedin_url")
@@ -303,20 +338,10 @@ class Staging:
             "recorded_by_id": job.created_by_id,
         }
         columns, expressions, params = _columns(Source, explicit)
-        where, where_params = self._loaded_prospects()
-        sql = f"INSERT INTO {Source._meta.db_table} ({columns}) SELECT {expressions} {where}"
-        return sql, [*params, *where_params, first, last]
+        sql = f"INSERT INTO {Source._meta.db_table} ({columns}) SELECT {expressions} FROM {{p}} ORDER BY p.id"
+        return sql, params
 
-    def _loaded_sources(self) -> tuple[str, list]:
-        return (
-            f"FROM {self.table} s JOIN {Source._meta.db_table} src ON src.prospect_id = s.prospect_id "
-            "WHERE s.line BETWEEN %s AND %s AND s.problem IS NULL",
-            [],
-        )
-
-    def _insert_history(
-        self, model, alias: str, rows: tuple[str, list], now, first, last
-    ) -> tuple[str, list]:
+    def _insert_history(self, model, alias: str, now) -> tuple[str, list]:
         """simple-history "created" rows for the rows just inserted, copied from them in SQL."""
         history = model.history.model
         own = {field.column for field in model._meta.concrete_fields}
@@ -332,25 +357,54 @@ class Staging:
             history_change_reason=f"import #{self.job.pk}",
         )
         columns, expressions, params = _columns(history, explicit, skip=("history_id",))
-        sql = f"INSERT INTO {history._meta.db_table} ({columns}) SELECT {expressions} {rows[0]}"
-        line_range = [] if first is None else [first, last]
-        return sql, [*params, *rows[1], *line_range]
+        sql = f"INSERT INTO {history._meta.db_table} ({columns}) SELECT {expressions} FROM {{{alias}}}"
+        return sql, params
 
     def _insert_rejections(self, first: int, last: int) -> tuple[str, list]:
-        """Every rejected line of the batch, and loadable lines that lost a race to another writer."""
+        """Every rejected line of the batch, and loadable lines that lost a race to another writer.
+
+        A loadable line is known by its first identifier's blind index (unique among the
+        file's loadable lines once duplicates are marked, and never equal across kinds): a
+        line none of whose inserted prospects carries it was refused by a unique index,
+        so someone recorded that person since the file was checked.
+        """
         table = ImportRejection._meta.db_table
         prospects = Prospect._meta.db_table
+        key = "coalesce({0}.email_index, {0}.phone_index, {0}.linkedin_index)"
+        field = " ".join(
+            f"WHEN EXISTS (SELECT 1 FROM {prospects} t WHERE t.{index} = s.{index}) THEN '{name}'"
+            for index, name in IDENTIFIERS
+        )
         job = self.job.pk
         sql = (
             f"INSERT INTO {table} (job_id, line, reason, field, duplicate_of) "
             f"SELECT %s, line, problem, coalesce(field, ''), duplicate_of FROM {self.table} "
             "WHERE line BETWEEN %s AND %s AND problem IS NOT NULL "
-            f"UNION ALL SELECT %s, s.line, %s, '', NULL FROM {self.table} s "
+            f"UNION ALL SELECT %s, s.line, %s, CASE {field} ELSE '' END, NULL FROM {self.table} s "
             "WHERE s.line BETWEEN %s AND %s AND s.problem IS NULL "
-            f"AND NOT EXISTS (SELECT 1 FROM {prospects} p WHERE p.id = s.prospect_id) "
+            f"AND NOT EXISTS (SELECT 1 FROM {{p}} WHERE {key.format('p')} = {key.format('s')}) "
             "ON CONFLICT DO NOTHING"
         )
         return sql, [job, first, last, job, Reason.ALREADY_RECORDED, first, last]
+
+    # --- After the last batch --------------------------------------------------------------
+
+    def analyse_targets(self) -> None:
+        """Refresh the planner's statistics of the tables the import filled: a million new rows
+        would otherwise be planned for as the few the last autovacuum saw."""
+        models_ = (Company, Prospect, Source, ImportRejection)
+        tables = [m._meta.db_table for m in models_] + [
+            m.history.model._meta.db_table for m in (Company, Prospect, Source)
+        ]
+        with connection.cursor() as cursor:
+            for table in tables:
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
+
+
+def _with_relations(sql: str, relations: dict[str, str]) -> str:
+    for name, relation in relations.items():
+        sql = sql.replace("{" + name + "}", relation)
+    return sql
 
 
 def _columns(model, explicit: dict, *, skip: tuple[str, ...] = ("id",)) -> tuple[str, str, list]:

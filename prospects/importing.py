@@ -240,14 +240,12 @@ def _stage(job: ImportJob, staging: Staging, report: Progress) -> None:
         last_line = line
         if line <= done:
             continue
-        row = checker.stage(line, values)
-        if row is not None:
-            chunk.append(row)
+        chunk.append((line, values))
         if len(chunk) >= STAGE_CHUNK:
-            _write(job, staging, chunk, line, int(rows.fraction() * STAGED_AT))
+            _write(job, staging, checker.stage_many(chunk), line, int(rows.fraction() * STAGED_AT))
             report(job)
             chunk = []
-    _write(job, staging, chunk, last_line, STAGED_AT)
+    _write(job, staging, checker.stage_many(chunk) if chunk else [], last_line, STAGED_AT)
     record_progress(job, staged=True, last_line=last_line)
 
 
@@ -294,6 +292,7 @@ def _load(job: ImportJob, staging: Staging, batch_size: int, report: Progress) -
 
 
 def _finish(job: ImportJob, staging: Staging) -> None:
+    staging.analyse_targets()
     record_progress(job, status=ImportJob.Status.DONE, progress=100, finished_at=timezone.now())
     # The staging rows and an uploaded file hold personal data: neither outlives the import.
     staging.drop()

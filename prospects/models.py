@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q, Subquery
+from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -51,7 +52,12 @@ class Company(models.Model):
         verbose_name = _("company")
         verbose_name_plural = _("companies")
         ordering = ["name"]
-        indexes = [models.Index(fields=["name"])]
+        indexes = [
+            models.Index(fields=["name"]),
+            # A name is matched case-insensitively (intake.py's ``iexact``, the import's
+            # ``upper(name) = upper(...)``): this index serves both.
+            models.Index(Upper("name"), name="company_name_upper"),
+        ]
 
     def __str__(self) -> str:
         return self.name
