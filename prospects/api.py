@@ -1,6 +1,7 @@
 """REST API for prospects and their interactions; the same domain functions as the pages."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
@@ -25,6 +26,18 @@ class SourceSerializer(serializers.ModelSerializer):
         model = Source
         fields = ["id", "type", "evidence", "acquired_at", "notice", "notice_sent_at"]
         read_only_fields = fields
+
+    def to_representation(self, source: Source) -> dict:
+        """What DRF's walk over the fields gives, built directly (see ProspectSerializer)."""
+        when = self.fields["acquired_at"].to_representation
+        return {
+            "id": source.pk,
+            "type": source.type,
+            "evidence": source.evidence,
+            "acquired_at": when(source.acquired_at),
+            "notice": source.notice,
+            "notice_sent_at": when(source.notice_sent_at) if source.notice_sent_at else None,
+        }
 
 
 class SourceInputSerializer(serializers.Serializer):
@@ -63,6 +76,36 @@ class ProspectSerializer(StrictInput, serializers.ModelSerializer):
             "retention_until", "last_prospect_contact_at", "created_at",
         ]  # fmt: skip
         read_only_fields = ["retention_until", "last_prospect_contact_at", "created_at"]
+
+    def to_representation(self, prospect: Prospect) -> dict:
+        """The declared readable fields, built directly rather than by DRF's walk over them.
+
+        The walk (a getattr chain, a type check and a method call per field) was the
+        largest Python cost of a list page: 50 prospects × 17 fields, and their sources.
+        tests/prospects/test_api.py checks the output equals DRF's own, field for field.
+        """
+        when = self.fields["created_at"].to_representation
+        contact = prospect.last_prospect_contact_at
+        listed = getattr(prospect, "source_list", None)  # the list's prefetch (get_queryset)
+        sources = prospect.sources.all() if listed is None else listed
+        return {
+            "id": prospect.pk,
+            "first_name": prospect.first_name,
+            "last_name": prospect.last_name,
+            "email": prospect.email,
+            "phone": prospect.phone,
+            "job_title": prospect.job_title,
+            "company": prospect.company_name,
+            "linkedin_url": prospect.linkedin_url,
+            "language": prospect.language,
+            "audience": prospect.audience,
+            "audience_justification": prospect.audience_justification,
+            "owner": prospect.owner.username,
+            "sources": self.fields["sources"].to_representation(sources),
+            "retention_until": prospect.retention_until.isoformat(),
+            "last_prospect_contact_at": when(contact) if contact else None,
+            "created_at": when(prospect.created_at),
+        }
 
     def validate_source(self, source: intake.SourceData) -> intake.SourceData:
         if self.instance is not None:
@@ -211,7 +254,8 @@ class ProspectViewSet(
         return (
             Prospect.objects.visible_to(self.request.user)
             .select_related("company", "owner")
-            .prefetch_related("sources")
+            # Into a list: a prefetch into each row's manager built a queryset per row.
+            .prefetch_related(Prefetch("sources", to_attr="source_list"))
         )
 
     def retrieve(self, request, *args, **kwargs):

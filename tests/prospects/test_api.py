@@ -6,7 +6,7 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from prospects.models import Interaction, Prospect
+from prospects.models import Interaction, InteractionType, Prospect
 from tests import factories
 
 LIST = "/api/prospects/"
@@ -428,3 +428,35 @@ def test_a_tampered_api_cursor_is_a_clear_404(api):
     response = api.get("/api/prospects/", {"cursor": "not-a-cursor"})
 
     assert response.status_code == 404
+
+
+def test_the_representation_built_by_hand_is_what_drf_would_build(rep):
+    from rest_framework import serializers as drf
+
+    from prospects.api import ProspectSerializer, SourceSerializer
+    from prospects.timeline import record_interaction
+
+    people = [
+        factories.prospect(by=rep, email="anne.martin@acme.fr", company_name=""),
+        factories.prospect(by=rep, first_name="Paul", phone="+33 6 12 34 56 78", source_type="broker"),
+        factories.prospect(
+            by=rep,
+            first_name="Claire",
+            linkedin_url="https://www.linkedin.com/in/claire-petit",
+            source_type="linkedin_connection",
+            evidence={"profile_url": "https://www.linkedin.com/in/claire-petit"},
+        ),
+    ]
+    record_interaction(people[0], type=InteractionType.EMAIL_REPLY, by=rep)
+    listed = Prospect.objects.filter(pk__in=[p.pk for p in people]).select_related("company", "owner")
+    serializer, source_serializer = ProspectSerializer(), SourceSerializer()
+    sources = [source for person in listed for source in person.sources.all()]
+
+    ours = [serializer.to_representation(p) for p in listed.prefetch_related("sources")]
+    drfs = [drf.ModelSerializer.to_representation(serializer, p) for p in listed.prefetch_related("sources")]
+    our_sources = [source_serializer.to_representation(source) for source in sources]
+    drf_sources = [drf.ModelSerializer.to_representation(source_serializer, source) for source in sources]
+
+    assert ours == drfs
+    assert our_sources == drf_sources
+    assert any(p["last_prospect_contact_at"] for p in ours) and any(p["company"] == "" for p in ours)
