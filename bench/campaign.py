@@ -3,10 +3,13 @@
 Both decide an e-mail campaign to the same ``rows`` synthetic prospects (a mix of
 audiences, sources, notices, acquisition dates, objections, consents, withdrawals,
 customers, expired, restricted and over-contacted people) and write one outbox row
-each. The raw side is a single ``INSERT ... SELECT`` computing every input with joins
-and subqueries and the e-mail branch of the rules as one CASE; ours goes chunk by
-chunk through the pure ``policy.decide``. The two outboxes must hold the same decision
-and reason for every prospect, or the timing compares nothing.
+each. The raw side is a single ``INSERT ... SELECT`` in its fastest form: every input
+from another table is a derived table (the first source and the latest consent event by
+``ROW_NUMBER``, the unanswered contacts by ``GROUP BY``, the suppression list by digest)
+joined to the recipients, which the planner hashes, and the e-mail branch of the rules
+as one CASE. Ours goes chunk by chunk through the pure ``policy.decide``. Both start
+from an empty outbox, cleared outside the stopwatch. The two outboxes must hold the
+same decision and reason for every prospect, or the timing compares nothing.
 """
 
 import time
@@ -28,7 +31,7 @@ from outreach.models import Campaign, Message
 from outreach.policy import ART14_DEADLINE, SOFT_OPT_IN_YEARS
 from prospects.models import Interaction, Prospect, Source, Suppression
 
-TARGET = 2.0
+TARGET = 1.5  # ours at most 1.5 times the hash-join statement
 CHUNK = 5000
 ROUNDS = 3
 SOURCE_TYPES = [
@@ -51,6 +54,7 @@ def run(rows: int) -> Result:
         ours_times, raw_times = [], []
         for _round in range(ROUNDS):  # Alternated, best of each: a shared machine is noisy.
             _clear(raw)
+            _clear(ours)  # Deciding again deletes the previous outbox first: not what is compared.
             raw_times.append(timed(lambda: _raw(raw, owner)))
             ours_times.append(timed(lambda: decide_campaign(ours, chunk_size=CHUNK)))
         _check(ours, raw, rows)
@@ -288,28 +292,47 @@ def raw_statement(campaign: Campaign, owner) -> tuple[str, dict]:
 
 
 RAW = """
-WITH base AS MATERIALIZED (
+WITH recipient AS MATERIALIZED (
   SELECT p.id, p.audience, p.language, p.job_title, p.is_customer, p.customer_relationship_ended_at AS ended,
     (p.retention_until < %(today)s AND (p.legal_hold_until IS NULL OR p.legal_hold_until < %(today)s)
       AND (p.is_customer = %(false)s OR p.customer_relationship_ended_at IS NOT NULL)) AS expired,
-    p.restricted_at IS NOT NULL AS restricted,
-    (EXISTS (SELECT 1 FROM {suppression} x WHERE x.digest = p.email_index AND x.channel IN ('all', 'email'))
-      OR EXISTS (SELECT 1 FROM {suppression} x WHERE x.digest = p.phone_index
-        AND x.channel IN ('all', 'email'))
-      OR EXISTS (SELECT 1 FROM {suppression} x WHERE x.digest = p.linkedin_index
-        AND x.channel IN ('all', 'email'))) AS objection,
-    (SELECT c.action FROM {consent} c LEFT JOIN {confirmation} cf ON cf.consent_id = c.id
-      WHERE c.prospect_id = p.id AND c.channel = 'email' AND c.purpose_id = %(purpose)s
-      AND (c.action = 'withdraw' OR c.broker = '' OR c.broker_named_us = %(true)s)
-      AND (c.method <> 'double_opt_in' OR cf.id IS NOT NULL)
-      ORDER BY CASE WHEN c.method = 'double_opt_in' THEN cf.confirmed_at ELSE c.given_at END DESC, c.id DESC
-      LIMIT 1) AS consent,
-    (SELECT COUNT(*) FROM {interaction} n WHERE n.prospect_id = p.id AND n.direction = 'outbound'
-      AND n.occurred_at >= %(since)s AND n.occurred_at <= %(now)s
-      AND n.occurred_at > COALESCE(p.last_prospect_contact_at, %(epoch)s)) >= %(maximum)s AS capped,
-    (SELECT s.id FROM {source} s WHERE s.prospect_id = p.id ORDER BY s.acquired_at, s.id LIMIT 1) AS source_id
+    p.restricted_at IS NOT NULL AS restricted, p.email_index, p.phone_index, p.linkedin_index,
+    COALESCE(p.last_prospect_contact_at, %(epoch)s) AS last_reply
   FROM {prospect} p JOIN {profile} me ON me.team_id = p.team_id AND me.user_id = %(owner)s
   WHERE p.email_index IS NOT NULL
+), scoped AS (
+  SELECT DISTINCT x.digest FROM {suppression} x WHERE x.channel IN ('all', 'email')
+), consents AS (
+  SELECT ranked.prospect_id, ranked.action FROM (
+    SELECT c.prospect_id, c.action, ROW_NUMBER() OVER (PARTITION BY c.prospect_id ORDER BY
+      CASE WHEN c.method = 'double_opt_in' THEN cf.confirmed_at ELSE c.given_at END DESC, c.id DESC) AS n
+    FROM {consent} c LEFT JOIN {confirmation} cf ON cf.consent_id = c.id
+    WHERE c.channel = 'email' AND c.purpose_id = %(purpose)s
+      AND (c.action = 'withdraw' OR c.broker = '' OR c.broker_named_us = %(true)s)
+      AND (c.method <> 'double_opt_in' OR cf.id IS NOT NULL)
+  ) ranked WHERE ranked.n = 1
+), unanswered AS (
+  SELECT n.prospect_id FROM {interaction} n JOIN recipient r ON r.id = n.prospect_id
+  WHERE n.direction = 'outbound' AND n.occurred_at >= %(since)s AND n.occurred_at <= %(now)s
+    AND n.occurred_at > r.last_reply
+  GROUP BY n.prospect_id HAVING COUNT(*) >= %(maximum)s
+), firsts AS (
+  SELECT ranked.prospect_id, ranked.id FROM (
+    SELECT s.prospect_id, s.id,
+      ROW_NUMBER() OVER (PARTITION BY s.prospect_id ORDER BY s.acquired_at, s.id) AS n
+    FROM {source} s
+  ) ranked WHERE ranked.n = 1
+), base AS (
+  SELECT r.id, r.audience, r.language, r.job_title, r.is_customer, r.ended, r.expired, r.restricted,
+    (e.digest IS NOT NULL OR ph.digest IS NOT NULL OR li.digest IS NOT NULL) AS objection,
+    c.action AS consent, u.prospect_id IS NOT NULL AS capped, f.id AS source_id
+  FROM recipient r
+    LEFT JOIN scoped e ON e.digest = r.email_index
+    LEFT JOIN scoped ph ON ph.digest = r.phone_index
+    LEFT JOIN scoped li ON li.digest = r.linkedin_index
+    LEFT JOIN consents c ON c.prospect_id = r.id
+    LEFT JOIN unanswered u ON u.prospect_id = r.id
+    LEFT JOIN firsts f ON f.prospect_id = r.id
 ), inputs AS MATERIALIZED (
   SELECT b.*, COALESCE(s.notice, 'none') AS notice, s.acquired_at,
     CASE s.type WHEN 'business_card' THEN 'business_card' WHEN 'event' THEN 'business_card'

@@ -1,14 +1,20 @@
 """The bulk form of the gate: a whole campaign decided in set-based SQL, chunk by chunk.
 
 Each input of docs/rules.md §1.1 is a SQL expression over the recipients, packed into one
-``gate_inputs`` key per prospect (``GateInputs``). A chunk's keys go to a temporary
-table; the few distinct keys are read back, each decided once by the pure
-``policy.decide`` (the single source of truth), and the outbox rows are written with
-one ``INSERT ... SELECT`` that maps key to verdict. Four queries per chunk, whatever
+``gate_inputs`` key per prospect (``GateInputs``). The inputs that live in other tables
+(the first source, the latest counting consent event, the unanswered contacts, an earlier
+consent request) are derived tables joined to the chunk's recipients, each restricted to
+the chunk's range of prospect ids: the planner hashes or merges them, where a correlated
+subquery per recipient would cost an index probe, a sort and a limit per row. A chunk's
+keys go to a temporary table; the few distinct keys are read back, each decided once by
+the pure ``policy.decide`` (the single source of truth), and the outbox rows are written
+with one ``INSERT ... SELECT`` that maps key to verdict. Four queries per chunk, whatever
 its size and however many distinct situations it holds.
 
-``contactability.campaign_situation`` is the one-prospect twin of ``gate_key``; a test
-decides random campaigns both ways and compares every message.
+``verdicts_for`` is the same statement over a given set of prospects: the send-time
+re-check of a chunk of messages (sending.py). ``contactability.campaign_situation`` is the
+one-prospect twin of ``gate_key``; a test decides random campaigns both ways and compares
+every message.
 """
 
 from collections import Counter
@@ -18,18 +24,37 @@ from datetime import date, datetime, time, timedelta
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Case, CharField, Exists, F, Func, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    Func,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.expressions import RawSQL
 from django.db.models.fields.json import KT
-from django.db.models.functions import Coalesce, Trim
+from django.db.models.functions import Coalesce, RowNumber, Trim
 from django.utils import timezone
 
-from consent.state import with_consent_state
+from consent.models import Consent, ConsentState
+
+# The one mapping of the latest counting event to the gate's consent input.
+from consent.state import _STATE_OF_ACTION, with_consent_state
 from org.roles import EDITORS, has_role
 from outreach import frequency
 from outreach.models import ADDRESS_FIELD, Campaign, CampaignStatus, Message, MessageStatus
 from outreach.policy import ART14_DEADLINE, SOFT_OPT_IN_YEARS, Decision, Situation, Verdict, decide
 from prospects import provenance, retention, suppression
-from prospects.models import Notice, Prospect, Source, SourceType
+from prospects.models import Interaction, Notice, Prospect, Source, SourceType
 
 SEPARATOR = "|"
 IN_TIME, LATE = "in_time", "late"
@@ -137,21 +162,31 @@ def _policy_source_sql():
     )
 
 
-def _source_part(*, today: date) -> Coalesce:
-    """The first source's mapped type, notice and Art. 14 clock: one correlated subquery."""
+def _sources(*, today: date) -> QuerySet:
+    """Sources annotated with ``gate_source``: the mapped type, notice and Art. 14 clock."""
     cutoff = timezone.make_aware(datetime.combine(today - ART14_DEADLINE, time.min))
     evidence = {
         f"ev_{spec.name}": Trim(KT(f"evidence__{spec.name}")) for spec in provenance.EVIDENCE["broker"]
     }
+    return Source.objects.alias(**evidence).annotate(
+        gate_source=_joined(_policy_source_sql(), F("notice"), _bucket(Q(acquired_at__gte=cutoff)))
+    )
+
+
+# What the gate reads when a prospect has no source at all: fail closed (G4).
+MISSING_SOURCE = SEPARATOR.join(["broker_without_proof", Notice.NONE, ""])
+FIRST_SOURCE_ORDER = ("acquired_at", "pk")  # the source the gate reads (contactability.situation_for)
+
+
+def _source_part(*, today: date) -> Coalesce:
+    """The first source's ``gate_source``: one correlated subquery (``with_gate_key``)."""
     first = (
-        Source.objects.filter(prospect=OuterRef("pk"))
-        .alias(**evidence)
-        .annotate(gate_source=_joined(_policy_source_sql(), F("notice"), _bucket(Q(acquired_at__gte=cutoff))))
-        .order_by("acquired_at", "pk")
+        _sources(today=today)
+        .filter(prospect=OuterRef("pk"))
+        .order_by(*FIRST_SOURCE_ORDER)
         .values("gate_source")[:1]
     )
-    missing = SEPARATOR.join(["broker_without_proof", Notice.NONE, ""])
-    return Coalesce(Subquery(first), Value(missing), output_field=CharField())
+    return Coalesce(Subquery(first), Value(MISSING_SOURCE), output_field=CharField())
 
 
 def _bucket(in_time: Q) -> Case:
@@ -216,6 +251,182 @@ def with_gate_key(prospects: QuerySet, campaign: Campaign, *, now: datetime) -> 
     return prospects.annotate(gate_key=_joined(*parts))
 
 
+# --- The same inputs as joins: the form the planner can hash ---------------------------------
+
+RECIPIENT_CTE, BOUND_CTE = "gate_recipient", "gate_bound"
+# The chunk's highest prospect id, computed once per statement from its recipients (a CTE).
+UPPER_BOUND = RawSQL(f"SELECT hi FROM {BOUND_CTE}", (), output_field=BigIntegerField())  # noqa: S608, S611
+
+
+def _sql(queryset: QuerySet) -> tuple[str, list]:
+    sql, params = queryset.query.sql_with_params()
+    return sql, list(params)
+
+
+def _local_columns(prospects: QuerySet, campaign: Campaign, *, today: date) -> QuerySet:
+    """The inputs read from the prospect row itself, in three runs of the key.
+
+    The objection flag stays an EXISTS per identifier: uncorrelated but for the digest,
+    PostgreSQL runs it as a hashed subplan (one pass over the suppression list).
+    """
+    related = campaign.related_condition()
+    soft_current = Q(customer_relationship_ended_at__isnull=True)
+    soft_current |= Q(customer_relationship_ended_at__gte=_soft_opt_in_cutoff(today))
+    return prospects.annotate(
+        gate_id=F("pk"),
+        gate_head=F("audience"),
+        gate_middle=_joined(
+            _flag(related) if related is not None else Value("0"),
+            _flag(suppression.objected(channel=campaign.channel)),
+        ),
+        gate_tail=_joined(
+            _flag(Q(is_customer=True)),
+            _flag(soft_current),
+            _flag(retention.expired(today)),
+            _template_ok(campaign),
+            _flag(Q(restricted_at__isnull=False)),
+        ),
+    ).values("gate_id", "gate_head", "gate_middle", "gate_tail")
+
+
+def _first_sources(within: Q, *, today: date) -> QuerySet:
+    ranked = _sources(today=today).filter(within).order_by()
+    ranked = ranked.annotate(
+        gate_rank=Window(
+            RowNumber(),
+            partition_by=[F("prospect_id")],
+            order_by=[F(name).asc() for name in FIRST_SOURCE_ORDER],
+        )
+    )
+    return ranked.filter(gate_rank=1).values("prospect_id", "gate_source")
+
+
+def _latest_consents(within: Q, campaign: Campaign) -> QuerySet:
+    """The latest counting event per prospect, as ``consent.state`` orders them, mapped to its state."""
+    events = (
+        Consent.objects.counting()
+        .filter(within, channel=campaign.channel, purpose__code=campaign.purpose.code)
+        .order_by()
+    )
+    state = Case(
+        *(When(action=action, then=Value(value.value)) for action, value in _STATE_OF_ACTION.items()),
+        default=Value(ConsentState.NONE.value),
+        output_field=CharField(),
+    )
+    ranked = events.annotate(
+        gate_consent=state,
+        gate_rank=Window(
+            RowNumber(), partition_by=[F("prospect_id")], order_by=[F("effective_at").desc(), F("id").desc()]
+        ),
+    )
+    return ranked.filter(gate_rank=1).values("prospect_id", "gate_consent")
+
+
+def _capped(within: Q, *, now: datetime) -> QuerySet:
+    """Prospects over the frequency cap: their unanswered contacts counted in one aggregate."""
+    last_reply = Coalesce(F("prospect__last_prospect_contact_at"), Value(frequency.EPOCH))
+    return (
+        Interaction.objects.filter(within, frequency._unanswered(now=now, last_reply=last_reply))
+        .order_by()
+        .values("prospect_id")
+        .annotate(gate_unanswered=Count("id"))
+        .filter(frequency.capped_condition("gate_unanswered"))
+        .values("prospect_id")
+    )
+
+
+def _asked_before(within: Q) -> QuerySet:
+    """Prospects a consent request already reached (one per person, ever)."""
+    reached = [MessageStatus.SENT, MessageStatus.LOGGED]
+    return (
+        Message.objects.filter(within, consent_request=True, status__in=reached)
+        .order_by()
+        .values("prospect_id")
+        .distinct()
+    )
+
+
+def _joined_keys(
+    campaign: Campaign, prospects: QuerySet, within: Q, *, now: datetime, size: int | None
+) -> tuple[str, list]:
+    """``WITH ... SELECT prospect id, gate key``: the recipients' own columns, the derived tables joined.
+
+    ``within`` restricts each derived table to the chunk's prospects: with ``size``, the
+    range of ids from the sentinel up to the chunk's highest (an index range scan reads
+    only the chunk's rows), otherwise the given ids.
+    """
+    today = timezone.localdate(now)
+    local = _local_columns(prospects, campaign, today=today)
+    sql, params = _sql(local if size is None else local[:size])
+    ctes = [f"{RECIPIENT_CTE} AS ({sql})"]
+    if size is not None:
+        ctes.append(f"{BOUND_CTE} AS (SELECT MAX(gate_id) AS hi FROM {RECIPIENT_CTE})")  # noqa: S608
+    joins, join_params = [], []
+    parts = [
+        ("s", _first_sources(within, today=today)),
+        ("c", _latest_consents(within, campaign)),
+        ("u", _capped(within, now=now)),
+    ]
+    if campaign.is_consent_request:
+        parts.append(("q", _asked_before(within)))
+    for alias, queryset in parts:
+        part_sql, part_params = _sql(queryset)
+        joins.append(f"LEFT JOIN ({part_sql}) {alias} ON {alias}.prospect_id = r.gate_id")
+        join_params += part_params
+    repeated = "'0'"
+    if campaign.is_consent_request:
+        repeated = "CASE WHEN q.prospect_id IS NULL THEN '0' ELSE '1' END"
+    key = " || '|' || ".join(
+        [
+            "r.gate_head",
+            "COALESCE(s.gate_source, %s)",
+            "r.gate_middle",
+            "COALESCE(c.gate_consent, %s)",
+            "r.gate_tail",
+            "CASE WHEN u.prospect_id IS NULL THEN '0' ELSE '1' END",
+            repeated,
+        ]
+    )
+    # Only constants and compiled querysets are spliced in; every value is a parameter.
+    statement = f"WITH {', '.join(ctes)} SELECT r.gate_id, ({key}) FROM {RECIPIENT_CTE} r {' '.join(joins)}"  # noqa: S608
+    return statement, [*params, MISSING_SOURCE, ConsentState.NONE.value, *join_params]
+
+
+def _keys(campaign: Campaign, prospects: QuerySet, within: Q, *, now: datetime, size: int | None = None):
+    """The statement listing (prospect id, gate key) for ``prospects`` (the first ``size`` by id).
+
+    PostgreSQL gets the joined form, which it hashes. SQLite has no hash join and makes no
+    index on a window function's output, so a join to a derived table is a scan per row
+    there; it gets the correlated form (``with_gate_key``), an index lookup per row, its
+    fast path. The same key either way: the agreement test runs on both.
+    """
+    if connection.vendor == "postgresql":
+        return _joined_keys(campaign, prospects, within, now=now, size=size)
+    keyed = with_gate_key(prospects, campaign, now=now).values_list("pk", "gate_key")
+    return _sql(keyed if size is None else keyed[:size])
+
+
+def verdicts_for(campaign: Campaign, prospect_ids: list[int], *, now: datetime | None = None) -> dict:
+    """{prospect id: (gate key, Verdict)} for these prospects now: the send-time re-check of a chunk.
+
+    One statement whatever the number of prospects; each distinct key decided once.
+    """
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    if not prospect_ids:
+        return {}
+    prospects = Prospect.objects.filter(pk__in=prospect_ids)
+    sql, params = _keys(campaign, prospects, Q(prospect_id__in=prospect_ids), now=now)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    decided: dict[str, Verdict] = {}
+    for _pk, key in rows:
+        if key not in decided:
+            decided[key] = decide(GateInputs.from_key(key).situation(channel=campaign.channel, today=today))
+    return {pk: (key, decided[key]) for pk, key in rows}
+
+
 # --- Deciding a campaign --------------------------------------------------------------------
 
 
@@ -269,19 +480,22 @@ def decide_on_preview(campaign: Campaign, *, viewer) -> Campaign:
 
 def _write_outbox(campaign: Campaign, *, size: int, now: datetime) -> Outcome:
     today = timezone.localdate(now)
-    keyed = with_gate_key(recipients(campaign), campaign, now=now)
-    # Compiled once: each chunk only moves the lower bound (the sentinel's place in the params).
-    chunk = keyed.filter(pk__gt=SENTINEL).order_by("pk").values_list("pk", "gate_key")[:size]
-    sql, params = chunk.query.sql_with_params()
-    bound = list(params).index(SENTINEL)
+    chunk = recipients(campaign).filter(pk__gt=SENTINEL).order_by("pk")
+    within = Q(prospect_id__gt=SENTINEL, prospect_id__lte=UPPER_BOUND)
+    select, params = _keys(campaign, chunk, within, now=now, size=size)
+    # Compiled once: each chunk only moves the lower bound (the sentinel's places in the params).
+    bounds = [index for index, value in enumerate(params) if value == SENTINEL]
+    # A WITH goes inside the INSERT: SQLite counts the rows of a statement that starts with INSERT.
+    sql = f"INSERT INTO {CHUNK_TABLE} (prospect_id, gate_key) {select}"
     verdicts: dict[str, Verdict] = {}
     counts: Counter = Counter()
     chunks, last = 0, 0
     with connection.cursor() as cursor:
         _reset(cursor, campaign)
         while True:
-            params = [*params[:bound], last, *params[bound + 1 :]]
-            cursor.execute(f"INSERT INTO {CHUNK_TABLE} (prospect_id, gate_key) {sql}", params)
+            for index in bounds:
+                params[index] = last
+            cursor.execute(sql, params)
             if cursor.rowcount == 0:
                 break
             chunks += 1

@@ -5,13 +5,15 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from consent.models import Route
 from consent.recording import withdraw_consent
+from outreach import decisions
 from outreach.contactability import campaign_situation
-from outreach.decisions import GateInputs, decide_campaign, recipients
+from outreach.decisions import GateInputs, decide_campaign, recipients, verdicts_for
 from outreach.models import CampaignStatus, Message, MessageStatus
 from outreach.policy import Decision, Reason, decide
 from prospects import suppression, timeline
@@ -258,3 +260,49 @@ def test_a_campaign_of_a_rep_who_left_still_reaches_the_team(rep, other_rep, adm
     decide_campaign(campaign)
 
     assert Message.objects.filter(campaign=campaign).count() == 1
+
+
+@pytest.mark.parametrize("seed", [3])
+def test_the_send_time_recheck_of_a_chunk_agrees_with_the_single_decision(rep, seed):
+    rng = random.Random(seed)
+    prospects = [random_prospect(rng, index, by=rep) for index in range(30)]
+    now = timezone.now()
+    for campaign in (
+        factories.campaign(by=rep),
+        factories.campaign(by=rep, kind="consent_request", target_functions=["achats"]),
+    ):
+        ids = [p.pk for p in prospects]
+
+        checked = verdicts_for(campaign, ids, now=now)
+
+        assert set(checked) == set(ids)
+        for prospect in Prospect.objects.filter(pk__in=ids):
+            key, verdict = checked[prospect.pk]
+            assert verdict == decide(campaign_situation(campaign, prospect, now=now)), key
+
+
+def _subplan_tables(node: dict, inside: bool = False) -> set[str]:
+    """Tables read under a SubPlan of an EXPLAIN (FORMAT JSON) plan: what runs once per outer row."""
+    inside = inside or node.get("Parent Relationship") == "SubPlan"
+    tables = {node["Relation Name"]} if inside and "Relation Name" in node else set()
+    for child in node.get("Plans", []):
+        tables |= _subplan_tables(child, inside)
+    return tables
+
+
+def test_the_chunk_statement_joins_the_other_tables_instead_of_a_subquery_per_recipient(rep):
+    if connection.vendor != "postgresql":
+        pytest.skip("the joined form is PostgreSQL's; SQLite keeps the correlated one")
+    prospect = informed(by=rep, email="ana@acme.fr")
+    unanswered_contacts(prospect, count=1, by=rep)
+    campaign = factories.campaign(by=rep, kind="consent_request")
+    chunk = recipients(campaign).filter(pk__gt=decisions.SENTINEL).order_by("pk")
+    within = Q(prospect_id__gt=decisions.SENTINEL, prospect_id__lte=decisions.UPPER_BOUND)
+    sql, params = decisions._keys(campaign, chunk, within, now=timezone.now(), size=5000)
+    params = [0 if value == decisions.SENTINEL else value for value in params]
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+        [[plan]] = cursor.fetchone()
+
+    assert _subplan_tables(plan["Plan"]) <= {"prospects_suppression"}
