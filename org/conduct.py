@@ -30,7 +30,11 @@ def pending_for(user) -> CodeOfConduct | None:
         return None
     # One query, on every request of a rep: the current version and whether they acknowledged it.
     acknowledged = ConductAcknowledgement.objects.filter(user=user, conduct=OuterRef("pk"))
-    current = CodeOfConduct.objects.annotate(acknowledged=Exists(acknowledged)).current()
+    current = (
+        CodeOfConduct.objects.defer("text_en", "text_fr")
+        .annotate(acknowledged=Exists(acknowledged))
+        .current()
+    )
     if current is None or current.acknowledged:
         return None
     return current
