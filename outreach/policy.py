@@ -204,17 +204,20 @@ _GUARDS = (
         Reason.REF_UNCLASSIFIED,
         "GDPR 5(2)",
     ),
-    # Product rule: repeated unanswered contacts read as a tacit objection (GDPR 21(2)).
+    # G9 — a product rule (INTERP), not a CNIL text: no CNIL social-selling guidance exists.
+    # Repeated unanswered contacts are unfair (GDPR 5(1)(a)) and outweigh the legitimate
+    # interest (6(1)(f)); silence is not an objection, so this is a cap, not a suppression.
     _Guard(
         lambda s: s.frequency_capped,
         Reason.REF_FREQUENCY_CAP,
-        "CNIL social-selling guidance; GDPR 21(2)",
+        "Product rule (INTERP): GDPR 5(1)(a), 6(1)(f)",
     ),
-    # Product rule: one request for permission per person, ever; asking again is pressure.
+    # G10 — a product rule (INTERP): one request for permission per person, ever; asking
+    # again is pressure on a freely given consent (GDPR 4(11), 5(1)(a)).
     _Guard(
         lambda s: s.consent_request_repeated,
         Reason.REF_CONSENT_REQUEST_REPEATED,
-        "GDPR 4(11), 7(4); CNIL référentiel gestion commerciale (one re-permission contact)",
+        "Product rule (INTERP): GDPR 4(11), 5(1)(a)",
     ),
 )
 
@@ -272,7 +275,9 @@ def _electronic_b2b(s: Situation) -> Verdict:
     if s.source in INDIRECT_SOURCES:
         return _electronic_b2b_indirect(s)
     if s.source == PolicySource.CUSTOMER_SALE:
-        return _allow(Reason.OK_B2B_LI, "CPCE L34-5 al.4; CNIL B2B doctrine")
+        # The CNIL B2B rule, not L34-5 al.4 (the B2C exception): a customer never informed
+        # at the sale gets the notice in the first message (GDPR 13).
+        return _informed_or_late_notice(s, Reason.OK_B2B_LI, "GDPR 6(1)(f), 13; CNIL B2B doctrine")
     if s.source == PolicySource.BUSINESS_CARD and s.notice == Notice.NONE:
         # GDPR 13: the notice was due at collection; the first message must carry it.
         return _allow_with_notice(Reason.NOTICE_ART13_LATE, "GDPR 13, 21(4)")
@@ -356,8 +361,11 @@ def _phone_b2c_opt_in(s: Situation) -> Verdict:
     # C. conso L223-1 as amended by loi 2025-594 art. 13: prior consent, or a related offer
     # within an ongoing contract; the burden of proof lies on the professional.
     reference = "C. conso L223-1 (loi 2025-594 art. 13)"
-    if s.consent == ConsentState.VALID or s.has_ongoing_contract_related_offer:
-        return _allow(Reason.OK_CONSENT, reference)
+    if s.consent == ConsentState.VALID:
+        return _allow(Reason.OK_CONSENT, f"{reference} al.1-3")
+    if s.has_ongoing_contract_related_offer:
+        # An exception to the consent rule, not a consent (al.4-5).
+        return _allow(Reason.OK_SOFT_OPTIN, f"{reference} al.4-5")
     return _refuse(Reason.REF_B2C_PHONE_NO_CONSENT, reference)
 
 
@@ -366,6 +374,9 @@ def _phone_b2c_opt_in(s: Situation) -> Verdict:
 
 def _postal(s: Situation) -> Verdict:
     # GDPR 6(1)(f), 21: legitimate interest, provided the person is informed and not opposed.
+    if _art14_notice_pending(s):
+        # GDPR 14(3)(b): a letter to someone whose data came from elsewhere carries the notice.
+        return _allow_with_notice(Reason.NOTICE_ART14, "GDPR 6(1)(f), 14(3)(b), 21; CNIL partner rules")
     return _informed_or_late_notice(s, Reason.OK_OPTOUT_CHANNEL, "GDPR 6(1)(f), 21")
 
 

@@ -102,11 +102,19 @@ def test_indirect_contact_is_allowed_without_notice_once_art14_was_sent(source):
     assert_verdict(verdict, ALLOW, Reason.OK_B2B_LI)
 
 
-def test_allows_related_offer_to_customer_work_address():
-    verdict = decide(situation(source=PolicySource.CUSTOMER_SALE, notice=Notice.NONE))
+def test_a_related_offer_to_an_informed_customer_work_address_is_allowed():
+    verdict = decide(situation(source=PolicySource.CUSTOMER_SALE, notice=Notice.AT_COLLECTION))
 
     assert_verdict(verdict, ALLOW, Reason.OK_B2B_LI)
-    assert "L34-5 al.4" in verdict.legal_reference
+    # The CNIL B2B rule; L34-5 al.4 is the B2C exception (docs/rules.md §1.4).
+    assert "L34-5" not in verdict.legal_reference
+    assert "CNIL B2B doctrine" in verdict.legal_reference
+
+
+def test_a_customer_never_informed_at_the_sale_gets_the_notice_in_the_first_message():
+    verdict = decide(situation(source=PolicySource.CUSTOMER_SALE, notice=Notice.NONE))
+
+    assert_verdict(verdict, ALLOW_N, Reason.NOTICE_ART13_LATE)
 
 
 @pytest.mark.parametrize(

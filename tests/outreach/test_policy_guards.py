@@ -206,7 +206,8 @@ def test_refuses_prospect_over_the_unanswered_contact_cap():
     verdict = decide(situation(frequency_capped=True))
 
     assert_verdict(verdict, REFUSE, Reason.REF_FREQUENCY_CAP)
-    assert verdict.legal_reference == "CNIL social-selling guidance; GDPR 21(2)"
+    # A product rule: no CNIL social-selling guidance exists to cite (docs/rules.md §1.3, G9).
+    assert verdict.legal_reference == "Product rule (INTERP): GDPR 5(1)(a), 6(1)(f)"
 
 
 def test_unknown_audience_wins_over_frequency_cap():
@@ -225,7 +226,7 @@ def test_refuses_a_second_consent_request_to_the_same_person():
     verdict = decide(situation(consent_request_repeated=True))
 
     assert_verdict(verdict, REFUSE, Reason.REF_CONSENT_REQUEST_REPEATED)
-    assert "7(4)" in verdict.legal_reference
+    assert verdict.legal_reference == "Product rule (INTERP): GDPR 4(11), 5(1)(a)"
 
 
 def test_frequency_cap_wins_over_a_repeated_consent_request():

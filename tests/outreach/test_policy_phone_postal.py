@@ -182,10 +182,12 @@ def test_from_the_switch_consent_allows_the_call_without_bloctel():
     assert_verdict(verdict, ALLOW, Reason.OK_CONSENT)
 
 
-def test_from_the_switch_an_ongoing_contract_allows_a_related_offer_call():
+def test_from_the_switch_an_ongoing_contract_allows_a_related_offer_call_as_an_exception():
     verdict = decide(b2c_call(now=date(2027, 1, 4), has_ongoing_contract_related_offer=True))
 
-    assert_verdict(verdict, ALLOW, Reason.OK_CONSENT)
+    # L223-1 al.4-5: an exception to the consent rule, not a consent (docs/rules.md §1.4).
+    assert_verdict(verdict, ALLOW, Reason.OK_SOFT_OPTIN)
+    assert "al.4-5" in verdict.legal_reference
 
 
 def test_before_the_switch_consent_does_not_replace_the_bloctel_check():
@@ -210,7 +212,7 @@ def test_letter_to_an_indirect_contact_carries_the_art14_notice(source):
         situation(channel=Channel.POSTAL, audience=Audience.B2C, source=source, notice=Notice.NONE)
     )
 
-    assert_verdict(verdict, ALLOW_N, Reason.OK_OPTOUT_CHANNEL)
+    assert_verdict(verdict, ALLOW_N, Reason.NOTICE_ART14)
 
 
 def test_letter_to_an_indirect_contact_is_plain_once_art14_was_sent():
