@@ -1,10 +1,15 @@
-"""The processing activities of the Art. 30 record, declared in code (GDPR 30(1); docs/rules.md §3).
+"""The processing activities of the Art. 30 record as the code declares them (GDPR 30(1); docs/rules.md §3).
 
-Each activity carries every field of Art. 30(1)(a)-(g) and the extra fields of the
-CNIL's model register (docs/rules.md §3.2). The text is a legal document: it is written here in
-both languages of the product side by side, so that a register version covers both and
-the French text does not depend on a translation catalogue. Retention periods are read
-from ``settings.LOYAL_RETENTION`` at build time, the same values the purge applies.
+These declarations seed the stored records that the DPO edits (``registry.records``; the
+data migration ``0003_seed_activities``); the register reads the stored records. Each
+carries the fields of Art. 30(1)(a)-(g) and the extra fields of the CNIL's model register
+(docs/rules.md §3.2) that the code can state. It never states a fact only the
+organisation can attest: no LIA or DPIA reference, no backup test, no Art. 28 contract;
+those are the DPO's to enter. The text is a legal document: it is written here in both
+languages of the product side by side, so that a register version covers both and the
+French text does not depend on a translation catalogue. A retention period tied to a
+purge (``Period``) is read from ``settings.LOYAL_RETENTION`` when the register is built,
+the same value the purge applies.
 """
 
 from datetime import date
@@ -12,7 +17,7 @@ from datetime import date
 from django.conf import settings
 
 from prospects import retention
-from registry.fiche import Activity, DataCategory, Retention, SecurityMeasure, Text
+from registry.fiche import Activity, DataCategory, Period, Retention, SecurityMeasure, Text
 
 # INTERP (docs/rules.md §2.1): proofs of consent and notice are kept for the processing's lifetime
 # plus the civil limitation period (C. civ. 2224).
@@ -29,11 +34,10 @@ NO_SENSITIVE = Text(
     "ou des propos injurieux.",
 )
 DPIA_SCREENED = Text(
-    "Screening done: no scoring or profiling and no combination of data sets at scale, fewer than two "
-    "EDPB criteria; no DPIA required. Reviewed if scoring is ever added. Reference: DPIA-SCREEN-2026-01.",
-    "Analyse préalable faite : ni notation ni profilage, ni croisement de fichiers à grande échelle, moins "
-    "de deux critères du CEPD ; AIPD non requise. À revoir en cas de notation. Référence : "
-    "DPIA-SCREEN-2026-01.",
+    "No scoring or profiling and no combination of data sets at scale in the application: fewer than two "
+    "EDPB criteria as far as the software goes. To be reviewed if scoring is ever added.",
+    "Ni notation ni profilage, ni croisement de fichiers à grande échelle dans l'application : moins de "
+    "deux critères du CEPD pour ce qui relève du logiciel. À revoir en cas de notation.",
 )
 RIGHTS = Text(
     "Requests to the privacy address or the DPO are logged in the application with their one-month "
@@ -52,7 +56,11 @@ NO_EXTERNAL = Text(
 
 
 def security_measures() -> tuple[tuple[SecurityMeasure, Text], ...]:
-    """Art. 30(1)(g) and the CNIL checkboxes; the same for every activity of the application."""
+    """Art. 30(1)(g) and the CNIL checkboxes, as far as the application itself applies them.
+
+    Backups and the control of processors are the organisation's to attest
+    (``fiche.ATTESTED_MEASURES``): the DPO enters them on each activity's page.
+    """
     months = settings.LOYAL_RETENTION["access_log_months"]
     return (
         (
@@ -85,13 +93,6 @@ def security_measures() -> tuple[tuple[SecurityMeasure, Text], ...]:
             ),
         ),
         (
-            SecurityMeasure.BACKUP,
-            Text(
-                "Encrypted backups, restore tested; purged records are never restored",
-                "Sauvegardes chiffrées, restauration testée ; les données purgées ne sont jamais restaurées",
-            ),
-        ),
-        (
             SecurityMeasure.ENCRYPTION,
             Text(
                 "TLS with HSTS; email and phone encrypted at rest with key rotation; keyed blind index "
@@ -99,13 +100,6 @@ def security_measures() -> tuple[tuple[SecurityMeasure, Text], ...]:
                 "TLS avec HSTS ; e-mail et téléphone chiffrés au repos avec rotation des clés ; index "
                 "aveugle "
                 "à clé (HMAC-SHA-256) pour les recherches",
-            ),
-        ),
-        (
-            SecurityMeasure.PROCESSORS,
-            Text(
-                "Art. 28 contracts with the hosting and emailing providers, with audit rights",
-                "Contrats article 28 avec l'hébergeur et le prestataire d'e-mailing, avec droit d'audit",
             ),
         ),
         (
@@ -130,6 +124,7 @@ def prospect_retention() -> tuple[Retention, ...]:
         Retention(
             data=Text("Prospect record, interactions and notes", "Fiche prospect, interactions et notes"),
             years=retention.prospect_years(),
+            period=Period.PROSPECT,
             start=Text(
                 "from the later of collection and the last contact from the person (reply, click, call, "
                 "meeting; opens excluded)",
@@ -141,6 +136,7 @@ def prospect_retention() -> tuple[Retention, ...]:
         Retention(
             data=Text("Customers, for prospecting", "Clients, pour la prospection"),
             years=retention.customer_years(),
+            period=Period.CUSTOMER,
             start=Text(
                 "from the end of the commercial relationship",
                 "à compter de la fin de la relation commerciale",
@@ -199,6 +195,7 @@ def prospecting() -> Activity:
                 "Décider, canal par canal, si un contact est licite, et pourquoi",
             ),
         ),
+        legal_bases=("f", "a"),
         legal_basis=(
             Text(
                 "Art. 6(1)(f) legitimate interest: prospecting professionals about offers related to their "
@@ -214,7 +211,6 @@ def prospecting() -> Activity:
                 "adresse personnelle (CPCE L34-5)",
             ),
         ),
-        lia=Text("LIA-B2B-2026-01, kept by the DPO", "LIA-B2B-2026-01, conservée par le DPO"),
         data_subjects=(
             Text(
                 "Employees and executives of target companies",
@@ -273,7 +269,7 @@ def prospecting() -> Activity:
         ),
         recipients_external=(NO_EXTERNAL,),
         processors=("hosting", "emailing"),
-        dpia=DPIA_SCREENED,
+        dpia_notes=DPIA_SCREENED,
         rights=RIGHTS,
         security=security_measures(),
         joint_controller=Text(
@@ -311,6 +307,7 @@ def campaigns() -> Activity:
                 "Lettres d'information et invitations, sur consentement",
             ),
         ),
+        legal_bases=("f", "a"),
         legal_basis=(
             Text(
                 "Art. 6(1)(f) legitimate interest (B2B offers)", "Art. 6(1)(f) intérêt légitime (offres B2B)"
@@ -320,7 +317,6 @@ def campaigns() -> Activity:
                 "Art. 6(1)(a) consentement (lettres, invitations, adresses personnelles)",
             ),
         ),
-        lia=Text("LIA-B2B-2026-01, kept by the DPO", "LIA-B2B-2026-01, conservée par le DPO"),
         data_subjects=(
             Text(
                 "Prospects and customers chosen for a campaign",
@@ -353,6 +349,7 @@ def campaigns() -> Activity:
             Retention(
                 data=Text("Messages and their decisions", "Messages et leurs décisions"),
                 years=retention.prospect_years(),
+                period=Period.PROSPECT,
                 start=Text(
                     "with the prospect record they belong to",
                     "avec la fiche prospect à laquelle ils se rattachent",
@@ -370,7 +367,7 @@ def campaigns() -> Activity:
         ),
         recipients_external=(NO_EXTERNAL,),
         processors=("hosting", "emailing"),
-        dpia=DPIA_SCREENED,
+        dpia_notes=DPIA_SCREENED,
         rights=RIGHTS,
         security=security_measures(),
         consent_purposes=("newsletter", "events"),
@@ -393,6 +390,7 @@ def suppression_list() -> Activity:
                 "Transmettre les oppositions au courtier qui a fourni la personne",
             ),
         ),
+        legal_bases=("c", "f"),
         legal_basis=(
             Text(
                 "Art. 6(1)(c) legal obligation to honour objections (GDPR 21(3)); INTERP, with 6(1)(f)",
@@ -438,6 +436,7 @@ def suppression_list() -> Activity:
             Retention(
                 data=Text("Keyed hashes", "Empreintes"),
                 years=settings.LOYAL_RETENTION["suppression_years"],
+                period=Period.SUPPRESSION,
                 start=Text(
                     "at least, from the objection (CNIL minimum), reviewed every year",
                     "au moins, à compter de l'opposition (minimum CNIL), revu chaque année",
@@ -461,9 +460,9 @@ def suppression_list() -> Activity:
             ),
         ),
         processors=("hosting",),
-        dpia=Text(
-            "Not required: pseudonymised data, no profiling",
-            "Non requise : données pseudonymisées, sans profilage",
+        dpia_notes=Text(
+            "Pseudonymised data (keyed hashes), no profiling",
+            "Données pseudonymisées (empreintes à clé), sans profilage",
         ),
         rights=RIGHTS,
         security=security_measures(),
@@ -489,6 +488,7 @@ def user_accounts() -> Activity:
                 "Acceptation de la charte de prospection sur les réseaux sociaux",
             ),
         ),
+        legal_bases=("c", "f"),
         legal_basis=(
             Text(
                 "Art. 6(1)(c) and 32: security of the processing; Art. 6(1)(f) legitimate interest in a "
@@ -531,6 +531,7 @@ def user_accounts() -> Activity:
             Retention(
                 data=Text("Access log", "Journal des accès"),
                 months=settings.LOYAL_RETENTION["access_log_months"],
+                period=Period.ACCESS_LOG,
                 start=Text("from each entry", "à compter de chaque entrée"),
                 then=Text("then deleted by a daily job", "puis suppression par une tâche quotidienne"),
             ),
@@ -538,7 +539,12 @@ def user_accounts() -> Activity:
         recipients_internal=(STAFF_NEED_TO_KNOW,),
         recipients_external=(Text("None", "Aucun"),),
         processors=("hosting",),
-        dpia=Text("Not required", "Non requise"),
+        dpia_notes=Text(
+            "No evaluation or profiling of staff; the access log serves the security of the processing only "
+            "(CNIL délib. 2021-122)",
+            "Ni évaluation ni profilage du personnel ; le journal des accès ne sert qu'à la sécurité du "
+            "traitement (CNIL délib. 2021-122)",
+        ),
         rights=Text(
             "Staff exercise their rights with the DPO; accounts are deactivated on departure",
             "Le personnel exerce ses droits auprès du DPO ; les comptes sont désactivés au départ",
@@ -566,6 +572,7 @@ def subject_requests() -> Activity:
                 "Garder la preuve de la réponse, et un journal des effacements sans donnée personnelle",
             ),
         ),
+        legal_bases=("c",),
         legal_basis=(
             Text(
                 "Art. 6(1)(c) legal obligation (GDPR 12, 15 to 22)",
@@ -594,6 +601,7 @@ def subject_requests() -> Activity:
             Retention(
                 data=Text("Request log", "Registre des demandes"),
                 years=REQUEST_LOG_YEARS,
+                period=Period.REQUEST_LOG,
                 start=Text("after the request is closed", "après la clôture de la demande"),
                 then=Text("then deleted by a daily job", "puis suppression par une tâche quotidienne"),
             ),
@@ -601,7 +609,10 @@ def subject_requests() -> Activity:
         recipients_internal=(STAFF_NEED_TO_KNOW,),
         recipients_external=(Text("The CNIL, on request", "La CNIL, sur demande"),),
         processors=("hosting",),
-        dpia=Text("Not required", "Non requise"),
+        dpia_notes=Text(
+            "No profiling; one record per request, holding no copy of an identity document",
+            "Aucun profilage ; une fiche par demande, sans copie de pièce d'identité",
+        ),
         rights=RIGHTS,
         security=security_measures(),
     )

@@ -1,9 +1,11 @@
-"""The Art. 30 record of processing activities, built from the declarations and the database.
+"""The Art. 30 record of processing activities, built from the stored records and the database.
 
-``declared`` is what the controller states: the organisation and the activities, in one
-language. ``build_register`` adds what the database knows: the version and its sign-off,
-each activity's date of last update, and the live figures. Building the register records
-a new version whenever the declared content changed (Art. 30(3); docs/rules.md §3).
+``declared`` is what the controller states: the organisation and the activities as the
+DPO keeps them (``registry.records``), in one language. ``build_register`` adds what the
+database knows: the version and its sign-off, each activity's date of last update, and
+the live figures. Building the register records a new version whenever the declared
+content changed (Art. 30(3); docs/rules.md §3). A fact only the organisation can attest
+and not entered yet is written as such, never filled in.
 """
 
 from dataclasses import dataclass
@@ -11,9 +13,17 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from org.models import Organisation
-from registry import figures, versions
-from registry.activities import activities
-from registry.fiche import CATEGORY_LABELS, MEASURE_LABELS, Activity, Text, colon
+from registry import figures, records, versions
+from registry.fiche import (
+    CATEGORY_LABELS,
+    MEASURE_LABELS,
+    SOFTWARE,
+    DataCategory,
+    SecurityMeasure,
+    Text,
+    colon,
+)
+from registry.models import DpiaStatus, LegalBasis, ProcessingActivity
 
 LANGUAGES = ("en", "fr")
 
@@ -58,6 +68,23 @@ CONTROLLER_FIELDS = (
 )
 TITLE = Text("Record of processing activities", "Registre des activités de traitement")
 PROCESSOR_ROLES = {"hosting": Text("Hosting", "Hébergement"), "emailing": Text("Emailing", "E-mailing")}
+NOT_DOCUMENTED = Text(
+    "Not documented yet: to be entered by the DPO", "Non documenté : à renseigner par le DPO"
+)
+NOT_APPLICABLE = Text(
+    "Not applicable: no legitimate interest basis", "Sans objet : aucun fondement sur l'intérêt légitime"
+)
+DPIA_STATUSES = {
+    DpiaStatus.NOT_REQUIRED: Text("Screened: no DPIA required", "Analyse préalable faite : AIPD non requise"),
+    DpiaStatus.IN_PROGRESS: Text("DPIA in progress", "AIPD en cours"),
+    DpiaStatus.DONE: Text("DPIA carried out", "AIPD réalisée"),
+}
+DPIA_UNKNOWN = Text("DPIA status not recorded yet", "Statut de l'AIPD non renseigné")
+REFERENCE = Text("Reference: {reference}", "Référence : {reference}")
+NO_REFERENCE = Text(
+    "Reference not documented yet: to be entered by the DPO",
+    "Référence non documentée : à renseigner par le DPO",
+)
 
 
 def labels(language: str) -> dict[str, str]:
@@ -82,46 +109,93 @@ def controller(organisation: Organisation, language: str) -> dict[str, str]:
     }
 
 
-def fiche(activity: Activity, organisation: Organisation, language: str) -> dict:
+def fiche(record: ProcessingActivity, organisation: Organisation, language: str) -> dict:
     """One activity's fields in ``language``; list values are one item per line."""
-
-    def texts(items) -> list[str]:
-        return [item.in_language(language) for item in items]
-
     head = controller(organisation, language)
+
+    def text(name: str) -> str:
+        return records.text(record, name, language)
+
+    def lines(name: str) -> list[str]:
+        return records.lines(record, name, language)
+
     return {
-        "code": activity.code,
-        "name": activity.name.in_language(language),
-        "created_on": activity.created_on.isoformat(),
-        "software": activity.software,
+        "code": record.code,
+        "name": record.name(language),
+        "created_on": record.created_on.isoformat(),
+        "software": SOFTWARE,
         "controller": f"{head['name']}, {head['address']}, {head['email']}; {head['legal_representative']}; "
         f"DPO{colon(language)}{head['dpo']}",
-        "joint_controller": activity.joint_controller.in_language(language),
-        "purposes": texts((activity.purpose, *activity.sub_purposes)),
-        "legal_basis": texts(activity.legal_basis),
-        "lia": activity.lia.in_language(language),
-        "data_subjects": texts(activity.data_subjects),
-        "data_categories": [
-            f"{CATEGORY_LABELS[category].in_language(language)}{colon(language)}{text.in_language(language)}"
-            for category, text in activity.data_categories
-        ],
-        "sensitive_data": activity.sensitive_data.in_language(language),
-        "sources": texts(activity.sources),
-        "recipients_internal": texts(activity.recipients_internal),
-        "recipients_external": texts(activity.recipients_external),
-        "processors": [
-            f"{PROCESSOR_ROLES[role].in_language(language)}{colon(language)}{getattr(organisation, role)}"
-            for role in activity.processors
-        ],
-        "transfers": organisation.transfers,
-        "retention": [rule.describe(language) for rule in activity.retention],
-        "security": [
-            f"{MEASURE_LABELS[measure].in_language(language)}{colon(language)}{text.in_language(language)}"
-            for measure, text in activity.security
-        ],
-        "dpia": activity.dpia.in_language(language),
-        "rights": activity.rights.in_language(language),
+        "joint_controller": text("joint_controller"),
+        "purposes": [text("purpose"), *lines("sub_purposes")],
+        "legal_basis": lines("legal_basis"),
+        "lia": _lia(record, language),
+        "data_subjects": lines("data_subjects"),
+        "data_categories": _described(record.data_categories, DataCategory, CATEGORY_LABELS, language),
+        "sensitive_data": text("sensitive_data"),
+        "sources": lines("sources"),
+        "recipients_internal": lines("recipients_internal"),
+        "recipients_external": lines("recipients_external"),
+        "processors": processors(record, organisation, language),
+        "transfers": text("transfers") or organisation.transfers,
+        "retention": [rule.describe(language) for rule in records.retention_of(record)],
+        "security": _security(record, language),
+        "dpia": _dpia(record, language),
+        "rights": text("rights"),
     }
+
+
+def processors(record: ProcessingActivity, organisation: Organisation, language: str) -> list[str]:
+    """Each processor by its role and its name (GDPR 30(1)(d); CJEU C-154/21 for Art. 15)."""
+    named = [
+        f"{PROCESSOR_ROLES[role].in_language(language)}{colon(language)}{getattr(organisation, role)}"
+        for role in records.PROCESSOR_ROLES
+        if role in record.processors
+    ]
+    return named + [line.strip() for line in record.other_processors.splitlines() if line.strip()]
+
+
+def _described(described: dict, codes, names: dict, language: str) -> list[str]:
+    """A map of {code: {"en", "fr"}} as labelled lines, in the order of the CNIL model's fiche."""
+    language = "fr" if language.startswith("fr") else "en"
+    return [
+        f"{names[code].in_language(language)}{colon(language)}{described[code][language]}"
+        for code in codes
+        if code in described
+    ]
+
+
+def _lia(record: ProcessingActivity, language: str) -> str:
+    if record.lia_reference.strip():
+        return record.lia_reference.strip()
+    needed = LegalBasis.LEGITIMATE_INTEREST in record.legal_bases
+    return (NOT_DOCUMENTED if needed else NOT_APPLICABLE).in_language(language)
+
+
+def _security(record: ProcessingActivity, language: str) -> list[str]:
+    """The measures the application applies, then those the organisation attests (or their gap)."""
+    attested = {
+        SecurityMeasure.BACKUP: record.backup_measures,
+        SecurityMeasure.PROCESSORS: record.processor_contracts,
+    }
+    lines = []
+    for measure in SecurityMeasure:
+        if measure in attested:
+            value = attested[measure].strip() or NOT_DOCUMENTED.in_language(language)
+        elif measure in record.security:
+            value = record.security[measure]["fr" if language.startswith("fr") else "en"]
+        else:
+            continue
+        lines.append(f"{MEASURE_LABELS[measure].in_language(language)}{colon(language)}{value}")
+    return lines
+
+
+def _dpia(record: ProcessingActivity, language: str) -> str:
+    status = DPIA_STATUSES.get(record.dpia_status, DPIA_UNKNOWN).in_language(language)
+    reference = record.dpia_reference.strip()
+    reference = (REFERENCE.format(reference=reference) if reference else NO_REFERENCE).in_language(language)
+    notes = records.text(record, "dpia_notes", language)
+    return ". ".join(part.rstrip(".") for part in (status, reference, notes) if part) + "."
 
 
 def declared(language: str, *, organisation: Organisation | None = None) -> dict:
@@ -130,7 +204,7 @@ def declared(language: str, *, organisation: Organisation | None = None) -> dict
     return {
         "title": TITLE.in_language(language),
         "controller": controller(organisation, language),
-        "activities": [fiche(activity, organisation, language) for activity in activities()],
+        "activities": [fiche(record, organisation, language) for record in records.stored()],
     }
 
 

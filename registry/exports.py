@@ -83,15 +83,14 @@ def document_context(register: dict) -> dict:
     return {
         "register": register,
         "controller": [(names[f"controller.{key}"], value) for key, value in register["controller"].items()],
-        "fiches": [
-            (
-                activity,
-                [(field, names[field.key], _lines(activity.get(field.key, ""))) for field in art30.FIELDS],
-            )
-            for activity in register["activities"]
-        ],
+        "fiches": [(activity, fiche_rows(activity, names)) for activity in register["activities"]],
         "figures_label": figures_label(register),
     }
+
+
+def fiche_rows(activity: dict, names: dict) -> list[tuple]:
+    """(field, label, lines) for each field of a fiche, as the fiche template shows them."""
+    return [(field, names[field.key], _lines(activity.get(field.key, ""))) for field in art30.FIELDS]
 
 
 def _lines(value) -> list[str]:

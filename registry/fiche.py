@@ -70,6 +70,10 @@ class SecurityMeasure(models.TextChoices):
     OTHER = "other"
 
 
+# Measures only the organisation can attest (GDPR 28, 32(1)(c)-(d)): the DPO enters them on the
+# activity's page; the code declares none of them.
+ATTESTED_MEASURES = (SecurityMeasure.BACKUP, SecurityMeasure.PROCESSORS)
+
 MEASURE_LABELS = {
     SecurityMeasure.ACCESS_CONTROL: Text("User access control", "Contrôle d'accès des utilisateurs"),
     SecurityMeasure.TRACEABILITY: Text("Traceability", "Mesures de traçabilité"),
@@ -81,15 +85,31 @@ MEASURE_LABELS = {
 }
 
 
+class Period(models.TextChoices):
+    """Where a retention period comes from: typed by the DPO, or the value a purge applies."""
+
+    FIXED = "fixed"
+    PROSPECT = "prospect_years"
+    CUSTOMER = "customer_years"
+    SUPPRESSION = "suppression_years"
+    ACCESS_LOG = "access_log_months"
+    REQUEST_LOG = "request_log_years"
+
+
 @dataclass(frozen=True)
 class Retention:
-    """How long one category of data is kept (Art. 30(1)(f)), from which event, and what then."""
+    """How long one category of data is kept (Art. 30(1)(f)), from which event, and what then.
+
+    ``period`` other than ``FIXED`` ties the duration to the setting or constant a purge
+    applies, so that the register can never state another duration than the one enforced.
+    """
 
     data: Text
     start: Text
     then: Text
     years: int = 0
     months: int = 0
+    period: str = Period.FIXED
 
     def duration(self, language: str) -> str:
         if self.years:
@@ -108,13 +128,20 @@ class Retention:
 
 @dataclass(frozen=True)
 class Activity:
-    """One processing activity: a fiche of the CNIL model register."""
+    """One processing activity as the code declares it: the seed of its stored record.
+
+    It holds what the code itself does or knows. Facts only the organisation can attest
+    (the LIA and DPIA references, backups and their restore tests, the Art. 28 contracts)
+    are not declared here: the DPO enters them on the activity's page
+    (``registry.records``), and the register shows them as missing until then.
+    """
 
     code: str
     name: Text
     created_on: date
     purpose: Text
     sub_purposes: tuple[Text, ...]
+    legal_bases: tuple[str, ...]  # the letters of GDPR 6(1): "a" to "f"
     legal_basis: tuple[Text, ...]
     data_subjects: tuple[Text, ...]
     data_categories: tuple[tuple[DataCategory, Text], ...]
@@ -124,11 +151,10 @@ class Activity:
     recipients_internal: tuple[Text, ...]
     recipients_external: tuple[Text, ...]
     processors: tuple[str, ...]  # names of Organisation fields: "hosting", "emailing"
-    dpia: Text
+    dpia_notes: Text  # why a DPIA is or is not needed, as far as the code knows
     rights: Text
     security: tuple[tuple[SecurityMeasure, Text], ...]
     joint_controller: Text = Text("None", "Aucun")
-    lia: Text = Text("Not applicable", "Sans objet")
     software: str = SOFTWARE
     # The consent purposes (consent.Purpose codes) that fall under this activity.
     consent_purposes: tuple[str, ...] = field(default=())

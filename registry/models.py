@@ -1,5 +1,6 @@
-"""What the accountability records are: register versions, data-subject requests, erasures
-and breaches (GDPR 5(2), 12, 17, 30, 33(5)). The controller's identity is ``org.Organisation``."""
+"""What the accountability records are: the processing activities and register versions,
+data-subject requests, erasures and breaches (GDPR 5(2), 12, 17, 30, 33(5)). The
+controller's identity is ``org.Organisation``."""
 
 from datetime import date
 
@@ -9,8 +10,170 @@ from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from prospects.models import Prospect, PurgeRun
+from registry.fiche import Period
+
+LINES = _("One item per line.")
+
+
+class LegalBasis(models.TextChoices):
+    """The lawful bases of GDPR 6(1), by their letter."""
+
+    CONSENT = "a", _("Consent (art. 6(1)(a))")
+    CONTRACT = "b", _("Contract (art. 6(1)(b))")
+    LEGAL_OBLIGATION = "c", _("Legal obligation (art. 6(1)(c))")
+    VITAL_INTERESTS = "d", _("Vital interests (art. 6(1)(d))")
+    PUBLIC_TASK = "e", _("Public task (art. 6(1)(e))")
+    LEGITIMATE_INTEREST = "f", _("Legitimate interest (art. 6(1)(f))")
+
+
+class DpiaStatus(models.TextChoices):
+    """GDPR 35: where the activity stands as to a data protection impact assessment."""
+
+    NOT_REQUIRED = "not_required", _("Screened: no DPIA required")
+    IN_PROGRESS = "in_progress", _("DPIA in progress")
+    DONE = "done", _("DPIA carried out")
+
+
+class ProcessingActivity(models.Model):
+    """One processing activity of the Art. 30 record, as the DPO keeps it (docs/rules.md §3.1-3.2).
+
+    Seeded from the code's declarations (``registry.activities``); edited on its page by
+    the DPO only (``registry.records.update_activity``), every change kept with who and
+    when. Texts are held in both languages of the register; references the organisation
+    attests (LIA, DPIA, backups, Art. 28 contracts) are empty until the DPO enters them.
+    """
+
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    created_on = models.DateField(_("created on"))
+    name_en = models.CharField(_("name (English)"), max_length=200)
+    name_fr = models.CharField(_("name (French)"), max_length=200)
+    purpose_en = models.TextField(_("purpose (English)"))
+    purpose_fr = models.TextField(_("purpose (French)"))
+    sub_purposes_en = models.TextField(_("sub-purposes (English)"), blank=True, help_text=LINES)
+    sub_purposes_fr = models.TextField(_("sub-purposes (French)"), blank=True, help_text=LINES)
+    legal_bases = models.JSONField(_("lawful bases (art. 6(1))"), default=list)
+    legal_basis_en = models.TextField(_("legal basis, as stated (English)"), help_text=LINES)
+    legal_basis_fr = models.TextField(_("legal basis, as stated (French)"), help_text=LINES)
+    lia_reference = models.CharField(
+        _("legitimate interest assessment: reference"),
+        max_length=300,
+        blank=True,
+        help_text=_("Where the LIA is kept. Required when the basis is legitimate interest (art. 6(1)(f))."),
+    )
+    data_subjects_en = models.TextField(_("categories of data subjects (English)"), help_text=LINES)
+    data_subjects_fr = models.TextField(_("categories of data subjects (French)"), help_text=LINES)
+    data_categories = models.JSONField(_("categories of data"), default=dict)
+    sensitive_data_en = models.TextField(_("sensitive data (English)"))
+    sensitive_data_fr = models.TextField(_("sensitive data (French)"))
+    sources_en = models.TextField(_("sources of the data (English)"), help_text=LINES)
+    sources_fr = models.TextField(_("sources of the data (French)"), help_text=LINES)
+    recipients_internal_en = models.TextField(_("internal recipients (English)"), help_text=LINES)
+    recipients_internal_fr = models.TextField(_("internal recipients (French)"), help_text=LINES)
+    recipients_external_en = models.TextField(_("external organisations (English)"), help_text=LINES)
+    recipients_external_fr = models.TextField(_("external organisations (French)"), help_text=LINES)
+    processors = models.JSONField(_("processors named in the organisation's details"), default=list)
+    other_processors = models.TextField(
+        _("other processors"), blank=True, help_text=_("One per line: name, service, country.")
+    )
+    transfers_en = models.TextField(_("transfers outside the EU (English)"), blank=True)
+    transfers_fr = models.TextField(_("transfers outside the EU (French)"), blank=True)
+    security = models.JSONField(_("security measures"), default=dict)
+    backup_measures = models.TextField(
+        _("backups and restore tests"),
+        blank=True,
+        help_text=_(
+            "As the organisation attests them: encryption, frequency, the date and report of the last "
+            "restore test."
+        ),
+    )
+    processor_contracts = models.TextField(
+        _("Art. 28 contracts with the processors"),
+        blank=True,
+        help_text=_("The reference of each processor's contract, audit rights included (GDPR 28(3)(h))."),
+    )
+    dpia_status = models.CharField(_("DPIA status"), max_length=20, choices=DpiaStatus.choices, blank=True)
+    dpia_reference = models.CharField(
+        _("DPIA or screening: reference"),
+        max_length=300,
+        blank=True,
+        help_text=_("Where the DPIA, or the screening that found none required, is kept."),
+    )
+    dpia_notes_en = models.TextField(_("DPIA: reasoning (English)"), blank=True)
+    dpia_notes_fr = models.TextField(_("DPIA: reasoning (French)"), blank=True)
+    joint_controller_en = models.TextField(_("joint controller (English)"))
+    joint_controller_fr = models.TextField(_("joint controller (French)"))
+    rights_en = models.TextField(_("exercise of rights (English)"))
+    rights_fr = models.TextField(_("exercise of rights (French)"))
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("updated by"),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("processing activity")
+        verbose_name_plural = _("processing activities")
+        ordering = ["position", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(dpia_status="") | Q(dpia_status__in=DpiaStatus.values), name="activity_dpia_known"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+    def name(self, language: str) -> str:
+        return self.name_fr if language.startswith("fr") else self.name_en
+
+
+class RetentionRule(models.Model):
+    """How long one category of data of an activity is kept (GDPR 30(1)(f)).
+
+    With a ``period`` other than ``fixed`` the duration is the one the purge applies,
+    read when the register is built; only a fixed period holds years or months.
+    """
+
+    activity = models.ForeignKey(
+        ProcessingActivity, on_delete=models.CASCADE, related_name="retention", verbose_name=_("activity")
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    data_en = models.TextField(_("data (English)"))
+    data_fr = models.TextField(_("data (French)"))
+    period = models.CharField(_("period"), max_length=20, choices=Period.choices, default=Period.FIXED)
+    years = models.PositiveSmallIntegerField(_("years"), default=0)
+    months = models.PositiveSmallIntegerField(_("months"), default=0)
+    start_en = models.TextField(_("from (English)"))
+    start_fr = models.TextField(_("from (French)"))
+    then_en = models.TextField(_("at the end (English)"))
+    then_fr = models.TextField(_("at the end (French)"))
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("retention rule")
+        ordering = ["activity", "position", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(period__in=Period.values), name="retention_period_known"),
+            models.CheckConstraint(
+                condition=(Q(period=Period.FIXED) & (Q(years__gt=0) | Q(months__gt=0)))
+                | (~Q(period=Period.FIXED) & Q(years=0, months=0)),
+                name="retention_fixed_has_a_duration",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.activity_id}:{self.position}"
 
 
 class RegisterVersion(models.Model):

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.register, name="register"),
     path("versions/<int:number>/sign/", views.sign_off, name="sign_off"),
     path("export/<str:fmt>/", views.register_export, name="export"),
+    path("activities/<slug:code>/", views.activity, name="activity"),
     path("dashboard/", views.dashboard_page, name="dashboard"),
     path("access-log/", views.access_log, name="access_log"),
     path("breaches/", views.breach_list, name="breaches"),

@@ -1,7 +1,9 @@
 """Versions of the register: one per change of its declared content, signed off by the DPO.
 
 Art. 30(3)-(4): the record is kept in writing and shown to the CNIL on request; a version
-history with sign-offs shows who approved which state of it, and when.
+history with sign-offs shows who approved which state of it, and when. Art. 5(2), 24: the
+DPO signs off a register that documents what only the organisation can attest (its LIA and
+DPIA references, its Art. 28 contracts), so a sign-off waits until none is missing.
 """
 
 import hashlib
@@ -14,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from registry import records
 from registry.models import RegisterVersion
 
 
@@ -38,7 +41,13 @@ def record(content: dict) -> RegisterVersion:
 
 
 def sign_off(version: RegisterVersion, *, by) -> RegisterVersion:
-    """The DPO approves the current version of the register."""
+    """The DPO approves the current version of the register, once no attested fact is missing.
+
+    The error lists every missing fact, activity by activity.
+    """
+    missing = records.missing_facts()
+    if missing:
+        raise ValidationError(records.describe_missing(missing))
     with transaction.atomic():
         locked = RegisterVersion.objects.select_for_update().get(pk=version.pk)
         if locked.is_signed:

@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
@@ -8,11 +8,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from org.models import AccessLog, Organisation
-from org.roles import Role, role_required
+from org.roles import Role, has_role, role_required
 from prospects.models import Prospect
-from registry import art30, breaches, dashboard, exports, notice, versions
-from registry.forms import BreachForm, NotifiedForm, OrganisationForm
-from registry.models import Breach, Erasure, RegisterVersion
+from registry import art30, breaches, dashboard, exports, notice, records, versions
+from registry.forms import (
+    ActivityForm,
+    BreachForm,
+    NotifiedForm,
+    OrganisationForm,
+    RetentionFormSet,
+    retention_initial,
+)
+from registry.models import Breach, Erasure, ProcessingActivity, RegisterVersion
 
 ACCOUNTABLE = (Role.DPO, Role.ADMIN)
 PAGE_SIZE = 100
@@ -49,6 +56,8 @@ def register(request: HttpRequest) -> HttpResponse:
         "changes": changed,
         "formats": exports.FORMATS,
         "history": RegisterVersion.objects.select_related("signed_by")[:20],
+        "missing": records.missing_facts(language=language),
+        "edit_links": True,
     }
     return render(request, "registry/register.html", context)
 
@@ -56,6 +65,7 @@ def register(request: HttpRequest) -> HttpResponse:
 @role_required(Role.DPO)
 @require_POST
 def sign_off(request: HttpRequest, number: int) -> HttpResponse:
+    art30.build_register(live=False)  # an edit since the page was read makes a newer version first
     version = get_object_or_404(RegisterVersion, number=number)
     try:
         versions.sign_off(version, by=request.user)
@@ -64,6 +74,45 @@ def sign_off(request: HttpRequest, number: int) -> HttpResponse:
     else:
         messages.success(request, _("Version %(number)s of the register is signed off.") % {"number": number})
     return redirect("registry:register")
+
+
+@role_required(*ACCOUNTABLE)
+@require_http_methods(["GET", "POST"])
+def activity(request: HttpRequest, code: str) -> HttpResponse:
+    """One activity of the register: the DPO edits it, an administrator reads it (GDPR 30, 38-39)."""
+    record = get_object_or_404(ProcessingActivity, code=code)
+    posted = request.POST if request.method == "POST" else None
+    if posted is not None and not has_role(request.user, Role.DPO):
+        raise PermissionDenied
+    form = ActivityForm(posted, instance=record)
+    rules = RetentionFormSet(
+        posted, initial=retention_initial(list(record.retention.all())), prefix="retention"
+    )
+    if posted is not None and form.is_valid() and rules.is_valid():
+        try:
+            records.update_activity(record, values=form.values(), retention=rules.entries(), by=request.user)
+        except ValidationError as error:
+            form.apply_errors(error)
+        else:
+            messages.success(
+                request, _("Saved. The register records a new version when its content changes.")
+            )
+            return redirect("registry:activity", code=code)
+    record.refresh_from_db()
+    language = _language()
+    fiche = art30.fiche(record, Organisation.objects.current(), language)
+    context = {
+        "record": record,
+        "activity": fiche,
+        "rows": exports.fiche_rows(fiche, art30.labels(language)),
+        "form": form,
+        "rules": rules,
+        "editable": has_role(request.user, Role.DPO),
+        "missing": [records.FACT_LABELS[field] for field in records.missing_in(record)],
+        "history": records.history(record),
+    }
+    invalid = bool(form.errors or rules.total_error_count())
+    return render(request, "registry/activity.html", context, status=400 if invalid else 200)
 
 
 @role_required(*ACCOUNTABLE)

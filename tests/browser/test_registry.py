@@ -12,6 +12,7 @@ import pytest
 from registry.models import RegisterVersion
 from tests import factories
 from tests.browser.conftest import login, screenshot
+from tests.registry.conftest import attest_every_fact
 
 pytestmark = pytest.mark.browser
 
@@ -19,7 +20,7 @@ pytestmark = pytest.mark.browser
 def test_dpo_opens_the_register_signs_off_the_version_and_downloads_the_spreadsheet(page, live_server):
     rep = factories.user(role="sales", username="camille")
     factories.prospect(by=rep)
-    factories.user(role="dpo", username="nadia")
+    attest_every_fact(by=factories.user(role="dpo", username="nadia"))
     errors = []
     page.on("console", lambda message: message.type == "error" and errors.append(message.text))
     login(page, live_server, "nadia", factories.PASSWORD)

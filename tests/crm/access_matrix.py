@@ -90,6 +90,8 @@ EXPECTED: dict[str, str] = {
     "registry:register":            "GET HEAD: L 403 403 200 200 | *: L 403 403 405 405",
     "registry:sign_off":            "POST: L 403 403 302 403 | *: L 403 403 405 403",
     "registry:export":              "GET HEAD: L 403 403 200 200 | *: L 403 403 405 405",
+    # The DPO edits an activity of the register; an administrator reads it.
+    "registry:activity":            "GET: L 403 403 200 200 | POST: L 403 403 400 403 | *: L 403 403 405 405",
     "registry:dashboard":           "GET HEAD: L 403 403 200 200 | *: L 403 403 405 405",
     "registry:access_log":          "GET HEAD: L 403 403 200 403 | *: L 403 403 405 403",
     "registry:breaches":            "GET POST: L 403 403 200 200 | *: L 403 403 405 405",

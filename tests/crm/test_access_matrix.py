@@ -180,6 +180,7 @@ OTHER_OBJECTS: dict[str, Callable[[dict], dict]] = {
     "retention:legal_hold": lambda o: {"pk": o["prospect"].pk},
     "registry:sign_off": lambda o: {"number": o["register version"]},
     "registry:export": lambda o: {"fmt": "json"},
+    "registry:activity": lambda o: {"code": "b2b_prospecting"},
     "registry:breach_notified": lambda o: {"pk": o["breach"].pk},
     "registry:request": lambda o: {"pk": o["request"].pk},
     "registry:request_assign": lambda o: {"pk": o["request"].pk},

@@ -13,7 +13,8 @@ from org.models import AccessAction
 from outreach.models import Campaign, Message
 from prospects.models import Interaction, InteractionType
 from prospects.timeline import add_note, record_interaction
-from registry import requests
+from registry import records, requests
+from registry.models import ProcessingActivity
 from tests import factories
 
 
@@ -104,3 +105,13 @@ def namesake(rep):
         by=rep, first_name="Jeanne", last_name="Martine", email="jeanne.martine@acme.fr",
         phone="+33 6 98 76 54 32", marker="bravo", interactions=5,
     )  # fmt: skip
+
+
+ATTESTED = {"dpia_status": "not_required", "processor_contracts": "DPA-HOST-2026-03, DPA-MAIL-2026-04"}
+
+
+def attest_every_fact(*, by) -> None:
+    """The DPO enters, for every activity, the facts only the organisation can attest."""
+    for record in ProcessingActivity.objects.all():
+        facts = ATTESTED | {"lia_reference": f"LIA-{record.code}", "dpia_reference": f"SCREEN-{record.code}"}
+        records.update_activity(record, values=facts, by=by)

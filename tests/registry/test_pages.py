@@ -13,6 +13,7 @@ pytestmark = pytest.mark.django_db
 
 PAGES = [
     "/registry/", "/registry/dashboard/", "/registry/requests/", "/registry/breaches/", "/registry/erasures/",
+    "/registry/activities/b2b_prospecting/",
 ]  # fmt: skip
 INLINE = re.compile(r"<script(?![^>]*\bsrc=)|\sstyle=|\son[a-z]+=", re.IGNORECASE)
 

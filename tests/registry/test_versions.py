@@ -7,6 +7,7 @@ from org.models import Organisation
 from registry import art30, versions
 from registry.models import RegisterVersion
 from tests import factories
+from tests.registry.conftest import attest_every_fact
 
 pytestmark = pytest.mark.django_db
 
@@ -40,6 +41,7 @@ def _edit_organisation(**changes) -> None:
 
 
 def test_a_changed_controller_makes_a_new_version_and_the_diff_shows_it(dpo):
+    attest_every_fact(by=dpo)
     first = versions.record(art30.content())
     versions.sign_off(first, by=dpo)
     _edit_organisation(hosting="EuroHost SAS, Roubaix, France")
@@ -56,6 +58,7 @@ def test_a_changed_controller_makes_a_new_version_and_the_diff_shows_it(dpo):
 
 
 def test_the_dpo_signs_off_the_current_version_once(dpo):
+    attest_every_fact(by=dpo)
     version = versions.record(art30.content())
 
     signed = versions.sign_off(version, by=dpo)
@@ -88,6 +91,7 @@ def test_an_activity_update_date_is_that_of_the_first_version_with_its_current_w
 
 
 def test_the_sign_off_page_is_for_the_dpo_only(client, dpo, admin_user):
+    attest_every_fact(by=dpo)
     version = versions.record(art30.content())
     factories.log_in(client, admin_user)
 
