@@ -128,7 +128,7 @@ def argument(rows: dict, route: str, name: str):
     if name == "token":
         return urlsplit(rows[route]).path.rstrip("/").rsplit("/", 1)[1]
     fixed = {"format": "api", "fmt": "html", "prospect_pk": rows["prospect"], "message_pk": rows["message"]}
-    fixed |= {"user_id": rows["rep"], "number": rows["version"]}
+    fixed |= {"user_id": rows["rep"], "number": rows["version"], "code": "b2b_prospecting"}
     return fixed[name]
 
 
