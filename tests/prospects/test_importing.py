@@ -218,3 +218,60 @@ def test_runs_the_same_number_of_queries_per_batch_whatever_its_rows(rep, tmp_pa
     assert one_large_batch == one_small_batch
     per_batch = (four_batches - one_large_batch) / 3
     assert per_batch == int(per_batch) and per_batch <= 16
+
+
+# --- Recorded between the check of the file and the load of its batch ------------------------
+
+
+def _after_the_check(monkeypatch, change) -> None:
+    """Run ``change`` once the whole file is checked, before its first batch is loaded."""
+    check = importing._check
+
+    def checked_then_changed(job, staging):
+        check(job, staging)
+        change()
+
+    monkeypatch.setattr(importing, "_check", checked_then_changed)
+
+
+def test_an_objection_recorded_after_the_check_still_keeps_the_person_out(rep, tmp_path, monkeypatch):
+    rows = [person(1), person(2), person(3)]
+    path = write_csv(tmp_path / "late-objection.csv", rows)
+    _after_the_check(monkeypatch, lambda: suppress("phone", rows[1][5]))
+
+    job = import_file(path, by=rep)
+
+    assert rejections(job) == {3: Reason.OPPOSED}
+    assert job.rejections.get().field == "phone"
+    assert sorted(Prospect.objects.values_list("last_name", flat=True)) == ["Nom1", "Nom3"]
+    assert (job.loaded, job.rejected) == (2, 1)
+
+
+def test_a_person_recorded_after_the_check_is_reported_as_already_recorded(rep, tmp_path, monkeypatch):
+    rows = [person(1), person(2), person(3)]
+    path = write_csv(tmp_path / "late-prospect.csv", rows)
+    _after_the_check(monkeypatch, lambda: factories.prospect(by=rep, email="person.3@company3.fr"))
+
+    job = import_file(path, by=rep)
+
+    assert rejections(job) == {4: Reason.ALREADY_RECORDED}
+    assert job.rejections.get().field == "email"
+    assert (job.loaded, job.rejected) == (2, 1)
+    assert Prospect.objects.count() == 3
+    assert Source.objects.count() == 3  # the person's own source, and one per prospect loaded
+    assert Prospect.history.filter(history_change_reason=f"import #{job.pk}").count() == 2
+
+
+def test_a_batch_writes_the_history_of_its_own_rows_only(rep, tmp_path):
+    path = write_csv(tmp_path / "batches.csv", [person(i) for i in range(7)])
+
+    job = import_file(path, by=rep, batch_size=3)
+
+    assert Prospect.history.count() == Source.history.count() == Prospect.objects.count() == job.loaded == 7
+    assert sorted(Prospect.history.values_list("id", flat=True)) == sorted(
+        Prospect.objects.values_list("id", flat=True)
+    )
+    assert sorted(Source.history.values_list("prospect_id", flat=True)) == sorted(
+        Prospect.objects.values_list("id", flat=True)
+    )
+    assert Company.history.count() == Company.objects.count() == 7
