@@ -5,8 +5,10 @@ what ``normalise_identifiers`` accepts, normalise it the same way, and refuse th
 """
 
 import random
+import time
 
 import pytest
+from cryptography.fernet import Fernet
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -170,11 +172,24 @@ def test_blind_indexes_are_those_of_blind_index_and_none_for_an_empty_value():
         blind_indexes("name", values)
 
 
-def test_encrypt_many_gives_tokens_that_decrypt_to_each_value_and_an_empty_value_stays_empty():
-    values = ["a@company.fr", "", "+33612345678"]
+def test_encrypt_many_gives_fernet_tokens_of_each_value_and_an_empty_value_stays_empty(settings):
+    values = ["a@company.fr", "", "+33612345678", "é" * 40, *("x" * size for size in range(49))]
 
     tokens = encrypt_many(values)
 
     assert tokens[1] == ""
-    assert [decrypt(token) for token in (tokens[0], tokens[2])] == [values[0], values[2]]
-    assert len(set(encrypt_many(["same", "same"]))) == 2  # randomised, as encrypt is
+    fernet = Fernet(settings.LOYAL_ENCRYPTION_KEYS[0])
+    for value, token in zip(values, tokens, strict=True):
+        if value:
+            assert fernet.decrypt(token.encode()).decode() == decrypt(token) == value
+            assert abs(fernet.extract_timestamp(token.encode()) - time.time()) < 60
+    assert len(set(encrypt_many(["same", "same"]))) == 2  # a random IV per token, as encrypt
+
+
+def test_encrypt_many_encrypts_under_the_first_key(settings):
+    old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    settings.LOYAL_ENCRYPTION_KEYS = [new, old]
+
+    token = encrypt_many(["a@company.fr"])[0]
+
+    assert Fernet(new).decrypt(token.encode()) == b"a@company.fr"
