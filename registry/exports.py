@@ -1,14 +1,20 @@
-"""The register as files: HTML to print, JSON, CSV, and XLSX / ODS spreadsheets (Art. 30(3)-(4))."""
+"""The registers as files: the Art. 30 record as HTML to print, JSON, CSV, and XLSX / ODS
+spreadsheets (Art. 30(3)-(4)); the breach register, every field of every entry, likewise (Art. 33(5))."""
 
 import json
 from dataclasses import dataclass
 
 import tablib
+from django.db import models
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from registry import art30
+from registry import art30, breaches
 from registry.fiche import Text
+from registry.models import Breach
 
 CONTENT_TYPES = {
     "html": "text/html; charset=utf-8",
@@ -120,3 +126,96 @@ def _sheet(register: dict, fmt: str) -> bytes:
         title="Controller",
     )
     return tablib.Databook([head, _dataset(register)]).export(fmt)
+
+
+# --- The breach register (GDPR 33(5)) -------------------------------------------------------------
+
+BREACH_FORMATS = ("html", "csv", "json", "xlsx")
+BREACH_TITLE = Text("Register of personal data breaches", "Registre des violations de données personnelles")
+# Every field of an entry, in the order of the CNIL's notification form, and what is derived from them.
+BREACH_COLUMNS = (
+    "id", "discovered_at", "occurred_at", "ended_at", "nature", "confidentiality", "integrity",
+    "availability", "data_concerned", "records_count", "people_concerned", "people_count", "consequences",
+    "measures", "processor_name", "processor_alerted_at", "risk", "risk_reasons", "cnil_notified_at",
+    "notified_within_72h", "cnil_reference", "phased", "delay_reason", "follow_ups", "people_informed_at",
+    "no_communication_ground", "communication_notes", "recorded_by", "recorded_at", "open_items",
+)  # fmt: skip
+DERIVED = {
+    "notified_within_72h": gettext_lazy("notified within 72 hours (art. 33(1))"),
+    "follow_ups": gettext_lazy("complementary notifications (art. 33(4))"),
+    "open_items": gettext_lazy("still to do"),
+}
+
+
+def breach_labels() -> dict[str, str]:
+    """Each column's label in the active language."""
+    names = {field.name: field.verbose_name for field in Breach._meta.fields} | DERIVED | {"id": "#"}
+    return {column: capfirst(str(names[column])) for column in BREACH_COLUMNS}
+
+
+def breach_entry(breach: Breach) -> dict:
+    """One entry with every field as data: ISO dates, booleans, choice codes, lists."""
+
+    def iso(moment):
+        return timezone.localtime(moment).isoformat(timespec="minutes") if moment else None
+
+    entry = {column: getattr(breach, column, None) for column in BREACH_COLUMNS}
+    dates = [field.name for field in Breach._meta.fields if isinstance(field, models.DateTimeField)]
+    entry |= {name: iso(getattr(breach, name)) for name in dates}
+    entry["recorded_by"] = breach.recorded_by.get_full_name() or breach.recorded_by.get_username()
+    entry["follow_ups"] = [
+        {"notified_at": iso(f.notified_at), "summary": f.summary, "completes": f.completes}
+        for f in breach.follow_ups.all()
+    ]
+    entry["open_items"] = breaches.open_items(breach)
+    return entry
+
+
+def _breach_cells(breach: Breach, entry: dict) -> list[str]:
+    """The entry as a spreadsheet row: choices by their label, yes or no, one line per item."""
+    shown = dict(entry)
+    shown["risk"] = breach.get_risk_display()
+    shown["no_communication_ground"] = breach.get_no_communication_ground_display()
+    shown["follow_ups"] = [
+        f"{f['notified_at']}: {f['summary']}"
+        + (f" ({_('completes the notification')})" if f["completes"] else "")
+        for f in entry["follow_ups"]
+    ]
+    cells = []
+    for column in BREACH_COLUMNS:
+        value = shown[column]
+        if isinstance(value, bool):
+            value = _("yes") if value else _("no")
+        cells.append("" if value is None else _cell(value))
+    return cells
+
+
+def export_breaches(fmt: str, *, language: str = "en") -> Export:
+    """The whole breach register, every field of every entry, in ``fmt`` (one of ``BREACH_FORMATS``)."""
+    if fmt not in BREACH_FORMATS:
+        raise ValueError(f"Unknown format {fmt!r}; expected one of {', '.join(BREACH_FORMATS)}.")
+    entries = (
+        Breach.objects.select_related("recorded_by").prefetch_related("follow_ups").order_by("discovered_at")
+    )
+    with translation.override(language):
+        labels = breach_labels()
+        data = [(breach, breach_entry(breach)) for breach in entries]
+        rows = [_breach_cells(breach, entry) for breach, entry in data]
+        title = BREACH_TITLE.in_language(language)
+        if fmt == "json":
+            document = {
+                "title": title,
+                "language": language,
+                "fields": labels,
+                "breaches": [e for _b, e in data],
+            }
+            content = json.dumps(document, ensure_ascii=False, indent=2).encode()
+        elif fmt == "html":
+            pairs = [list(zip(labels.values(), row, strict=True)) for row in rows]
+            context = {"title": title, "language": language, "entries": pairs}
+            content = render_to_string("registry/breach_register_document.html", context).encode()
+        else:
+            dataset = tablib.Dataset(*rows, headers=list(labels.values()), title="Breaches")
+            content = dataset.export(fmt).encode() if fmt == "csv" else dataset.export(fmt)
+    stamp = timezone.localdate().isoformat()
+    return Export(content, CONTENT_TYPES[fmt], f"breaches-{stamp}-{language}.{fmt}")

@@ -9,7 +9,7 @@ from org.models import Organisation
 from org.roles import Role
 from registry import records
 from registry.art30 import PROCESSOR_ROLES
-from registry.breaches import BreachReport
+from registry.breaches import REPORT_FIELDS, BreachReport
 from registry.fiche import CATEGORY_LABELS, MEASURE_LABELS, DataCategory, Period
 from registry.models import (
     Breach,
@@ -99,34 +99,72 @@ class CloseForm(DomainErrorsMixin, forms.Form):
     )
 
 
+BREACH_DATES = ("discovered_at", "occurred_at", "ended_at", "processor_alerted_at", "cnil_notified_at")
+BREACH_TEXTS = (
+    "nature", "data_concerned", "people_concerned", "consequences", "measures", "risk_reasons",
+    "delay_reason", "communication_notes",
+)  # fmt: skip
+BREACH_SECTIONS = (
+    (
+        _("What happened"),
+        ("discovered_at", "occurred_at", "ended_at", "nature", "confidentiality", "integrity", "availability",
+         "processor_name", "processor_alerted_at"),
+    ),
+    (_("Data and people concerned (art. 33(3)(a))"), ("data_concerned", "records_count", "people_concerned",
+                                                      "people_count")),
+    (_("Effects and remedial action (art. 33(3)(c)-(d))"), ("consequences", "measures")),
+    (
+        _("Risk and notification to the CNIL (art. 33(1), 33(4))"),
+        ("risk", "risk_reasons", "cnil_notified_at", "cnil_reference", "phased", "delay_reason"),
+    ),
+    (
+        _("Telling the people (art. 34)"),
+        ("people_informed_at", "no_communication_ground", "communication_notes"),
+    ),
+)  # fmt: skip
+
+
 class BreachForm(DomainErrorsMixin, forms.ModelForm):
+    """An entry of the breach register, to record or to complete (GDPR 33(3)-(5), 34)."""
+
     class Meta:
         model = Breach
-        fields = [
-            "discovered_at", "occurred_at", "nature", "data_concerned", "people_concerned", "people_count",
-            "consequences", "measures", "cnil_notified_at", "delay_reason", "people_informed_at",
-        ]  # fmt: skip
+        fields = list(REPORT_FIELDS)
         widgets = {
-            "discovered_at": DATETIME,
-            "occurred_at": DATETIME,
-            "cnil_notified_at": DATETIME,
-            "people_informed_at": DATETIME,
-            **{
-                name: forms.Textarea(attrs={"rows": 2})
-                for name in ("nature", "data_concerned", "people_concerned", "consequences", "measures")
-            },
-            "delay_reason": forms.Textarea(attrs={"rows": 2}),
+            **{name: DATETIME for name in (*BREACH_DATES, "people_informed_at")},
+            **{name: forms.Textarea(attrs={"rows": 2}) for name in BREACH_TEXTS},
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["risk"].choices = [("", _("Not assessed yet")), *self.fields["risk"].choices[1:]]
+        self.fields["no_communication_ground"].choices = [
+            ("", _("None: the people are told, or the risk is not high")),
+            *self.fields["no_communication_ground"].choices[1:],
+        ]
 
     def to_report(self) -> BreachReport:
         return BreachReport(**{name: self.cleaned_data[name] for name in self.Meta.fields})
 
+    def sections(self) -> list[tuple[str, list]]:
+        return [(title, [self[name] for name in names]) for title, names in BREACH_SECTIONS]
+
 
 class NotifiedForm(DomainErrorsMixin, forms.Form):
     cnil_notified_at = forms.DateTimeField(label=_("Notified to the CNIL at"), widget=DATETIME)
+    reference = forms.CharField(label=_("CNIL notification number"), required=False, max_length=100)
+    phased = forms.BooleanField(
+        label=_("Initial notification: complementary information to follow"), required=False
+    )
     delay_reason = forms.CharField(
         label=_("Why later than 72 hours"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class FollowUpForm(DomainErrorsMixin, forms.Form):
+    notified_at = forms.DateTimeField(label=_("Sent to the CNIL at"), widget=DATETIME)
+    summary = forms.CharField(label=_("What it adds"), widget=forms.Textarea(attrs={"rows": 2}))
+    completes = forms.BooleanField(label=_("This completes the notification"), required=False)
 
 
 class OrganisationForm(forms.ModelForm):

@@ -374,33 +374,127 @@ class Erasure(models.Model):
         return f"{self.at:%Y-%m-%d} {self.ground}"
 
 
-class Breach(models.Model):
-    """An entry of the breach register, whether notified or not (GDPR 33(5))."""
+class RiskLevel(models.TextChoices):
+    """The risk a breach is likely to result in for the people (GDPR 33(1), 34(1))."""
 
-    discovered_at = models.DateTimeField(_("discovered at"))
+    UNLIKELY = "unlikely", _("Unlikely to result in a risk: no notification (art. 33(1))")
+    RISK = "risk", _("A risk to the people: the CNIL is notified (art. 33(1))")
+    HIGH = "high", _("A high risk: the people are told too (art. 34(1))")
+
+
+class NoCommunicationGround(models.TextChoices):
+    """GDPR 34(3): why people exposed to a high risk need not be told one by one."""
+
+    UNINTELLIGIBLE = (
+        "unintelligible",
+        _("The data are unintelligible to others, e.g. encrypted (art. 34(3)(a))"),
+    )
+    MEASURES = "measures", _("Later measures make the high risk no longer likely (art. 34(3)(b))")
+    DISPROPORTIONATE = (
+        "disproportionate",
+        _(
+            "Telling each person would take disproportionate effort: a public communication instead "
+            "(art. 34(3)(c))"
+        ),
+    )
+
+
+class Breach(models.Model):
+    """An entry of the breach register, whether notified or not (GDPR 33(5)).
+
+    It holds the facts, effects and remedial action (33(5)), what a notification to the
+    CNIL gives (33(3), the CNIL's form), the risk assessment that decides whether to
+    notify (33(1)) and to tell the people (34), and the notification's phases (33(4)).
+    Entries are completed as facts come in: ``registry.breaches`` keeps each change.
+    """
+
+    discovered_at = models.DateTimeField(
+        _("aware since"),
+        help_text=_(
+            "When the controller became aware of it, a processor's alert included: the 72 hours run from it."
+        ),
+    )
     occurred_at = models.DateTimeField(_("occurred at"), null=True, blank=True)
-    nature = models.TextField(_("nature of the breach"))
-    data_concerned = models.TextField(_("data concerned"))
-    people_concerned = models.TextField(_("people concerned"))
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    nature = models.TextField(_("nature of the breach"), help_text=_("What happened and how it was found."))
+    confidentiality = models.BooleanField(
+        _("loss of confidentiality"),
+        default=False,
+        help_text=_("Data disclosed or accessed without authorisation."),
+    )
+    integrity = models.BooleanField(
+        _("loss of integrity"), default=False, help_text=_("Data altered without authorisation.")
+    )
+    availability = models.BooleanField(
+        _("loss of availability"),
+        default=False,
+        help_text=_("Data lost or destroyed, for a time or for good."),
+    )
+    data_concerned = models.TextField(_("categories of data concerned"))
+    records_count = models.PositiveIntegerField(_("approximate number of records"), null=True, blank=True)
+    people_concerned = models.TextField(_("categories of people concerned"))
     people_count = models.PositiveIntegerField(_("approximate number of people"), null=True, blank=True)
     consequences = models.TextField(_("likely consequences"))
     measures = models.TextField(_("measures taken or proposed"))
-    cnil_notified_at = models.DateTimeField(_("notified to the CNIL at"), null=True, blank=True)
-    delay_reason = models.TextField(
-        _("why not notified, or why later than 72 hours"),
+    processor_name = models.CharField(_("processor that alerted us"), max_length=300, blank=True)
+    processor_alerted_at = models.DateTimeField(_("processor's alert at (art. 33(2))"), null=True, blank=True)
+    risk = models.CharField(_("risk to the people"), max_length=20, choices=RiskLevel.choices, blank=True)
+    risk_reasons = models.TextField(
+        _("risk assessment: the reasons"),
         blank=True,
-        help_text=_("GDPR 33(1): required when the CNIL was not notified within 72 hours."),
+        help_text=_("Required when the breach is not notified because it is unlikely to result in a risk."),
+    )
+    cnil_notified_at = models.DateTimeField(_("notified to the CNIL at"), null=True, blank=True)
+    cnil_reference = models.CharField(_("CNIL notification number"), max_length=100, blank=True)
+    phased = models.BooleanField(
+        _("initial notification, complementary information to follow (art. 33(4))"), default=False
+    )
+    delay_reason = models.TextField(
+        _("why later than 72 hours"),
+        blank=True,
+        help_text=_("GDPR 33(1): required when the CNIL is notified, or still not notified, after 72 hours."),
     )
     people_informed_at = models.DateTimeField(_("people informed at (art. 34)"), null=True, blank=True)
+    no_communication_ground = models.CharField(
+        _("ground for not telling each person (art. 34(3))"),
+        max_length=20,
+        choices=NoCommunicationGround.choices,
+        blank=True,
+    )
+    communication_notes = models.TextField(
+        _("what the people were told, and how; or why not"),
+        blank=True,
+        help_text=_(
+            "Art. 34(2): the communication describes the breach in plain words, its likely consequences "
+            "and the measures, and names a contact."
+        ),
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by")
     )
     recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("breach")
         verbose_name_plural = _("breaches")
         ordering = ["-discovered_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(risk="") | Q(risk__in=RiskLevel.values), name="breach_risk_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(no_communication_ground="")
+                | Q(no_communication_ground__in=NoCommunicationGround.values),
+                name="breach_ground_known",
+            ),
+            # GDPR 33(4): only a notification made can be completed later.
+            models.CheckConstraint(
+                condition=Q(phased=False) | Q(cnil_notified_at__isnull=False),
+                name="breach_phased_when_notified",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.discovered_at:%Y-%m-%d}"
@@ -411,3 +505,25 @@ class Breach(models.Model):
             self.cnil_notified_at is not None
             and self.cnil_notified_at - self.discovered_at <= timezone.timedelta(hours=72)
         )
+
+
+class BreachFollowUp(models.Model):
+    """A complementary notification to the CNIL, after an initial one (GDPR 33(4))."""
+
+    breach = models.ForeignKey(
+        Breach, on_delete=models.CASCADE, related_name="follow_ups", verbose_name=_("breach")
+    )
+    notified_at = models.DateTimeField(_("sent to the CNIL at"))
+    summary = models.TextField(_("what it adds"))
+    completes = models.BooleanField(_("completes the notification"), default=False)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by")
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("complementary notification")
+        ordering = ["notified_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.breach_id}@{self.notified_at:%Y-%m-%d}"

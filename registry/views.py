@@ -14,6 +14,7 @@ from registry import art30, breaches, dashboard, exports, notice, records, versi
 from registry.forms import (
     ActivityForm,
     BreachForm,
+    FollowUpForm,
     NotifiedForm,
     OrganisationForm,
     RetentionFormSet,
@@ -180,36 +181,93 @@ def breach_list(request: HttpRequest) -> HttpResponse:
     form = BreachForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            breaches.record_breach(form.to_report(), by=request.user)
+            breach = breaches.record_breach(form.to_report(), by=request.user)
         except ValidationError as error:
             form.apply_errors(error)
         else:
             messages.success(request, _("The breach is recorded."))
-            return redirect("registry:breaches")
-    entries = Breach.objects.select_related("recorded_by")
-    return render(
-        request,
-        "registry/breach_list.html",
-        {"form": form, "entries": entries},
-        status=400 if form.errors else 200,
-    )
+            return redirect("registry:breach", pk=breach.pk)
+    entries = Breach.objects.select_related("recorded_by").prefetch_related("follow_ups")
+    context = {
+        "form": form,
+        "entries": [(entry, breaches.open_items(entry)) for entry in entries],
+        "formats": exports.BREACH_FORMATS,
+    }
+    return render(request, "registry/breach_list.html", context, status=400 if form.errors else 200)
+
+
+@role_required(*ACCOUNTABLE)
+@require_http_methods(["GET", "POST"])
+def breach(request: HttpRequest, pk: int) -> HttpResponse:
+    """One entry of the breach register: completed as the facts come in, with its history."""
+    entry = get_object_or_404(Breach, pk=pk)
+    form = BreachForm(request.POST if request.method == "POST" else None, instance=entry)
+    if request.method == "POST" and form.is_valid():
+        try:
+            breaches.update_breach(entry, form.to_report(), by=request.user)
+        except ValidationError as error:
+            form.apply_errors(error)
+        else:
+            messages.success(request, _("The breach is updated."))
+            return redirect("registry:breach", pk=pk)
+    entry.refresh_from_db()
+    context = {
+        "entry": entry,
+        "form": form,
+        "open_items": breaches.open_items(entry),
+        "follow_ups": entry.follow_ups.select_related("recorded_by"),
+        "follow_up_form": FollowUpForm(),
+        "history": entry.history.select_related("history_user").order_by("-history_date")[:50],
+    }
+    return render(request, "registry/breach_detail.html", context, status=400 if form.errors else 200)
 
 
 @role_required(*ACCOUNTABLE)
 @require_POST
 def breach_notified(request: HttpRequest, pk: int) -> HttpResponse:
-    breach = get_object_or_404(Breach, pk=pk)
+    entry = get_object_or_404(Breach, pk=pk)
     form = NotifiedForm(request.POST)
     try:
         if not form.is_valid():
             raise ValidationError(form.errors.as_text())
         data = form.cleaned_data
         breaches.record_notification(
-            breach, notified_at=data["cnil_notified_at"], delay_reason=data["delay_reason"]
+            entry,
+            notified_at=data["cnil_notified_at"],
+            delay_reason=data["delay_reason"],
+            reference=data["reference"],
+            phased=data["phased"],
+            by=request.user,
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect("registry:breaches")
+
+
+@role_required(*ACCOUNTABLE)
+@require_POST
+def breach_follow_up(request: HttpRequest, pk: int) -> HttpResponse:
+    """GDPR 33(4): a complementary notification sent to the CNIL."""
+    entry = get_object_or_404(Breach, pk=pk)
+    form = FollowUpForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError([str(e) for errors in form.errors.values() for e in errors])
+        breaches.record_follow_up(entry, **form.cleaned_data, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The complementary notification is recorded."))
+    return redirect("registry:breach", pk=pk)
+
+
+@role_required(*ACCOUNTABLE)
+@require_safe
+def breach_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    if fmt not in exports.BREACH_FORMATS:
+        raise Http404
+    export = exports.export_breaches(fmt, language=_language())
+    return attachment(export.content, export.content_type, export.filename)
 
 
 @role_required(*ACCOUNTABLE)
