@@ -32,7 +32,9 @@ def _visible(request: HttpRequest):
 @require_safe
 def prospect_list(request: HttpRequest) -> HttpResponse:
     form = FilterForm(request.GET or None, owners=ownership.possible_owners(request.user))
-    queryset = listing.filtered(_visible(request).select_related("company", "owner"), form.to_filters())
+    # The list shows neither address: not decrypting 100 tokens a page is a third of its time.
+    visible = _visible(request).select_related("company", "owner").defer("email", "phone")
+    queryset = listing.filtered(visible, form.to_filters())
     rows, next_cursor = listing.page(queryset, after=request.GET.get("after", ""))
     query = request.GET.copy()
     query.pop("after", None)
