@@ -73,6 +73,10 @@ class ExtendForm(DomainErrorsMixin, forms.Form):
         choices=[(n, _("%(n)d month(s)") % {"n": n}) for n in range(1, MAX_EXTENSION_MONTHS + 1)],
     )
     reason = forms.CharField(label=_("Reason, told to the person"), widget=forms.Textarea(attrs={"rows": 2}))
+    # Not required here: ``requests.extend`` says which rule a missing date breaks.
+    told_on = forms.DateField(
+        label=_("Person told of the extension and its reasons on"), required=False, widget=DATE
+    )
 
 
 class AssignForm(forms.Form):
@@ -96,6 +100,12 @@ class CloseForm(DomainErrorsMixin, forms.Form):
         label=_("What was done, or why it is refused"),
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("A refusal gives its reasons and the right to complain to the CNIL (GDPR 12(4))."),
+    )
+    remedies_told = forms.BooleanField(
+        label=_(
+            "For a refusal: the person was told they may complain to the CNIL and seek a judicial remedy"
+        ),
+        required=False,
     )
 
 

@@ -280,6 +280,12 @@ class SubjectRequest(models.Model):
     extended_until = models.DateField(_("extended until"), null=True, blank=True)
     extension_reason = models.TextField(_("reason for the extension"), blank=True)
     extended_on = models.DateField(_("extension decided on"), null=True, blank=True)
+    extension_told_on = models.DateField(
+        _("person told of the extension on"),
+        null=True,
+        blank=True,
+        help_text=_("GDPR 12(3): within one month of receipt, with the reasons."),
+    )
     status = models.CharField(
         _("status"), max_length=20, choices=RequestStatus.choices, default=RequestStatus.RECEIVED
     )
@@ -292,6 +298,11 @@ class SubjectRequest(models.Model):
         verbose_name=_("handled by"),
     )
     outcome = models.TextField(_("outcome"), blank=True)
+    remedies_told = models.BooleanField(
+        _("told of the complaint to the CNIL and of the judicial remedy"),
+        default=False,
+        help_text=_("GDPR 12(4): a refusal gives its reasons and these two routes."),
+    )
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
     response_sha256 = models.CharField(_("SHA-256 of what was delivered"), max_length=64, blank=True)
     recorded_by = models.ForeignKey(

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -69,6 +69,8 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "extend_form": ExtendForm(),
         "close_form": CloseForm(),
         "person_form": PersonForm(),
+        "timeline": requests.timeline(subject_request),
+        "remedies": (requests.REMEDIES.en, requests.REMEDIES.fr),
     }
     return render(request, "registry/request_detail.html", context)
 
@@ -144,15 +146,27 @@ def request_execute(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(Role.ADMIN)
 @require_http_methods(["GET", "POST"])
 def subject_access_export(request: HttpRequest) -> HttpResponse:
-    """Find a person by email, phone or LinkedIn address and download everything about them."""
+    """Find a person by email, phone or LinkedIn address and download everything about them; someone
+    erased or who objected, with no record left, gets what their suppression-list fingerprints are."""
     form = PersonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         prospect = _person(form)
+        package = None
         if prospect is not None:
             package = subject_access.export_subject_data(prospect, by=request.user)
+        elif not form.errors:
+            # No record, but the person's fingerprints may be on the suppression list (GDPR recital 26).
+            identifiers = {name: form.cleaned_data.get(name, "") for name in PersonForm.base_fields}
+            language = "fr" if (translation.get_language() or "").startswith("fr") else "en"
+            package = subject_access.export_suppression_answer(**identifiers, language=language)
+        if package is not None:
             return attachment(package.content, "application/zip", package.filename)
         if not form.errors:
             form.add_error(
-                None, _("Nobody in the base has this identifier: the answer is that no data are held.")
+                None,
+                _(
+                    "Nobody in the base has this identifier and no fingerprint of it is on the suppression "
+                    "list: the answer is that no data are held."
+                ),
             )
     return render(request, "registry/subject_access.html", {"form": form}, status=400 if form.errors else 200)

@@ -31,8 +31,7 @@ from org.models import AccessAction, Organisation
 from prospects.identity import blind_index, normalise_email, normalise_linkedin_url, normalise_phone
 from prospects.models import Prospect, Suppression
 from prospects.suppression import digests_of
-from registry import art30, notice
-from registry.fiche import Text
+from registry import access_information, art30, notice
 
 STAFF = "staff"
 DEPTH = 3  # Prospect -> Consent -> Confirmation, and one level more for what apps add later
@@ -52,21 +51,37 @@ class Package:
     filename: str
 
 
+def digests_for(*, email: str = "", phone: str = "", linkedin_url: str = "") -> dict[str, str]:
+    """The blind-index digests of the identifiers given, by kind; the suppression list holds the same.
+
+    Raises ``prospects.identity.InvalidIdentifier`` naming the field when a value is malformed.
+    """
+    digests = {}
+    if email.strip():
+        digests[Suppression.Kind.EMAIL] = blind_index("email", normalise_email(email))
+    if phone.strip():
+        digests[Suppression.Kind.PHONE] = blind_index(
+            "phone", normalise_phone(phone, region=settings.LOYAL_PHONE_REGION)
+        )
+    if linkedin_url.strip():
+        digests[Suppression.Kind.LINKEDIN] = blind_index("linkedin", normalise_linkedin_url(linkedin_url))
+    return digests
+
+
+INDEX_OF = {
+    Suppression.Kind.EMAIL: "email_index",
+    Suppression.Kind.PHONE: "phone_index",
+    Suppression.Kind.LINKEDIN: "linkedin_index",
+}
+
+
 def find_person(*, email: str = "", phone: str = "", linkedin_url: str = "") -> Prospect | None:
     """The prospect holding this email, phone or LinkedIn URL, found through the blind index.
 
     Raises ``prospects.identity.InvalidIdentifier`` naming the field when a value is malformed.
     """
-    lookups = []
-    if email.strip():
-        lookups.append(("email_index", blind_index("email", normalise_email(email))))
-    if phone.strip():
-        normalised = normalise_phone(phone, region=settings.LOYAL_PHONE_REGION)
-        lookups.append(("phone_index", blind_index("phone", normalised)))
-    if linkedin_url.strip():
-        lookups.append(("linkedin_index", blind_index("linkedin", normalise_linkedin_url(linkedin_url))))
-    for column, digest in lookups:
-        found = Prospect.objects.filter(**{column: digest}).first()
+    for kind, digest in digests_for(email=email, phone=phone, linkedin_url=linkedin_url).items():
+        found = Prospect.objects.filter(**{INDEX_OF[kind]: digest}).first()
         if found is not None:
             return found
     return None
@@ -171,61 +186,6 @@ def _plain(value):
     return value
 
 
-# --- The information (GDPR 15(1)(a)-(h), 15(2)) ----------------------------------------------
-
-ART15 = {
-    "a": Text("(a) Purposes and legal basis", "(a) Finalités et base légale"),
-    "b": Text("(b) Categories of data", "(b) Catégories de données"),
-    "c": Text("(c) Recipients", "(c) Destinataires"),
-    "d": Text("(d) Retention", "(d) Durée de conservation"),
-    "g": Text("(g) Where your data come from", "(g) Origine de vos données"),
-    "transfers": Text("Transfers outside the EU (15(2))", "Transferts hors de l'UE (15(2))"),
-}
-KEPT_UNTIL = Text(
-    "Your record is kept until {date} unless you contact us.",
-    "Votre fiche est conservée jusqu'au {date} sauf si vous nous contactez.",
-)
-
-
-def information(prospect: Prospect, *, language: str) -> list[notice.Section]:
-    organisation = Organisation.objects.current()
-    register = art30.declared(language, organisation=organisation)
-    fiches = [fiche for fiche in register["activities"] if fiche["code"] in notice.PUBLIC_ACTIVITIES]
-
-    def section(key: str, items: list[str]) -> notice.Section:
-        return notice.Section(ART15[key].in_language(language), list(dict.fromkeys(items)))
-
-    kept = KEPT_UNTIL.format(date=prospect.retention_until.isoformat()).in_language(language)
-    return [
-        section(
-            "a", [f"{f['name']}: {'; '.join(f['purposes'])} ({'; '.join(f['legal_basis'])})" for f in fiches]
-        ),
-        section("b", [item for f in fiches for item in f["data_categories"]]),
-        section(
-            "c",
-            [
-                r
-                for f in fiches
-                for r in (*f["recipients_internal"], *f["recipients_external"], *f["processors"])
-            ],
-        ),
-        section("d", [kept, *(rule for f in fiches for rule in f["retention"])]),
-        section("g", _sources(prospect)),
-        section("transfers", [organisation.transfers]),
-        *notice.rights_sections(organisation, language),
-    ]
-
-
-def _sources(prospect: Prospect) -> list[str]:
-    lines = []
-    for source in prospect.sources.order_by("acquired_at", "pk"):
-        evidence = ", ".join(f"{key}: {value}" for key, value in sorted(source.evidence.items()) if value)
-        lines.append(
-            f"{source.get_type_display()} ({timezone.localdate(source.acquired_at).isoformat()}) {evidence}"
-        )
-    return lines
-
-
 # --- Packaging -----------------------------------------------------------------------------
 
 
@@ -234,24 +194,50 @@ def export_subject_data(prospect: Prospect, *, by) -> Package:
     record_access(by, [prospect.pk], action=AccessAction.SUBJECT_ACCESS)
     language = prospect.language or "fr"
     with translation.override(language):
-        tables = collect(prospect)
-        sections = information(prospect, language=language)
-        generated_at = timezone.now().isoformat(timespec="seconds")
-        document = {
+        sections = access_information.information(prospect, language=language)
+        package = _package(collect(prospect), sections, language=language)
+    stamp = timezone.localdate().isoformat()
+    return Package(package.content, package.sha256, f"subject-access-{prospect.pk}-{stamp}.zip")
+
+
+def export_suppression_answer(
+    *, email: str = "", phone: str = "", linkedin_url: str = "", language: str = "fr"
+) -> Package | None:
+    """The answer to someone with no record whose fingerprints are on the suppression list, or None.
+
+    Their hashes are still personal data (GDPR recital 26): the answer shows them and says in
+    plain words what they are, instead of saying that no data are held (GDPR 15(1), 12(1)).
+    Raises ``prospects.identity.InvalidIdentifier`` naming the field when a value is malformed.
+    """
+    digests = digests_for(email=email, phone=phone, linkedin_url=linkedin_url)
+    entries = Suppression.objects.filter(digest__in=digests.values())
+    if not entries.exists():
+        return None
+    with translation.override(language):
+        sections = access_information.suppression_information(entries, language)
+        package = _package([_table(Suppression, entries)], sections, language=language)
+    stamp = timezone.localdate().isoformat()
+    return Package(package.content, package.sha256, f"subject-access-suppression-{stamp}.zip")
+
+
+def _package(tables: list[Table], sections: list[notice.Section], *, language: str) -> Package:
+    """The ZIP of an Art. 15 answer: a readable page, the same as JSON and as CSV."""
+    generated_at = timezone.now().isoformat(timespec="seconds")
+    document = {
+        "generated_at": generated_at,
+        "controller": art30.controller(Organisation.objects.current(), language),
+        "information": [{"heading": s.heading, "items": s.items} for s in sections],
+        "data": {table.label: table.rows for table in tables},
+    }
+    page = render_to_string(
+        "registry/subject_access_export.html",
+        {
+            "language": language,
+            "sections": sections,
+            "tables": _readable(tables),
             "generated_at": generated_at,
-            "controller": art30.controller(Organisation.objects.current(), language),
-            "information": [{"heading": s.heading, "items": s.items} for s in sections],
-            "data": {table.label: table.rows for table in tables},
-        }
-        page = render_to_string(
-            "registry/subject_access_export.html",
-            {
-                "language": language,
-                "sections": sections,
-                "tables": _readable(tables),
-                "generated_at": generated_at,
-            },
-        )
+        },
+    )
     content = _zip(
         {
             "index.html": page,
@@ -259,8 +245,7 @@ def export_subject_data(prospect: Prospect, *, by) -> Package:
             "data.csv": _csv(tables),
         }
     )
-    stamp = timezone.localdate().isoformat()
-    return Package(content, hashlib.sha256(content).hexdigest(), f"subject-access-{prospect.pk}-{stamp}.zip")
+    return Package(content, hashlib.sha256(content).hexdigest(), "")
 
 
 def _readable(tables: list[Table]) -> list[tuple[str, list[str], list[list]]]:

@@ -71,8 +71,10 @@ def test_subject_requests_are_escaped(clients, rep):
         response = post(dpo, "/registry/requests/", intake | {"identity_check": typed["identity_check"]})
         assert response.status_code == 302, response.status_code
         item = SubjectRequest.objects.get(pk=pk_of(response))
-        post(dpo, f"/registry/requests/{item.pk}/extend/", {"months": "1", "reason": typed["reason"]})
-        post(dpo, f"/registry/requests/{item.pk}/close/", {"status": "refused", "outcome": typed["outcome"]})
+        extension = {"months": "1", "reason": typed["reason"], "told_on": today}
+        post(dpo, f"/registry/requests/{item.pk}/extend/", extension)
+        refusal = {"status": "refused", "outcome": typed["outcome"], "remedies_told": "on"}
+        post(dpo, f"/registry/requests/{item.pk}/close/", refusal)
         item.refresh_from_db()
         values = {f"registry.SubjectRequest.{name}": getattr(item, name) for name in REQUEST_FIELDS}
         values = {name: value for name, value in values.items() if value}

@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from consent.models import Purpose
 from consent.objections import record_objection
@@ -16,6 +16,13 @@ from prospects.timeline import add_note, record_interaction
 from registry import records, requests
 from registry.models import ProcessingActivity
 from tests import factories
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Each test starts in English: a request in French leaves its language active in the thread."""
+    with translation.override("en"):
+        yield
 
 
 def campaign(*, by, name: str = "Spring offer") -> Campaign:

@@ -1,12 +1,15 @@
-"""Data-subject requests: the one-month deadline, its extension, and overdue requests on home pages."""
+"""Data-subject requests: the one-month deadline, its extension told to the person, refusals with the
+routes of complaint and of court, the timeline, and overdue requests on home pages (GDPR 12(3)-(4))."""
 
-from datetime import date
+import html
+from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone, translation
 
 from registry import requests
-from registry.models import RequestStatus
+from registry.models import RequestStatus, SubjectRequest
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -39,27 +42,32 @@ def test_a_request_received_on_31_january_is_due_on_28_february(dpo):
 def test_an_extension_within_the_first_month_adds_up_to_two_months_with_its_reason(dpo):
     item = receive(dpo)
 
-    requests.extend(item, months=2, reason="Many requests this month", today=date(2026, 2, 20))
+    requests.extend(
+        item, months=2, reason="Many requests this month", told_on=date(2026, 2, 20), today=date(2026, 2, 20)
+    )
 
     assert item.deadline == date(2026, 4, 30)
-    assert item.extended_on == date(2026, 2, 20)
+    assert item.extended_on == item.extension_told_on == date(2026, 2, 20)
 
 
 @pytest.mark.parametrize(
-    ("months", "reason", "today", "field"),
+    ("months", "reason", "told_on", "today", "field"),
     [
-        (1, "", date(2026, 2, 1), "reason"),
-        (3, "Complex", date(2026, 2, 1), "months"),
-        (1, "Complex", date(2026, 3, 1), "__all__"),
+        (1, "", date(2026, 2, 1), date(2026, 2, 1), "reason"),
+        (3, "Complex", date(2026, 2, 1), date(2026, 2, 1), "months"),
+        (1, "Complex", date(2026, 2, 27), date(2026, 3, 1), "__all__"),
+        (1, "Complex", None, date(2026, 2, 1), "told_on"),
+        (1, "Complex", date(2026, 2, 5), date(2026, 2, 1), "told_on"),  # told in the future
+        (1, "Complex", date(2026, 1, 30), date(2026, 2, 1), "told_on"),  # told before the request came
     ],
 )
-def test_an_extension_needs_a_reason_at_most_two_months_and_the_first_month(
-    dpo, months, reason, today, field
+def test_an_extension_needs_a_reason_the_date_the_person_was_told_at_most_two_months_and_the_first_month(
+    dpo, months, reason, told_on, today, field
 ):
     item = receive(dpo)
 
     with pytest.raises(ValidationError) as refused:
-        requests.extend(item, months=months, reason=reason, today=today)
+        requests.extend(item, months=months, reason=reason, told_on=told_on, today=today)
 
     assert field in refused.value.message_dict
     item.refresh_from_db()
@@ -69,7 +77,7 @@ def test_an_extension_needs_a_reason_at_most_two_months_and_the_first_month(
 def test_the_last_day_of_the_first_month_is_still_within_it(dpo):
     item = receive(dpo)
 
-    requests.extend(item, months=1, reason="Complex", today=date(2026, 2, 28))
+    requests.extend(item, months=1, reason="Complex", told_on=date(2026, 2, 28), today=date(2026, 2, 28))
 
     assert item.deadline == date(2026, 3, 31)
 
@@ -98,7 +106,7 @@ def test_a_request_on_time_is_not_overdue(dpo):
 
 def test_an_extended_request_is_overdue_only_after_its_new_deadline(dpo):
     item = receive(dpo)
-    requests.extend(item, months=1, reason="Complex", today=date(2026, 2, 10))
+    requests.extend(item, months=1, reason="Complex", told_on=date(2026, 2, 10), today=date(2026, 2, 10))
 
     assert list(requests.overdue(date(2026, 3, 31))) == []
     assert list(requests.overdue(date(2026, 4, 1))) == [item]
@@ -125,6 +133,66 @@ def test_a_closing_needs_what_was_done(dpo):
 
     with pytest.raises(ValidationError):
         requests.close(item, status=RequestStatus.REFUSED, outcome=" ", by=dpo)
+
+
+def test_a_refusal_needs_its_reasons_and_that_the_person_was_told_of_the_complaint_and_court_routes(dpo):
+    item = receive(dpo, on=timezone.localdate())
+
+    with pytest.raises(ValidationError) as refused:
+        requests.close(
+            item, status=RequestStatus.REFUSED, outcome="Manifestly excessive: fifth copy this month", by=dpo
+        )
+    closed = requests.close(
+        item, status=RequestStatus.REFUSED, outcome="Manifestly excessive", remedies_told=True, by=dpo
+    )
+
+    assert "remedies_told" in refused.value.message_dict
+    assert closed.remedies_told and closed.status == RequestStatus.REFUSED
+
+
+def test_the_timeline_shows_the_extension_notice_and_for_a_refusal_the_complaint_and_court_routes(
+    client, dpo
+):
+    today = timezone.localdate()
+    item = receive(dpo, on=today - timedelta(days=10))
+    told = today - timedelta(days=2)
+    factories.log_in(client, dpo)
+
+    extended = client.post(
+        f"/registry/requests/{item.pk}/extend/",
+        {"months": "2", "reason": "Records spread over three archives", "told_on": told.isoformat()},
+    )
+    refused = client.post(
+        f"/registry/requests/{item.pk}/close/",
+        {"status": "refused", "outcome": "The identity could not be confirmed", "remedies_told": "on"},
+    )
+    english = client.get(f"/registry/requests/{item.pk}/").content.decode()
+    client.post("/i18n/setlang/", {"language": "fr"})
+    french = client.get(f"/registry/requests/{item.pk}/").content.decode()
+
+    assert extended.status_code == refused.status_code == 302
+    timeline = html.unescape(english.split('id="timeline"')[1].split("</ol>")[0])
+    assert "Deadline extended (GDPR 12(3))" in timeline
+    assert f"The person was told of the extension and its reasons on {told.isoformat()}." in timeline
+    assert "Reasons: Records spread over three archives" in timeline
+    assert "Refused (GDPR 12(4))" in timeline
+    assert "Reasons given to the person: The identity could not be confirmed" in timeline
+    assert "lodge a complaint with the CNIL and seek a judicial remedy (GDPR 12(4))" in timeline
+    french_timeline = html.unescape(french.split('id="timeline"')[1].split("</ol>")[0])
+    assert "réclamation auprès de la CNIL" in french_timeline and "recours juridictionnel" in french_timeline
+
+
+def test_a_legacy_refusal_says_the_routes_were_not_recorded(dpo):
+    item = receive(dpo, on=timezone.localdate())
+    SubjectRequest.objects.filter(pk=item.pk).update(
+        status=RequestStatus.REFUSED, outcome="Unfounded", closed_on=timezone.localdate()
+    )
+    item.refresh_from_db()
+
+    with translation.override("en"):
+        closing = requests.timeline(item)[-1]
+
+    assert "Not recorded that the person was told of the complaint to the CNIL" in closing.details[1]
 
 
 def test_a_rep_cannot_see_the_requests(rep_client):

@@ -9,11 +9,14 @@ import zipfile
 import pytest
 from django.apps import apps
 from django.core.management import call_command
+from django.utils import timezone
 
+from consent.brokers import export_for_broker
 from org.models import AccessAction, AccessLog
 from prospects.identity import InvalidIdentifier
 from prospects.models import Prospect, Suppression
 from prospects.suppression import digests_of
+from registry.rights import erase
 from registry.subject_access import export_subject_data, find_person
 from tests import factories
 from tests.registry.conftest import full_person
@@ -159,3 +162,64 @@ def test_the_command_writes_the_zip(tmp_path, person):
 
     assert set(open_package(output.read_bytes())) == {"index.html", "data.json", "data.csv"}
     assert AccessLog.objects.filter(prospect=person, action=AccessAction.SUBJECT_ACCESS, user=None).exists()
+
+
+def information_of(files: dict[str, str]) -> dict[str, list[str]]:
+    return {item["heading"]: item["items"] for item in json.loads(files["data.json"])["information"]}
+
+
+def test_the_answer_names_the_processors_and_the_broker_told_of_the_objection(admin_user, person, settings):
+    settings.LOYAL_CONTROLLER = {
+        **settings.LOYAL_CONTROLLER,
+        "hosting": "EuroHost SAS, Roubaix, France",
+        "emailing": "EuroMail SAS, Lille, France",
+    }
+    export_for_broker("ListCo", by=admin_user)
+
+    files = open_package(export_subject_data(person, by=admin_user).content)
+
+    recipients = information_of(files)["(c) Destinataires"]
+    told = timezone.localdate().isoformat()
+    assert recipients[0].startswith("Chaque organisme qui reçoit ou recevra vos données, désigné par son nom")
+    assert "EuroHost SAS, Roubaix, France, notre sous-traitant (hébergement)" in recipients
+    assert "EuroMail SAS, Lille, France, notre sous-traitant (e-mailing)" in recipients
+    broker = f"ListCo, le courtier qui nous a fourni vos données, a reçu votre opposition le {told}"
+    assert broker + " afin de cesser de les transmettre" in recipients
+    assert "CJUE C-154/21" in html.unescape(files["index.html"])
+
+
+def test_the_persons_fingerprints_on_the_suppression_list_are_explained_in_plain_words(admin_user, person):
+    files = open_package(export_subject_data(person, by=admin_user).content)
+
+    lines = information_of(files)["Vos empreintes sur notre liste d'opposition"]
+
+    assert lines[0].startswith("Nous ne gardons aucune copie lisible des identifiants ci-dessous.")
+    assert "qui ne permet pas de le retrouver" in lines[0] and "au moins 3 ans" in lines[0]
+    stored = Suppression.objects.filter(digest__in=digests_of(person).values())
+    assert len(lines) == 1 + stored.count() == 4
+    assert [line.split(" : ")[0] for line in lines[1:]] == ["E-mail", "Téléphone", "Profil LinkedIn"]
+    assert all("empreinte conservée depuis le" in line and "origine : Courrier" in line for line in lines[1:])
+
+
+def test_an_erased_person_is_told_what_their_fingerprints_are_instead_of_that_no_data_are_held(
+    client, admin_user, rep
+):
+    prospect = factories.prospect(by=rep, email="paul.leroy@acme.fr", first_name="Paul", last_name="Leroy")
+    erase(prospect, by=admin_user)
+    factories.log_in(client, admin_user)
+
+    response = client.post("/registry/subject-access/", {"email": "Paul.Leroy@acme.fr"})
+    unknown = client.post("/registry/subject-access/", {"email": "nobody@acme.fr"})
+
+    assert response.status_code == 200 and response["Content-Type"] == "application/zip"
+    files = open_package(response.content)
+    lines = information_of(files)["Your fingerprints on our suppression list"]
+    assert lines[0].startswith("We hold no record about you: no name, no contact details, no history.")
+    assert lines[1].startswith("We keep no readable copy of the identifiers below.")
+    assert lines[2].startswith("Email: fingerprint kept since") and "scope: every channel" in lines[2]
+    data = json.loads(files["data.json"])["data"]
+    assert list(data) == ["prospects.Suppression"] and "Leroy" not in files["index.html"]
+    assert unknown.status_code == 400
+    assert "no fingerprint of it is on the suppression list: the answer is that no data are held" in (
+        html.unescape(unknown.content.decode())
+    )
