@@ -7,9 +7,17 @@ within the file are joins, not per-row queries. Batches of lines are then loaded
 batch in one transaction that also moves the job's watermark: a run killed half-way
 loses at most the batch in flight, and its rerun loads that batch again. The unique
 blind indexes with ``ON CONFLICT DO NOTHING`` make a batch that somehow ran twice load
-nothing twice.
+nothing twice, and refuse a person someone recorded since the file was checked.
 
-The same SQL runs on both databases; ``Dialect`` holds the few places where they differ.
+A batch costs a constant number of statements, and none of them reads more of the CRM's
+tables than the batch's own rows through an index: the staging rows are never
+rewritten, companies are found through the index on ``upper(name)``, and the history
+and sources are copied from the rows just inserted. The statistics of the tables the
+import filled are refreshed at the end (``analyse_targets``).
+
+The same SQL runs on both databases; ``Dialect`` holds the few places where they differ
+(on PostgreSQL a batch's inserts are one statement of chained CTEs, on SQLite the same
+steps one by one).
 """
 
 # Statements are assembled from table and column names read off the models (never from
@@ -269,25 +277,15 @@ class Staging:
             return self.dialect.run_steps(cursor, steps, inserted, counts=("p", "r"))
 
     def _recheck_objections(self, cursor, first: int, last: int) -> None:
-        """Objections recorded since the file was checked (docs/rules.md §2.3), row by row by index.
+        """Objections recorded since the file was checked (docs/rules.md §2.3): the batch's rows
+        against the suppression list, one join per identifier as for the whole file.
 
-        Each identifier is a probe of the suppression list's digest index (a subquery per
-        row, which no plan turns into a scan of the whole list); prospects recorded since
-        meanwhile are caught by the unique blind indexes at insertion.
+        The list does not grow with the import, so its statistics hold and the planner picks
+        a hash of a short list or probes of the digest index of a long one. Prospects
+        recorded meanwhile need no such pass: the unique blind indexes refuse them at
+        insertion (``_insert_rejections``).
         """
-        suppression = Suppression._meta.db_table
-        probes = " ".join(
-            f"WHEN EXISTS (SELECT 1 FROM {suppression} t WHERE t.digest = s.{index} AND t.channel = %s) "
-            f"THEN '{field}'"
-            for index, field in IDENTIFIERS
-        )
-        cursor.execute(
-            f"UPDATE {self.table} SET problem = %s, field = m.field FROM ("
-            f"SELECT s.line, CASE {probes} END AS field FROM {self.table} s "
-            "WHERE s.line BETWEEN %s AND %s AND s.problem IS NULL) AS m "
-            f"WHERE {self.table}.line = m.line AND m.field IS NOT NULL",
-            [Reason.OPPOSED, *[Suppression.ALL_CHANNELS] * len(IDENTIFIERS), first, last],
-        )
+        self._mark(cursor, Reason.OPPOSED, Suppression._meta.db_table, "digest", first, last)
 
     def _companies(self, cursor, first: int, last: int, now: datetime) -> None:
         """Create the batch's new companies, matched by name case-insensitively as intake.py

@@ -3,12 +3,14 @@
 A broker delivery, an event's badge scans or a team's spreadsheet is loaded in three
 steps, each resumable:
 
-1. stage: the file is streamed, each row normalised, indexed, encrypted or rejected in
-   Python (import_rows.py) and written to a staging table in chunks;
+1. stage: the file is streamed, a chunk of rows at a time normalised, indexed, encrypted
+   or rejected in Python (import_rows.py) and written to a staging table;
 2. check: the suppression list, prospects already recorded and duplicates within the
    file are marked in SQL over the whole staging table (import_staging.py);
 3. load: batches of lines go into companies, prospects, sources and their history with
-   ``INSERT ... SELECT``, each batch committed with the job's watermark.
+   ``INSERT ... SELECT``, each batch committed with the job's watermark, after a last
+   look at the suppression list for the batch's rows. Once done, the tables it filled
+   are analysed, so that the planner knows of their new rows.
 
 Every rejected row is reported by line number and reason (``ImportRejection``), never
 by its content. The same rules as ``intake.create_prospect`` apply: provenance evidence
