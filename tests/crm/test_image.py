@@ -188,12 +188,13 @@ def image(tmp_path_factory):
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
-    for _ in range(200):
+    deadline = time.monotonic() + 180  # a loaded 2-core machine boots gunicorn's workers slowly
+    while time.monotonic() < deadline:
         try:
-            requests.get(f"{base}/health/", timeout=1)
+            requests.get(f"{base}/health/", timeout=10)
             break
-        except requests.ConnectionError:
-            time.sleep(0.1)
+        except requests.RequestException:  # not listening yet, or too busy to answer in time
+            time.sleep(0.2)
     yield {"base": base, "keys": keys, "var": tmp / "var", "app": app}
     server.terminate()
     server.wait(timeout=30)
