@@ -72,7 +72,8 @@ class ProspectSerializer(StrictInput, serializers.ModelSerializer):
         model = Prospect
         fields = [
             "id", "first_name", "last_name", "email", "phone", "job_title", "company", "linkedin_url",
-            "language", "audience", "audience_justification", "owner", "sources", "source", "note",
+            "language", "audience", "audience_justification", "sole_trader", "owner", "sources", "source",
+            "note",
             "retention_until", "last_prospect_contact_at", "created_at",
         ]  # fmt: skip
         read_only_fields = ["retention_until", "last_prospect_contact_at", "created_at"]
@@ -100,6 +101,7 @@ class ProspectSerializer(StrictInput, serializers.ModelSerializer):
             "language": prospect.language,
             "audience": prospect.audience,
             "audience_justification": prospect.audience_justification,
+            "sole_trader": prospect.sole_trader,
             "owner": prospect.owner.username,
             "sources": self.fields["sources"].to_representation(sources),
             "retention_until": prospect.retention_until.isoformat(),
@@ -128,6 +130,7 @@ class ProspectSerializer(StrictInput, serializers.ModelSerializer):
             language=merged.get("language", Language.FR),
             audience=merged.get("audience", ""),
             audience_justification=merged.get("audience_justification", ""),
+            sole_trader=merged.get("sole_trader", False),
             note=validated.get("note", ""),
         )
 
@@ -139,7 +142,7 @@ class ProspectSerializer(StrictInput, serializers.ModelSerializer):
             "first_name": p.first_name, "last_name": p.last_name, "job_title": p.job_title,
             "company_name": p.company_name, "email": p.email, "phone": p.phone,
             "linkedin_url": p.linkedin_url, "language": p.language, "audience": intake.chosen_audience(p),
-            "audience_justification": p.audience_justification,
+            "audience_justification": p.audience_justification, "sole_trader": p.sole_trader,
         }  # fmt: skip
 
     def create(self, validated):

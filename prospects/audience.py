@@ -42,6 +42,23 @@ FREE_MAIL_DOMAINS = frozenset(
 FREE_MAIL_FAMILIES = ("hotmail.", "outlook.", "yahoo.", "live.", "gmx.")
 
 
+def automatic_audience(*, email: str, phone: str, sole_trader: bool = False) -> Audience:
+    """The audience a prospect gets unless a person sets it with a reason (docs/rules.md §1.2).
+
+    - From the e-mail address when there is one; a sole trader's address is theirs, so a
+      one-person business's role address (contact@dupont-plomberie.fr) is named.
+    - With no address but a phone number: a line of unknown kind is private, since calling
+      a private person needs their consent (C. conso L223-1); a sole trader's is named.
+    - With neither, a LinkedIn profile: a professional network's contact point.
+    """
+    if email:
+        found = classify_email(email)
+        return Audience.B2B_NOMINATIVE if sole_trader and found == Audience.B2B_GENERIC else found
+    if phone:
+        return Audience.B2B_NOMINATIVE if sole_trader else Audience.B2C
+    return Audience.B2B_NOMINATIVE
+
+
 def classify_email(email: str) -> Audience:
     """Classify a normalised (trimmed, lower-cased) email address."""
     local, _sep, domain = email.rpartition("@")

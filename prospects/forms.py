@@ -42,6 +42,11 @@ class ProspectForm(DomainErrorsMixin, forms.Form):
     audience_justification = forms.CharField(
         label=_("Why the audience differs"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+    sole_trader = forms.BooleanField(
+        label=_("Sole trader (entrepreneur individuel, liberal profession)"),
+        required=False,
+        help_text=_("A one-person business: its addresses, a role address included, are the person's own."),
+    )
 
     def to_data(self) -> ProspectData:
         fields = {
@@ -49,7 +54,7 @@ class ProspectForm(DomainErrorsMixin, forms.Form):
             for name in self.fields
             if name in ProspectData.__dataclass_fields__
         }
-        return ProspectData(**fields)
+        return ProspectData(**{**fields, "sole_trader": bool(self.cleaned_data.get("sole_trader"))})
 
     def field_for(self, name: str) -> str | None:
         return source_field_for(self.fields, name)
@@ -131,6 +136,7 @@ def edit_form_for(prospect: Prospect, data=None) -> ProspectForm:
         "language": prospect.language,
         "audience": chosen_audience(prospect),
         "audience_justification": prospect.audience_justification,
+        "sole_trader": prospect.sole_trader,
     }
     return ProspectForm(data, initial=initial)
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from org.accounts import team_of
 from prospects import provenance, retention, suppression
-from prospects.audience import Audience, classify_email
+from prospects.audience import Audience, automatic_audience
 from prospects.identity import indexes_of, normalise_identifiers
 from prospects.models import Company, Prospect, Source
 from prospects.timeline import add_note, screening_error
@@ -35,6 +35,7 @@ class ProspectData:
     language: str = "fr"
     audience: str = ""  # empty: classified from the address
     audience_justification: str = ""
+    sole_trader: bool = False
     note: str = ""
     errors: dict = field(default_factory=dict)
 
@@ -56,21 +57,24 @@ def _identifiers(data: ProspectData) -> dict[str, str]:
 
 def _audience(data: ProspectData, ids: dict[str, str], source_type: str) -> str:
     """docs/rules.md §1.2: classified from the address; a human override needs a recorded reason."""
-    automatic = classify_email(ids["email"]) if ids["email"] else Audience.B2B_NOMINATIVE
+    automatic = automatic_audience(email=ids["email"], phone=ids["phone"], sole_trader=data.sole_trader)
     chosen = data.audience or automatic
     if chosen not in Audience.values:
         data.errors.setdefault("audience", []).append(_("Choose a known audience."))
         return automatic
-    overridden = chosen != automatic
-    free_mail_on_linkedin = source_type in provenance.LINKEDIN_TYPES and automatic == Audience.B2C
-    if (overridden or free_mail_on_linkedin) and not data.audience_justification.strip():
-        message = (
-            _("A free-mail address on a LinkedIn prospect needs a recorded reason why it is professional.")
-            if free_mail_on_linkedin
-            else _("Changing the audience from “%(auto)s” needs a recorded justification.")
+    if chosen == automatic:
+        return chosen
+    if source_type in provenance.LINKEDIN_TYPES and automatic == Audience.B2C and ids["email"]:
+        # §1.7: from LinkedIn, only the professional contact points the person showed; a
+        # private e-mail address stays private whatever is declared (KASPR, SAN-2024-020).
+        data.errors.setdefault("audience", []).append(
+            _("A private address of a LinkedIn contact stays private: it cannot be set as professional.")
+        )
+    elif not data.audience_justification.strip():
+        data.errors.setdefault("audience_justification", []).append(
+            _("Changing the audience from “%(auto)s” needs a recorded justification.")
             % {"auto": Audience(automatic).label}
         )
-        data.errors.setdefault("audience_justification", []).append(message)
     return chosen
 
 
@@ -176,6 +180,7 @@ def create_prospect(data: ProspectData, *, source: SourceData | None, by) -> Pro
                 language=data.language or "fr",
                 audience=audience,
                 audience_justification=data.audience_justification.strip(),
+                sole_trader=data.sole_trader,
                 owner=by,
                 team=team_of(by),
                 collected_at=now,
@@ -231,6 +236,7 @@ def update_prospect(prospect: Prospect, data: ProspectData, *, by) -> Prospect:
         prospect.company = _company(data.company_name)
         prospect.audience = audience
         prospect.audience_justification = data.audience_justification.strip()
+        prospect.sole_trader = data.sole_trader
         prospect._history_user = by
         try:
             with transaction.atomic():

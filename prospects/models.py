@@ -96,6 +96,9 @@ class Prospect(models.Model):
     language = models.CharField(_("language"), max_length=2, choices=Language.choices, default=Language.FR)
     audience = models.CharField(_("audience"), max_length=20, choices=Audience.choices)
     audience_justification = models.TextField(_("why the audience was set by hand"), blank=True)
+    # docs/rules.md §1.2: a one-person business (entrepreneur individuel, liberal profession)
+    # is a natural person, and its addresses are its own, a role address included.
+    sole_trader = models.BooleanField(_("sole trader (entrepreneur individuel)"), default=False)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="prospects", verbose_name=_("owner")
     )

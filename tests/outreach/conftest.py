@@ -22,6 +22,10 @@ def _site_url(settings):
 INFORMED_CARD = {**factories.EVIDENCE["business_card"], "notice_given": True}
 
 
+# A phone line of unknown kind is private (docs/rules.md §1.2): a rep records a work line.
+WORK_LINE = {"audience": "b2b_nominative", "audience_justification": "Work mobile given by the employer"}
+
+
 def informed(*, by, **fields) -> Prospect:
     """A prospect from a business card handed over with the notice (Art. 13 at collection)."""
     fields.setdefault("evidence", INFORMED_CARD)

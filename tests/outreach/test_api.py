@@ -8,7 +8,7 @@ from rest_framework.test import APIClient
 from outreach.models import Campaign, CampaignStatus, Message, MessageStatus
 from outreach.policy import Reason
 from tests import factories
-from tests.outreach.conftest import informed
+from tests.outreach.conftest import WORK_LINE, informed
 
 pytestmark = pytest.mark.django_db
 
@@ -132,7 +132,7 @@ def test_editing_a_previewed_campaign_drops_its_preview(rep):
 
 
 def test_a_call_is_logged_through_the_api(rep):
-    informed(by=rep, email="", phone="+33612345678")
+    informed(by=rep, email="", phone="+33612345678", **WORK_LINE)
     campaign = factories.campaign(by=rep, channel="phone")
     api(rep).post(f"/api/campaigns/{campaign.pk}/send/")
     message = Message.objects.get()

@@ -19,7 +19,7 @@ from outreach.policy import Decision, Reason
 from prospects import suppression
 from prospects.models import Interaction, Notice, Prospect
 from tests import factories
-from tests.outreach.conftest import informed
+from tests.outreach.conftest import WORK_LINE, informed
 
 pytestmark = pytest.mark.django_db
 
@@ -271,7 +271,7 @@ def test_a_consent_request_carries_the_permission_link(rep, eager, django_captur
 
 
 def test_logging_a_call_records_it_and_marks_the_message_logged(rep):
-    prospect = informed(by=rep, phone="+33612345678", email="")
+    prospect = informed(by=rep, phone="+33612345678", email="", **WORK_LINE)
     campaign = factories.campaign(by=rep, channel="phone")
     sending.start_sending(campaign, by=rep)
     message = Message.objects.get()
@@ -287,7 +287,7 @@ def test_logging_a_call_records_it_and_marks_the_message_logged(rep):
 
 
 def test_a_logged_sms_leaves_an_outbound_sms_on_the_timeline(rep):
-    prospect = informed(by=rep, phone="+33612345678", email="")
+    prospect = informed(by=rep, phone="+33612345678", email="", **WORK_LINE)
     campaign = factories.campaign(by=rep, channel="sms")
     sending.start_sending(campaign, by=rep)
     message = Message.objects.get()
@@ -300,7 +300,7 @@ def test_a_logged_sms_leaves_an_outbound_sms_on_the_timeline(rep):
 
 
 def test_first_call_to_an_indirect_contact_must_carry_the_notice(rep):
-    prospect = linkedin_prospect(rep, phone="+33612345678", email="")
+    prospect = linkedin_prospect(rep, phone="+33612345678", email="", **WORK_LINE)
     campaign = factories.campaign(by=rep, channel="phone")
     sending.start_sending(campaign, by=rep)
     message = Message.objects.get()
@@ -351,7 +351,7 @@ def test_a_message_that_cannot_be_sent_is_given_up_not_left_queued(rep):
 
 
 def test_logging_a_contact_with_an_erased_prospect_gives_it_up_and_finishes(rep):
-    informed(by=rep, phone="+33612345678", email="")
+    informed(by=rep, phone="+33612345678", email="", **WORK_LINE)
     campaign = factories.campaign(by=rep, channel="phone")
     sending.start_sending(campaign, by=rep)
     message = Message.objects.get()

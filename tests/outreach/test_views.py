@@ -6,7 +6,7 @@ from django.test import Client
 
 from outreach.models import Campaign, CampaignStatus, Message, MessageStatus
 from tests import factories
-from tests.outreach.conftest import informed
+from tests.outreach.conftest import WORK_LINE, informed
 
 pytestmark = pytest.mark.django_db
 
@@ -95,7 +95,7 @@ def test_the_dpo_reads_the_preview_but_has_no_send_button(rep, dpo):
 
 
 def test_the_checklist_logs_a_call(rep_client, rep):
-    prospect = informed(by=rep, email="", phone="+33612345678")
+    prospect = informed(by=rep, email="", phone="+33612345678", **WORK_LINE)
     campaign = factories.campaign(by=rep, channel="phone")
     rep_client.post(f"/outreach/campaigns/{campaign.pk}/send/")
     message = Message.objects.get()

@@ -163,13 +163,19 @@ def test_audience_override_with_justification_is_stored(api):
     )
 
 
-def test_free_mail_on_a_linkedin_prospect_is_refused_without_justification(api):
+def test_a_free_mail_on_a_linkedin_prospect_stays_private_whatever_is_declared(api):
+    """docs/rules.md §1.7: the §1.2 override never applies to a LinkedIn contact's private address."""
     source = {"type": "linkedin_connection", **factories.EVIDENCE["linkedin_connection"]}
+    professional = {"audience": "b2b_nominative", "audience_justification": "Freelancer, says it is for work"}
 
-    response = api.post(LIST, payload(source, email="jean.dupont@gmail.com"), format="json")
+    kept = api.post(LIST, payload(source, email="jean.dupont@gmail.com"), format="json")
+    other = {"type": "linkedin_connection", "profile_url": "https://www.linkedin.com/in/paul-durand"}
+    declared = api.post(LIST, payload(other, email="paul.durand@gmail.com", **professional), format="json")
 
-    assert response.status_code == 400
-    assert "LinkedIn" in response.json()["audience_justification"][0]
+    assert kept.status_code == 201
+    assert kept.json()["audience"] == "b2c"
+    assert declared.status_code == 400
+    assert "LinkedIn" in declared.json()["audience"][0]
 
 
 def test_duplicate_phone_in_another_format_is_refused_naming_the_existing_record(api, rep):

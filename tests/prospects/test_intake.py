@@ -170,16 +170,16 @@ def test_audience_override_with_justification_is_stored(rep):
     )
 
 
-def test_free_mail_on_a_linkedin_prospect_is_refused_without_justification(rep):
+def test_a_free_mail_on_a_linkedin_prospect_is_stored_as_private(rep):
     source = SourceData(type="linkedin_connection", evidence=EVIDENCE["linkedin_connection"])
 
-    errors = refusal(jean(email="jean.dupont@gmail.com"), source, rep)
+    prospect = create_prospect(jean(email="jean.dupont@gmail.com"), source=source, by=rep)
 
-    assert list(errors) == ["audience_justification"]
-    assert "LinkedIn" in errors["audience_justification"][0]
+    assert prospect.audience == "b2c"
 
 
-def test_free_mail_on_a_linkedin_prospect_is_stored_with_justification(rep):
+def test_a_free_mail_on_a_linkedin_prospect_cannot_be_declared_professional(rep):
+    """docs/rules.md §1.7: the §1.2 override never applies to a LinkedIn contact's private address."""
     source = SourceData(type="linkedin_connection", evidence=EVIDENCE["linkedin_connection"])
     data = jean(
         email="jean.dupont@gmail.com",
@@ -187,10 +187,39 @@ def test_free_mail_on_a_linkedin_prospect_is_stored_with_justification(rep):
         audience_justification="Independent buyer; gave this address in a LinkedIn message.",
     )
 
-    prospect = create_prospect(data, source=source, by=rep)
+    errors = refusal(data, source, rep)
+
+    assert list(errors) == ["audience"]
+    assert "LinkedIn" in errors["audience"][0]
+
+
+def test_a_free_mail_on_a_business_card_may_be_declared_professional_with_a_reason(rep):
+    data = jean(
+        email="jean.dupont@gmail.com",
+        audience="b2b_nominative",
+        audience_justification="Freelancer: the address is on their business card.",
+    )
+
+    prospect = create_prospect(data, source=card(), by=rep)
 
     assert prospect.audience == "b2b_nominative"
-    assert "LinkedIn message" in prospect.audience_justification
+
+
+@pytest.mark.parametrize(
+    ("fields", "audience"),
+    [
+        ({"email": "", "phone": "06 12 34 56 78"}, "b2c"),
+        ({"email": "", "phone": "06 12 34 56 78", "sole_trader": True}, "b2b_nominative"),
+        ({"email": "contact@dupont-plomberie.fr", "sole_trader": True}, "b2b_nominative"),
+        ({"email": "contact@dupont-plomberie.fr"}, "b2b_generic"),
+        ({"email": "", "linkedin_url": "https://www.linkedin.com/in/jean-dupont"}, "b2b_nominative"),
+    ],
+)
+def test_the_automatic_audience_follows_the_sole_trader_and_unknown_phone_rules(rep, fields, audience):
+    """docs/rules.md §1.2: a sole trader's address is theirs; a line of unknown kind is private."""
+    prospect = create_prospect(jean(**fields), source=card(), by=rep)
+
+    assert (prospect.audience, prospect.sole_trader) == (audience, fields.get("sole_trader", False))
 
 
 # --- Duplicates ----------------------------------------------------------------------
