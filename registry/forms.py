@@ -336,7 +336,9 @@ class RetentionForm(DomainErrorsMixin, forms.Form):
     pk = forms.IntegerField(required=False, widget=forms.HiddenInput)
     data_en = forms.CharField(label=_("Data (English)"))
     data_fr = forms.CharField(label=_("Data (French)"))
+    # Fixed by default: the empty extra rule, posted with its select's first choice, stays unchanged.
     period = forms.ChoiceField(
+        initial=Period.FIXED,
         label=_("Period"),
         help_text=_("A linked period is the one the purge applies: it follows the setting, not the page."),
     )

@@ -43,6 +43,32 @@ def test_dpo_opens_the_register_signs_off_the_version_and_downloads_the_spreadsh
     screenshot(page, "register-signed")
 
 
+def test_dpo_enters_an_activitys_attested_facts_on_its_page_and_the_register_stops_listing_them(
+    page, live_server
+):
+    factories.user(role="dpo", username="nadia")
+    errors = []
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    login(page, live_server, "nadia", factories.PASSWORD)
+    page.goto(f"{live_server.url}/registry/")
+    assert "B2B prospecting by social selling" in page.locator("#missing-facts").inner_text()
+
+    with page.expect_navigation():
+        page.click("#edit-b2b_prospecting")
+    page.fill("#id_lia_reference", "LIA-B2B-2026-01")
+    page.select_option("#id_dpia_status", "not_required")
+    page.fill("#id_dpia_reference", "DPIA-SCREEN-2026-01")
+    page.fill("#id_processor_contracts", "DPA EuroHost 2026-03; DPA EuroMail 2026-04")
+    with page.expect_navigation():
+        page.click("#save-activity")
+    screenshot(page, "register-activity-saved")
+    page.goto(f"{live_server.url}/registry/")
+
+    assert "B2B prospecting by social selling" not in page.locator("#missing-facts").inner_text()
+    assert "LIA-B2B-2026-01" in page.locator("#activity-b2b_prospecting").inner_text()
+    assert errors == [], "the activity page broke its content security policy"
+
+
 def a4_pages(pdf: bytes) -> list[tuple[float, float]]:
     """The page sizes of a PDF in points, to the nearest 5 (A4 is 595 x 842; Chromium rounds up)."""
     boxes = re.findall(rb"/MediaBox\s*\[\s*0\s+0\s+([\d.]+)\s+([\d.]+)\s*\]", pdf)

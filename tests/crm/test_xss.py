@@ -65,6 +65,9 @@ NOT_TYPED = {
     "registry.RegisterVersion.content": "built by registry.art30 from code and the Organisation (tested)",
     "registry.RegisterVersion.sha256": "a hex digest of the register's content",
     "registry.SubjectRequest.response_sha256": "a hex digest of the subject-access export",
+    "registry.ProcessingActivity.code": "a slug declared in registry/activities.py, seeded by a migration",
+    "registry.ProcessingActivity.legal_bases": "letters the page's checkboxes pick from LegalBasis",
+    "registry.ProcessingActivity.processors": "Organisation field names the page's checkboxes pick",
     "auth.User.password": "a password hash",
 }
 CONDUCT = {"text_en": 2000, "text_fr": 2000}

@@ -14,7 +14,7 @@ from django.utils import timezone
 from hypothesis import strategies as st
 
 from org.models import Organisation
-from registry.models import Breach, SubjectRequest
+from registry.models import Breach, ProcessingActivity, SubjectRequest
 from tests import factories
 from tests.crm.hostile import (
     check,
@@ -33,13 +33,37 @@ from tests.crm.hostile import (
     subject_access_page,
     texts,
 )
+from tests.registry.conftest import page_data
 
 pytestmark = pytest.mark.slow
 
 REQUEST = {"identity_check": 600, "reason": 600, "outcome": 600}
 REQUEST_FIELDS = ("identity_check", "extension_reason", "outcome")
-BREACH = {name: 600 for name in ("nature", "data_concerned", "people_concerned", "consequences", "measures")}
-BREACH_FIELDS = (*BREACH, "delay_reason")
+BREACH = {
+    **{name: 600 for name in ("nature", "data_concerned", "people_concerned", "consequences", "measures")},
+    **{name: 600 for name in ("risk_reasons", "communication_notes")},
+    "processor_name": 300,
+}
+BREACH_FIELDS = (*BREACH, "delay_reason", "cnil_reference")
+ON_THE_BREACH_LIST = (
+    "nature", "data_concerned", "people_concerned", "consequences", "measures", "risk_reasons",
+    "delay_reason", "cnil_reference",
+)  # fmt: skip
+# The register's activity texts, each in English and French, and the facts typed once for both.
+ACTIVITY_TEXTS = (
+    "purpose", "sub_purposes", "legal_basis", "data_subjects", "sensitive_data", "sources",
+    "recipients_internal", "recipients_external", "transfers", "dpia_notes", "joint_controller", "rights",
+)  # fmt: skip
+ACTIVITY = {
+    **{f"name_{lang}": 200 for lang in ("en", "fr")},
+    **{f"{name}_{lang}": 600 for name in ACTIVITY_TEXTS for lang in ("en", "fr")},
+    **{name: 300 for name in ("lia_reference", "dpia_reference")},
+    **{name: 600 for name in ("other_processors", "backup_measures", "processor_contracts")},
+}
+# Texts typed into the activity's maps and its first retention rule, by the page's field names.
+ACTIVITY_MAPS = {f"{prefix}_{lang}": 600 for prefix in ("category_identity", "measure_access_control")
+                 for lang in ("en", "fr")}  # fmt: skip
+RULE = {f"{part}_{lang}": 600 for part in ("data", "start", "then") for lang in ("en", "fr")}
 ORGANISATION = {
     "name": 200, "address": 600, "legal_representative": 200, "eu_representative": 300, "dpo_name": 200,
     "dpo_address": 600, "hosting": 300, "emailing": 300, "transfers": 600,
@@ -48,6 +72,9 @@ ORGANISATION_EMAILS = ("email", "dpo_email")
 FIELDS = {
     *(f"registry.SubjectRequest.{name}" for name in REQUEST_FIELDS),
     *(f"registry.Breach.{name}" for name in BREACH_FIELDS),
+    "registry.BreachFollowUp.summary",
+    *(f"registry.ProcessingActivity.{name}" for name in (*ACTIVITY, "data_categories", "security")),
+    *(f"registry.RetentionRule.{name}" for name in RULE),
     *(f"org.Organisation.{name}" for name in (*ORGANISATION, *ORGANISATION_EMAILS)),
 }
 # What the public notice and the Art. 15 page say of the controller.
@@ -89,9 +116,13 @@ def test_subject_requests_are_escaped(clients, rep):
 
 
 def test_breach_register_entries_are_escaped(clients):
-    """A breach is recorded, then its late notification to the CNIL with the reason for the delay."""
+    """A breach is recorded, then its late notification to the CNIL with the reason for the delay and
+    its number, then a complementary notification."""
     dpo, outcomes = clients["dpo"], Counter()
-    strategy = st.fixed_dictionaries({"texts": texts(BREACH), "delay": payloads(), "late": payloads()})
+    strategy = st.fixed_dictionaries(
+        {"texts": texts(BREACH), "delay": payloads(), "late": payloads(), "number": payloads(lines=False),
+         "follow_up": payloads()}
+    )  # fmt: skip
 
     def example(drawn):
         typed = filled(drawn["texts"], BREACH) | {"delay_reason": fill(drawn["delay"], marker(), size=600)}
@@ -107,18 +138,71 @@ def test_breach_register_entries_are_escaped(clients):
         late = {
             "cnil_notified_at": now.strftime("%Y-%m-%dT%H:%M"),
             "delay_reason": fill(drawn["late"], marker(), size=600),
+            "reference": fill(drawn["number"], marker(), size=100),
         }
         post(dpo, f"/registry/breaches/{breach.pk}/notified/", late)
+        summary = fill(drawn["follow_up"], marker(), size=600)
+        post(dpo, f"/registry/breaches/{breach.pk}/follow-up/", {"notified_at": late["cnil_notified_at"],
+                                                                 "summary": summary})  # fmt: skip
         breach.refresh_from_db()
         assert breach.cnil_notified_at is not None, "the notification was not recorded"
         values = {f"registry.Breach.{name}": getattr(breach, name) for name in BREACH_FIELDS}
-        read(dpo, "/registry/breaches/", values, values)
-        read(clients["admin"], "/registry/breaches/", values, values)
+        values = {name: value for name, value in values.items() if value}
+        follow_up = breach.follow_ups.first()
+        follow_ups = {"registry.BreachFollowUp.summary": follow_up.summary} if follow_up else {}
+        outcomes.update([*values, *follow_ups])
+        listed = {f"registry.Breach.{name}" for name in ON_THE_BREACH_LIST}
+        read(dpo, "/registry/breaches/", values, listed & set(values))
+        read(clients["admin"], "/registry/breaches/", values, listed & set(values))
+        read(dpo, f"/registry/breaches/{breach.pk}/", values | follow_ups, values | follow_ups)
+        read(dpo, "/registry/breaches/export/html/", values | follow_ups, values | follow_ups)
         read(dpo, "/registry/dashboard/", values)
 
     run(strategy, example)
 
     assert outcomes[302] >= 10, outcomes
+    assert all(outcomes[name] >= 5 for name in FIELDS if name.startswith("registry.Breach")), outcomes
+
+
+def test_the_register_activities_are_escaped_on_their_page_the_register_the_notice_and_the_exports(
+    clients, rep
+):
+    """The DPO types hostile text into every text of an activity; it is read back by the DPO, the
+    administrator, the public notice, the register's HTML export and the Art. 15 page."""
+    dpo, admin, outcomes = clients["dpo"], clients["admin"], Counter()
+    sizes = ACTIVITY | ACTIVITY_MAPS | {f"retention-0-{name}": size for name, size in RULE.items()}
+
+    def example(drawn):
+        record = ProcessingActivity.objects.get(code="b2b_prospecting")
+        typed = filled(drawn, sizes)
+        response = post(dpo, f"/registry/activities/{record.code}/", page_data(record, **typed))
+        outcomes[response.status_code] += 1
+        if response.status_code != 302:
+            return refused(response, typed, f"/registry/activities/{record.code}/")
+        record.refresh_from_db()
+        rule = record.retention.order_by("position").first()
+        values = {f"registry.ProcessingActivity.{name}": getattr(record, name) for name in ACTIVITY}
+        values |= {
+            "registry.ProcessingActivity.data_categories": record.data_categories["identity"]["en"],
+            "registry.ProcessingActivity.data_categories.fr": record.data_categories["identity"]["fr"],
+            "registry.ProcessingActivity.security": record.security["access_control"]["en"],
+            "registry.ProcessingActivity.security.fr": record.security["access_control"]["fr"],
+        }
+        values |= {f"registry.RetentionRule.{name}": getattr(rule, name) for name in RULE}
+        outcomes.update(values.keys())
+        english = {name for name in values if not name.endswith(("_fr", ".fr"))}
+        read(dpo, f"/registry/activities/{record.code}/", values, values)
+        read(admin, f"/registry/activities/{record.code}/", values, english)
+        read(dpo, "/registry/", values, english)
+        read(dpo, "/registry/export/html/", values, english)
+        read(Client(), "/privacy/", values, data={"lang": "fr"})
+        prospect = factories.prospect(by=rep, email=f"{marker()}@acme.example")
+        check(subject_access_page(admin, prospect), values, (), "Art. 15 export")
+
+    run(texts(sizes), example)
+
+    assert outcomes[302] >= 10, outcomes
+    assert all(outcomes[name] >= 10 for name in FIELDS if ".ProcessingActivity." in name), outcomes
 
 
 def test_the_controllers_details_are_escaped_in_the_register_the_notice_and_the_exports(clients, rep):

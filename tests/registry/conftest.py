@@ -14,6 +14,7 @@ from outreach.models import Campaign, Message
 from prospects.models import Interaction, InteractionType
 from prospects.timeline import add_note, record_interaction
 from registry import records, requests
+from registry.forms import ActivityForm, RetentionFormSet, retention_initial
 from registry.models import ProcessingActivity
 from tests import factories
 
@@ -122,3 +123,20 @@ def attest_every_fact(*, by) -> None:
     for record in ProcessingActivity.objects.all():
         facts = ATTESTED | {"lia_reference": f"LIA-{record.code}", "dpia_reference": f"SCREEN-{record.code}"}
         records.update_activity(record, values=facts, by=by)
+
+
+def page_data(record: ProcessingActivity, **changes) -> dict:
+    """What the activity's page posts, as a browser does, when the DPO changes ``changes``.
+
+    Empty inputs post an empty string, a select its selected option, an unticked box nothing.
+    """
+    form = ActivityForm(instance=record)
+    data = {name: "" if form[name].value() is None else form[name].value() for name in form.fields}
+    rules = RetentionFormSet(initial=retention_initial(list(record.retention.all())), prefix="retention")
+    management = rules.management_form
+    data |= {management.add_prefix(name): management[name].value() for name in management.fields}
+    for rule in rules.forms:
+        values = {name: rule[name].value() for name in rule.fields if name != "DELETE"}
+        values["period"] = values["period"] or rule.fields["period"].choices[0][0]  # a select posts its first
+        data |= {rule.add_prefix(name): "" if value is None else value for name, value in values.items()}
+    return data | changes

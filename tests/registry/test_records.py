@@ -13,9 +13,9 @@ from django.contrib.messages import get_messages
 from registry import art30, records
 from registry.activities import activities
 from registry.exports import export_register
-from registry.forms import ActivityForm, RetentionFormSet, retention_initial
 from registry.models import ProcessingActivity, RegisterVersion, RetentionRule
 from tests import factories
+from tests.registry.conftest import page_data
 
 pytestmark = pytest.mark.django_db
 
@@ -27,22 +27,6 @@ LIA = {
 }
 DPIA = {code: f"DPIA-SCREEN-{code}" for code in (*LIA, "subject_requests")}
 CONTRACTS = "Hosting: DPA EuroHost 2026-03 (audit clause 12); Emailing: DPA EuroMail 2026-04 (audit clause 9)"
-
-
-def page_data(record: ProcessingActivity, **changes) -> dict:
-    """What the activity's page posts when the DPO changes ``changes`` and keeps the rest."""
-    form = ActivityForm(instance=record)
-    data = {name: form[name].value() for name in form.fields if form[name].value() is not None}
-    rules = RetentionFormSet(initial=retention_initial(list(record.retention.all())), prefix="retention")
-    management = rules.management_form
-    data |= {management.add_prefix(name): management[name].value() for name in management.fields}
-    for rule in rules.forms:
-        data |= {
-            rule.add_prefix(name): rule[name].value()
-            for name in rule.fields
-            if rule[name].value() is not None
-        }
-    return data | changes
 
 
 def sign_off_through_the_page(client) -> list[str]:
