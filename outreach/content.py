@@ -20,7 +20,7 @@ from consent import links
 from org.models import Organisation
 from outreach import notices
 from outreach.models import Campaign, Message
-from prospects.models import Language, Prospect
+from prospects.models import Language, Prospect, Source
 
 # Placeholders a rep may use in a template; anything else is left as typed.
 PLACEHOLDER = re.compile(r"\{(first_name|last_name|company|job_title)\}")
@@ -51,11 +51,27 @@ def personalise(text: str, prospect: Prospect) -> str:
 
 def compose(campaign: Campaign, prospect: Prospect, *, with_notice: bool) -> Content:
     """The text the person receives (or the rep says, writes, posts) on the campaign's channel."""
+    # L34-5: the advertiser's identity, as the administrator saved it (org.models.Organisation).
+    return _compose(campaign, prospect, with_notice=with_notice, controller=Organisation.objects.current())
+
+
+def composer(campaign: Campaign):
+    """``compose`` for a chunk of ``campaign``'s messages: the controller read once, and each
+    notice naming the first source given (the caller reads them all in one query)."""
+    controller = Organisation.objects.current()
+
+    def compose_one(prospect: Prospect, *, with_notice: bool, source: Source | None = None) -> Content:
+        return _compose(campaign, prospect, with_notice=with_notice, controller=controller, source=source)
+
+    return compose_one
+
+
+def _compose(
+    campaign: Campaign, prospect: Prospect, *, with_notice: bool, controller: Organisation, source=None
+) -> Content:
     language = language_of(prospect)
     subject, body = campaign.template(language)
     unsubscribe = links.unsubscribe_url(prospect, campaign.channel)
-    # L34-5: the advertiser's identity, as the administrator saved it (org.models.Organisation).
-    controller = Organisation.objects.current()
     context = {
         "body": personalise(body, prospect),
         "campaign": campaign,
@@ -67,7 +83,7 @@ def compose(campaign: Campaign, prospect: Prospect, *, with_notice: bool) -> Con
             if campaign.is_consent_request
             else ""
         ),
-        "notice": notices.notice_text(prospect, language=language, controller=controller)
+        "notice": notices.notice_text(prospect, language=language, source=source, controller=controller)
         if with_notice
         else "",
     }

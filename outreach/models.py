@@ -1,8 +1,9 @@
 """Campaigns, their outbox, and the Art. 14 notices owed to people whose data came from elsewhere.
 
 The outbox (``Message``) is the single source of the worker's work: a message is
-decided once per campaign and prospect, queued, then claimed and sent (or refused at
-send time) in one transaction. Losing the broker loses no work (``tasks.requeue_stalled``).
+decided once per campaign and prospect, queued, then claimed with a worker's token,
+re-checked, and sent (or refused at send time) by that worker alone (sending.py).
+Losing the broker or a worker loses no work (``tasks.requeue_stalled``).
 """
 
 from django.conf import settings
@@ -222,6 +223,9 @@ class Message(models.Model):
     sent_at = models.DateTimeField(_("sent or logged at"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.CharField(_("last error"), max_length=200, blank=True)
+    # The token of the worker sending it, until its sending is fully recorded (sending.py).
+    claim = models.PositiveIntegerField(_("claimed by"), null=True, blank=True, editable=False)
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True, editable=False)
     logged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -239,6 +243,7 @@ class Message(models.Model):
         indexes = [
             models.Index(fields=["campaign", "status"]),
             models.Index(fields=["prospect", "status"]),
+            models.Index(fields=["claim"], condition=Q(claim__isnull=False), name="message_claimed"),
         ]
         constraints = [
             models.UniqueConstraint(

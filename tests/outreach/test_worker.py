@@ -1,13 +1,14 @@
-"""A real Celery worker on Redis, killed with SIGKILL mid-campaign, and a broker flushed mid-campaign.
+"""Real Celery workers on Redis sending to a real SMTP server: one killed with SIGKILL mid-send,
+a broker flushed mid-campaign.
 
-The outbox in the database is the work: after a restart, ``requeue_stalled`` (beat)
-hands the worker what is still queued, and the claim makes every duplicate a no-op.
-Every allowed message ends sent exactly once (counted in the sent mail files by its
-Message-ID), every refusal recorded once. Redis database 5 is this test's own.
+The outbox in the database is the work: ``requeue_stalled`` (beat) finishes a dead
+worker's claim and hands what is still queued to a worker again; the claim makes every
+duplicate task a no-op. Every allowed message ends delivered exactly once (counted in
+what the aiosmtpd server accepted, by Message-ID and by recipient), every refusal
+recorded once. Redis database 5 is this test's own.
 """
 
 import os
-import re
 import signal
 import subprocess
 import sys
@@ -22,16 +23,17 @@ from django.db import connection
 
 from crm.celery import app
 from outreach import sending
-from outreach.models import Campaign, CampaignStatus, Message, MessageStatus
-from prospects.models import Interaction
+from outreach.models import Campaign, CampaignStatus, Message, MessageStatus, NoticeRecord
+from prospects.models import Interaction, Prospect, Source
 from tests import factories
 from tests.outreach.conftest import many
+from tests.outreach.smtp import Inbox, smtp_server
 
 WORKER_REDIS = "redis://127.0.0.1:6379/5"
-MESSAGE_ID = re.compile(rb"^Message-ID: <loyal\.(\d+)\.(\d+)@", re.MULTILINE)
 
 pytestmark = [
     pytest.mark.worker,
+    pytest.mark.slow,
     pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs Redis and PostgreSQL: set REDIS_URL"),
 ]
 
@@ -61,12 +63,13 @@ def publish_to(url: str) -> None:
 
 
 class Worker:
-    """``celery -A crm worker`` against the test database, in its own process group."""
+    """``celery -A crm worker`` against the test database and SMTP server, in its own process group."""
 
-    def __init__(self, tmp_path: Path):
-        self.mail = tmp_path / "mail"
-        self.mail.mkdir()
-        self.log = tmp_path / "worker.log"
+    def __init__(self, tmp_path: Path, name: str, *, smtp_port: int, concurrency: int = 1):
+        self.name = name
+        self.log = tmp_path / f"worker-{name}.log"
+        self.smtp_port = smtp_port
+        self.concurrency = concurrency
         self.process = None
 
     def env(self) -> dict:
@@ -79,19 +82,22 @@ class Worker:
             "DEBUG": "1",
             "DATABASE_URL": f"{url}/{db['NAME']}",
             "REDIS_URL": WORKER_REDIS,
-            "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
-            "EMAIL_FILE_PATH": str(self.mail),
+            "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "EMAIL_HOST": "127.0.0.1",
+            "EMAIL_PORT": str(self.smtp_port),
+            "EMAIL_USE_TLS": "0",
             "SECRET_KEY": settings.SECRET_KEY,
             "LOYAL_ENCRYPTION_KEYS": ",".join(settings.LOYAL_ENCRYPTION_KEYS),
             "LOYAL_BLIND_INDEX_KEY": settings.LOYAL_BLIND_INDEX_KEY,
+            "LOYAL_SITE_URL": settings.LOYAL_SITE_URL,
             "CELERY_TASK_ALWAYS_EAGER": "0",
         }
 
     def start(self) -> None:
         command = [
             str(Path(sys.executable).with_name("celery")), "-A", "crm", "worker", "--pool=prefork",
-            "--concurrency=2", "--without-gossip", "--without-mingle", "--without-heartbeat",
-            "--loglevel=INFO", "-n", f"outreach-test-{os.getpid()}@%h",
+            f"--concurrency={self.concurrency}", "--without-gossip", "--without-mingle",
+            "--without-heartbeat", "--loglevel=INFO", "-n", f"outreach-test-{self.name}-{os.getpid()}@%h",
         ]  # fmt: skip
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
@@ -105,17 +111,22 @@ class Worker:
             self.process.wait(timeout=10)
         self.process = None
 
-    def sent_ids(self) -> list[int]:
-        """The outbox id of every message in the sent mail files, repeats included."""
-        return [int(m[2]) for path in self.mail.iterdir() for m in MESSAGE_ID.finditer(path.read_bytes())]
 
+def wait_until(condition, *, timeout: float, what: str, workers: list[Worker], requeue: bool = False) -> None:
+    """Poll ``condition``; with ``requeue``, run ``requeue_stalled`` every second meanwhile, as beat does.
 
-def wait_until(condition, *, timeout: float, what: str, worker: "Worker") -> None:
+    A killed worker's claim is taken back once PostgreSQL has ended its session (its
+    advisory lock goes with it): a moment after the kill, not necessarily at the first call.
+    """
     deadline = time.monotonic() + timeout
+    next_requeue = 0.0
     while not condition():
+        if requeue and time.monotonic() >= next_requeue:
+            sending.requeue_stalled(older_than=timedelta(0))
+            next_requeue = time.monotonic() + 1
         if time.monotonic() > deadline:
-            log = worker.log.read_text(errors="replace")[-3000:]
-            raise AssertionError(f"timed out waiting for {what}; the worker's log ends with:\n{log}")
+            logs = "\n".join(f"--- {w.name}:\n{w.log.read_text(errors='replace')[-2000:]}" for w in workers)
+            raise AssertionError(f"timed out waiting for {what}; the workers' logs end with:\n{logs}")
         time.sleep(0.05)
 
 
@@ -131,50 +142,81 @@ def done(campaign: Campaign) -> bool:
     return Campaign.objects.filter(pk=campaign.pk, status=CampaignStatus.DONE).exists()
 
 
-def assert_exactly_once(worker: Worker, campaign: Campaign, *, allowed: int, refused: int) -> None:
+def assert_exactly_once(inbox: Inbox, campaign: Campaign, *, allowed: int, refused: int) -> None:
     rows = Message.objects.filter(campaign=campaign)
-    ids = [i for i in worker.sent_ids() if rows.filter(pk=i).exists()]
-    assert rows.filter(status=MessageStatus.SENT).count() == allowed
+    sent_ids = sorted(rows.filter(status=MessageStatus.SENT).values_list("pk", flat=True))
+    delivered = [pk for pk in inbox.outbox_ids() if rows.filter(pk=pk).exists()]
+    assert len(sent_ids) == allowed
     assert rows.filter(status=MessageStatus.REFUSED).count() == refused
-    assert sorted(ids) == sorted(rows.filter(status=MessageStatus.SENT).values_list("pk", flat=True))
-    assert len(ids) == len(set(ids)) == allowed, "a message was handed to the mail backend twice"
+    assert len(delivered) == len(set(delivered)), "a message was delivered twice"
+    assert sorted(delivered) == sent_ids, "a message recorded sent was never delivered, or the reverse"
+    emails = dict(Prospect.objects.filter(pk__in=rows.values("prospect_id")).values_list("pk", "email"))
+    recipients = [
+        r.recipients
+        for r in inbox.received
+        if r.message["Message-ID"].strip().startswith(f"<loyal.{campaign.pk}.")
+    ]
+    wanted = sorted(
+        (emails[pid],) for pid in rows.filter(status=MessageStatus.SENT).values_list("prospect_id", flat=True)
+    )
+    assert sorted(recipients) == wanted, "someone got two messages, or none"
     assert (
         Interaction.objects.filter(type="email_sent", summary=f"Campaign #{campaign.pk}").count() == allowed
     )
+    assert not rows.filter(claim__isnull=False).exists()
     campaign.refresh_from_db()
     assert campaign.status == CampaignStatus.DONE
 
 
 @pytest.mark.django_db(transaction=True)
-def test_killed_worker_and_flushed_broker_lose_nothing_and_send_nothing_twice(broker, tmp_path, settings):
+def test_two_workers_one_killed_mid_send_deliver_each_message_exactly_once(broker, tmp_path, settings):
+    settings.LOYAL_OUTREACH = {**settings.LOYAL_OUTREACH, "chunk_size": 20}
+    rep = factories.user(role="sales", username="rep")
+    many(by=rep, allowed=300, refused=30)
+    indirect = Prospect.objects.filter(audience="b2b_nominative").order_by("pk")[:40]
+    Source.objects.filter(prospect__in=list(indirect)).update(  # Their first message carries the notice.
+        type="linkedin_connection", notice="none", evidence={"profile_url": "https://www.linkedin.com/in/x"}
+    )
+    campaign = factories.campaign(by=rep)
+    with smtp_server() as (inbox, port):
+        workers = [Worker(tmp_path, name, smtp_port=port) for name in ("a", "b")]
+        try:
+            for worker in workers:
+                worker.start()
+            inbox.hold(after=60)
+            sending.start_sending(campaign, by=rep)
+            # Both workers have handed a message over and wait for the server's answer.
+            inbox.wait_held(2, timeout=90)
+            workers[0].kill()
+            inbox.wait_held(1, timeout=10)  # The killed one's message is dropped, never accepted.
+            inbox.release()
+            wait_until(
+                lambda: done(campaign), timeout=120, what="the campaign", workers=workers, requeue=True
+            )
+        finally:
+            for worker in workers:
+                worker.kill()
+        assert_exactly_once(inbox, campaign, allowed=300, refused=30)
+    assert NoticeRecord.objects.filter(message__campaign=campaign).count() == 40
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_broker_flushed_mid_campaign_loses_nothing_and_sends_nothing_twice(broker, tmp_path, settings):
     settings.LOYAL_OUTREACH = {**settings.LOYAL_OUTREACH, "chunk_size": 10}
     rep = factories.user(role="sales", username="rep")
     many(by=rep, allowed=160, refused=30)
-    worker = Worker(tmp_path)
-    killed_campaign, flushed_campaign = factories.campaign(by=rep), factories.campaign(by=rep, name="Second")
-    try:
-        worker.start()
-        sending.start_sending(killed_campaign, by=rep)
-        wait_until(lambda: sent(killed_campaign) >= 40, timeout=30, what="the first sends", worker=worker)
-        worker.kill()
-        assert queued(killed_campaign) > 0, "the worker finished before it was killed: give it more work"
-        worker.start()
-        sending.requeue_stalled(older_than=timedelta(0))  # What beat does every few minutes.
-        wait_until(lambda: done(killed_campaign), timeout=90, what="the killed campaign", worker=worker)
-
-        sending.start_sending(flushed_campaign, by=rep)
-        wait_until(
-            lambda: sent(flushed_campaign) >= 40,
-            timeout=30,
-            what="the second campaign's sends",
-            worker=worker,
-        )
-        broker.flushdb()
-        assert queued(flushed_campaign) > 0, "the worker finished before the flush: give it more work"
-        sending.requeue_stalled(older_than=timedelta(0))
-        wait_until(lambda: done(flushed_campaign), timeout=90, what="the flushed campaign", worker=worker)
-    finally:
-        worker.kill()
-
-    assert_exactly_once(worker, killed_campaign, allowed=160, refused=30)
-    assert_exactly_once(worker, flushed_campaign, allowed=160, refused=30)
+    campaign = factories.campaign(by=rep)
+    with smtp_server() as (inbox, port):
+        worker = Worker(tmp_path, "solo", smtp_port=port, concurrency=2)
+        try:
+            worker.start()
+            sending.start_sending(campaign, by=rep)
+            wait_until(lambda: sent(campaign) >= 40, timeout=60, what="the first sends", workers=[worker])
+            broker.flushdb()
+            assert queued(campaign) > 0, "the worker finished before the flush: give it more work"
+            wait_until(
+                lambda: done(campaign), timeout=90, what="the campaign", workers=[worker], requeue=True
+            )
+        finally:
+            worker.kill()
+        assert_exactly_once(inbox, campaign, allowed=160, refused=30)
