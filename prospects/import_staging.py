@@ -295,14 +295,17 @@ class Staging:
         insert = (
             f"INSERT INTO {company} ({columns}) SELECT {expressions} FROM {self.table} s "
             "WHERE s.line BETWEEN %s AND %s AND s.problem IS NULL AND s.company <> '' "
-            f"AND NOT EXISTS (SELECT 1 FROM {company} c WHERE upper(c.name) = upper(s.company)) "
-            "GROUP BY upper(s.company)"
+            f"AND {self._company_of().text} IS NULL GROUP BY upper(s.company)"
         )
         steps = [("c", insert, [*params, first, last]), ("ch", *self._insert_history(Company, "c", now))]
         self.dialect.run_steps(cursor, steps, {"c": Company})
 
     def _company_of(self) -> Sql:
-        """The id of the row's company: a probe of the index on ``upper(name)``."""
+        """The id of the row's company: a probe of the index on ``upper(name)``, row by row.
+
+        A scalar subquery, which the planner keeps as one: written as a join or NOT EXISTS,
+        it may hash every company of the CRM for each batch.
+        """
         company = Company._meta.db_table
         return Sql(f"(SELECT min(c.id) FROM {company} c WHERE upper(c.name) = upper(s.company))")
 
