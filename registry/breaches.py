@@ -146,7 +146,11 @@ def record_follow_up(
 
 
 def _stripped(report: BreachReport) -> BreachReport:
-    return BreachReport(**{k: v.strip() if isinstance(v, str) else v for k, v in asdict(report).items()})
+    """Texts stripped, with the line breaks a browser posts (CR LF) stored as LF."""
+    values = asdict(report).items()
+    return BreachReport(
+        **{k: v.replace("\r\n", "\n").strip() if isinstance(v, str) else v for k, v in values}
+    )
 
 
 def _problems(report: BreachReport, *, now: datetime) -> dict[str, list[str]]:

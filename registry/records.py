@@ -236,7 +236,7 @@ def update_activity(
     value, and ``retention`` left out keeps the rules. Nothing is written when anything is
     wrong; the error names the field and the rule.
     """
-    values = {name: value.strip() if isinstance(value, str) else value for name, value in values.items()}
+    values = {name: _clean(value) for name, value in values.items()}
     errors = _problems({**_current(record), **values}, retention, record=record)
     if errors:
         raise ValidationError(errors)
@@ -253,6 +253,15 @@ def update_activity(
             locked._change_reason = ", ".join(changed) or "retention"
             locked.save()
     return locked
+
+
+def _clean(value):
+    """Texts stripped, with the line breaks a browser posts (CR LF) stored as LF, maps included."""
+    if isinstance(value, str):
+        return value.replace("\r\n", "\n").strip()
+    if isinstance(value, dict):
+        return {key: _clean(item) for key, item in value.items()}
+    return value
 
 
 def _current(record: ProcessingActivity) -> dict:
@@ -329,7 +338,7 @@ def _save_retention(record: ProcessingActivity, entries: list[RetentionEntry], *
             "period": entry.period,
             "years": years,
             "months": months,
-            **{name: getattr(entry, name).strip() for name in
+            **{name: _clean(getattr(entry, name)) for name in
                ("data_en", "data_fr", "start_en", "start_fr", "then_en", "then_fr")},
         }  # fmt: skip
         rule = existing.pop(entry.pk, None) or RetentionRule(activity=record)

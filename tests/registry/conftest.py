@@ -128,7 +128,8 @@ def attest_every_fact(*, by) -> None:
 def page_data(record: ProcessingActivity, **changes) -> dict:
     """What the activity's page posts, as a browser does, when the DPO changes ``changes``.
 
-    Empty inputs post an empty string, a select its selected option, an unticked box nothing.
+    Empty inputs post an empty string, a select its selected option, an unticked box nothing, and
+    a text area its lines ended by CR LF.
     """
     form = ActivityForm(instance=record)
     data = {name: "" if form[name].value() is None else form[name].value() for name in form.fields}
@@ -139,4 +140,5 @@ def page_data(record: ProcessingActivity, **changes) -> dict:
         values = {name: rule[name].value() for name in rule.fields if name != "DELETE"}
         values["period"] = values["period"] or rule.fields["period"].choices[0][0]  # a select posts its first
         data |= {rule.add_prefix(name): "" if value is None else value for name, value in values.items()}
-    return data | changes
+    crlf = {name: value.replace("\n", "\r\n") for name, value in data.items() if isinstance(value, str)}
+    return data | crlf | changes

@@ -140,6 +140,16 @@ def test_an_edit_is_kept_with_who_and_when_and_makes_a_new_version(client, dpo):
     assert "Backups: Daily, encrypted; restore tested 2026-11-02 (OPS-12)" in prospecting["security"]
 
 
+def test_saving_the_page_unchanged_records_no_change(client, dpo):
+    record = ProcessingActivity.objects.get(code="campaigns")
+    factories.log_in(client, dpo)
+
+    response = client.post(f"/registry/activities/{record.code}/", page_data(record))
+
+    assert response.status_code == 302
+    assert record.history.count() == 1 and RetentionRule.history.filter(activity_id=record.pk).count() == 2
+
+
 def test_the_dpo_changes_a_fixed_retention_and_a_linked_one_follows_the_setting(client, dpo, settings):
     record = ProcessingActivity.objects.get(code="b2b_prospecting")
     rules = list(record.retention.all())  # prospect clock, customer clock, proofs of consent (fixed 5 years)
