@@ -243,12 +243,12 @@ class Staging:
     ) -> tuple[int, int]:
         """Load lines ``first``..``last``; return (prospects loaded, rows rejected).
 
-        A constant number of statements whatever the batch's size, none of which reads more
-        of the CRM's tables than the batch's own rows: objections recorded since the file
-        was checked are looked up by index for each row, companies by the index on their
-        name, and the history and sources are written from the rows just inserted (on
-        PostgreSQL, the ``RETURNING`` of the same statement), never by joining the batch
-        with the whole prospects table.
+        A constant number of statements whatever the batch's size, none of which reads the
+        prospects or companies beyond the batch's own rows: objections recorded since the
+        file was checked are joined with the batch, companies are probed through the
+        index on their name, and the history and sources are written from the rows just
+        inserted (on PostgreSQL, the ``RETURNING`` of the same statement), never by
+        joining the batch with the whole prospects table.
         """
         job = self.job
         with connection.cursor() as cursor:
