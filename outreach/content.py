@@ -71,7 +71,10 @@ def _compose(
 ) -> Content:
     language = language_of(prospect)
     subject, body = campaign.template(language)
-    unsubscribe = links.unsubscribe_url(prospect, campaign.channel)
+    # G2 (docs/rules.md §1.4): the footer link objects to all direct marketing, not to this
+    # channel only (GDPR 21(2)-(3); CALOGA, SAN-2025-002: a partial opt-out breached 7(3)).
+    # Its page offers the preference page, where the person may keep chosen channels.
+    unsubscribe = links.unsubscribe_url(prospect, "")
     context = {
         "body": personalise(body, prospect),
         "campaign": campaign,
