@@ -15,7 +15,8 @@ one for each message sent.
    deadline that came after the preview refuses the message, its reason recorded.
 3. Send, over one SMTP connection. As soon as the server has accepted a message, one
    UPDATE records it sent, with what it said. A worker killed mid-chunk leaves every
-   accepted message recorded, but for the one whose acceptance it never heard.
+   accepted message recorded, but for the one whose acceptance it never heard. These
+   marks commit without waiting for the disk (``_commit_marks_asynchronously``).
 4. Record the chunk's timeline entries and notice proofs in bulk, then release the claim.
 
 ``requeue_stalled`` (beat) finishes what a dead worker left: the timeline entries and
