@@ -28,6 +28,7 @@ CASES = (
     Case("api_list", "bench.pages", "run_api"),
     Case("purge", "bench.purge", target=2),
     Case("campaign", "bench.campaign", target=2),
+    Case("sending", "bench.sending", target=3),
     Case("subject_access", "bench.subject_access"),
     Case("register", "bench.register"),
 )

@@ -14,7 +14,7 @@ from tests import factories
 
 pytestmark = pytest.mark.slow
 
-CASES = ["import", "list_page", "api_list", "purge", "campaign", "subject_access", "register"]
+CASES = ["import", "list_page", "api_list", "purge", "campaign", "sending", "subject_access", "register"]
 TIMED = re.compile(r"^\w+: ours=\d+\.\d{5} raw=\d+\.\d{5} ratio=(\d+\.\d{2}|inf) target<=\d+(\.\d+)?$")
 SKIPPED = re.compile(r"^\w+: skipped \(not built yet\)$")
 PEAK = re.compile(r"^import_peak_rss: ours=\d+\.\d target<=200$")
