@@ -11,6 +11,7 @@ register says so and ``missing_facts`` keeps the DPO from signing it off (GDPR 5
 """
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -25,19 +26,6 @@ from registry.fiche import ATTESTED_MEASURES, Activity, DataCategory, Period, Re
 from registry.models import DpiaStatus, LegalBasis, ProcessingActivity, RetentionRule
 
 LANGUAGES = ("en", "fr")
-# The texts of a record held in both languages; those read as one item per line.
-BILINGUAL = (
-    "name", "purpose", "sub_purposes", "legal_basis", "data_subjects", "sensitive_data", "sources",
-    "recipients_internal", "recipients_external", "transfers", "dpia_notes", "joint_controller", "rights",
-)  # fmt: skip
-LISTS = (
-    "sub_purposes",
-    "legal_basis",
-    "data_subjects",
-    "sources",
-    "recipients_internal",
-    "recipients_external",
-)
 # GDPR 30(1)(b)-(d) and the CNIL model: a record cannot be saved without these, in either language.
 REQUIRED = (
     "name", "purpose", "legal_basis", "data_subjects", "sensitive_data", "sources", "recipients_internal",
@@ -360,7 +348,7 @@ def _save_retention(record: ProcessingActivity, entries: list[RetentionEntry], *
 
 @dataclass(frozen=True)
 class Change:
-    at: object  # datetime
+    at: datetime
     by: str
     what: list[str]  # the labels of the fields changed
 
