@@ -287,6 +287,8 @@ def raw_statement(campaign: Campaign, owner) -> tuple[str, dict]:
         interaction=_q(Interaction),
         profile=_q(Profile),
         proof=proof,
+        our_notice=f"COALESCE({_json('s.evidence', 'our_notice_shown')}, '') IN ('true', '1')",
+        indirect="'linkedin_connection', 'linkedin_public_profile', 'broker_with_proof', 'event_badge_scan'",
     )
     return sql, {key: _adapt(value) for key, value in params.items()}
 
@@ -335,17 +337,17 @@ WITH recipient AS MATERIALIZED (
     LEFT JOIN firsts f ON f.prospect_id = r.id
 ), inputs AS MATERIALIZED (
   SELECT b.*, COALESCE(s.notice, 'none') AS notice, s.acquired_at,
-    CASE s.type WHEN 'business_card' THEN 'business_card' WHEN 'event' THEN 'business_card'
+    CASE s.type WHEN 'business_card' THEN 'business_card'
+      WHEN 'event' THEN CASE WHEN {our_notice} THEN 'business_card' ELSE 'event_badge_scan' END
       WHEN 'linkedin_connection' THEN 'linkedin_connection'
       WHEN 'linkedin_public_profile' THEN 'linkedin_public_profile'
-      WHEN 'web_form_notice' THEN 'web_form_notice' WHEN 'inbound' THEN 'web_form_notice'
+      WHEN 'web_form_notice' THEN 'web_form_notice' WHEN 'inbound' THEN 'inbound'
       WHEN 'web_form_consent' THEN 'web_form_consent' WHEN 'customer_sale' THEN 'customer_sale'
       WHEN 'broker' THEN CASE WHEN {proof} THEN 'broker_with_proof' ELSE 'broker_without_proof' END
       ELSE 'broker_without_proof' END AS src
   FROM base b LEFT JOIN {source} s ON s.id = b.source_id
 ), flags AS (
-  SELECT i.*, (i.audience <> 'b2b_generic' AND i.notice <> 'art14_sent'
-      AND i.src IN ('linkedin_connection', 'linkedin_public_profile', 'broker_with_proof')) AS pending
+  SELECT i.*, (i.notice <> 'art14_sent' AND i.src IN ({indirect})) AS pending
   FROM inputs i
 ), verdicts AS (
   SELECT f.id, f.pending, CASE
@@ -356,14 +358,17 @@ WITH recipient AS MATERIALIZED (
     WHEN f.consent = 'withdraw' THEN 'REF_CONSENT_WITHDRAWN'
     WHEN f.pending AND (f.acquired_at IS NULL OR f.acquired_at < %(cutoff)s) THEN 'REF_ART14_OVERDUE'
     WHEN f.capped THEN 'REF_FREQUENCY_CAP'
-    WHEN f.audience = 'b2b_generic' THEN 'OK_LEGAL_PERSON'
+    WHEN f.audience = 'b2b_generic' THEN CASE WHEN f.pending THEN 'NOTICE_ART14'
+      WHEN f.notice = 'none' AND f.src NOT IN ({indirect}) THEN 'NOTICE_ART13_LATE'
+      ELSE 'OK_LEGAL_PERSON' END
     WHEN f.audience = 'b2b_nominative' THEN CASE
       WHEN f.consent = 'grant' THEN 'OK_CONSENT'
       WHEN LOWER(f.job_title) NOT LIKE '%%purchasing%%' THEN 'REF_B2B_UNRELATED'
-      WHEN f.src IN ('linkedin_connection', 'linkedin_public_profile', 'broker_with_proof')
+      WHEN f.src IN ({indirect})
         THEN CASE WHEN f.notice = 'art14_sent' THEN 'OK_B2B_LI' ELSE 'NOTICE_ART14' END
+      WHEN f.src = 'customer_sale' AND f.notice = 'none' THEN 'NOTICE_ART13_LATE'
       WHEN f.src = 'customer_sale' THEN 'OK_B2B_LI'
-      WHEN f.src = 'business_card' AND f.notice = 'none' THEN 'NOTICE_ART13_LATE'
+      WHEN f.src IN ('business_card', 'inbound') AND f.notice = 'none' THEN 'NOTICE_ART13_LATE'
       ELSE 'OK_B2B_LI' END
     WHEN f.consent = 'grant' THEN 'OK_CONSENT'
     WHEN f.is_customer AND (f.ended IS NULL OR f.ended >= %(soft)s) THEN 'OK_SOFT_OPTIN'

@@ -152,10 +152,14 @@ def _policy_source_sql():
     proof = Q(type=SourceType.BROKER)
     for spec in provenance.EVIDENCE[SourceType.BROKER]:
         proof &= Q(**{f"ev_{spec.name}__gt": ""})
-    plain = [t for t in (*SourceType.values, *provenance.REFUSED_TYPES) if t != SourceType.BROKER]
+    by_evidence = (SourceType.BROKER, SourceType.EVENT)
+    plain = [t for t in (*SourceType.values, *provenance.REFUSED_TYPES) if t not in by_evidence]
     whens = [When(type=t, then=Value(provenance.policy_source(t, {}))) for t in plain]
+    our_notice = Q(type=SourceType.EVENT, ev_our_notice_shown="true")
     return Case(
         *whens,
+        When(our_notice, then=Value(provenance.policy_source(SourceType.EVENT, {"our_notice_shown": True}))),
+        When(type=SourceType.EVENT, then=Value(provenance.policy_source(SourceType.EVENT, {}))),
         When(proof, then=Value("broker_with_proof")),
         default=Value("broker_without_proof"),
         output_field=CharField(),
@@ -168,6 +172,7 @@ def _sources(*, today: date) -> QuerySet:
     evidence = {
         f"ev_{spec.name}": Trim(KT(f"evidence__{spec.name}")) for spec in provenance.EVIDENCE["broker"]
     }
+    evidence["ev_our_notice_shown"] = KT("evidence__our_notice_shown")
     return Source.objects.alias(**evidence).annotate(
         gate_source=_joined(_policy_source_sql(), F("notice"), _bucket(Q(acquired_at__gte=cutoff)))
     )

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -25,7 +25,6 @@ from consent.channels import Channel
 from org.models import Organisation
 from outreach.models import NoticeOutcome, NoticeRecord
 from prospects import retention, suppression
-from prospects.audience import Audience
 from prospects.models import Language, Notice, Prospect, Source, SourceType
 
 logger = logging.getLogger(__name__)
@@ -34,6 +33,17 @@ logger = logging.getLogger(__name__)
 NOTICE_VERSION = "art14-2026-1"
 # GDPR 14: the data were obtained from someone else than the person.
 INDIRECT_TYPES = (SourceType.LINKEDIN_CONNECTION, SourceType.LINKEDIN_PUBLIC_PROFILE, SourceType.BROKER)
+
+
+def indirect() -> Q:
+    """Sources of data not obtained from the person (GDPR 14), as provenance.policy_source maps them.
+
+    A badge scan is indirect unless our own notice was shown at the scan (14(5)(a)).
+    """
+    without_our_notice = Q(evidence__our_notice_shown=False) | Q(evidence__our_notice_shown__isnull=True)
+    return Q(type__in=INDIRECT_TYPES) | (Q(type=SourceType.EVENT) & without_our_notice)
+
+
 STANDALONE_SUBJECT = {
     Language.FR: "Information sur l'utilisation de vos données personnelles",
     Language.EN: "How we use your personal data",
@@ -123,9 +133,8 @@ def pending_sources(*, now: datetime):
     """
     flagged = NoticeRecord.objects.filter(source=OuterRef("pk"), outcome=NoticeOutcome.PURGE_FLAGGED)
     return (
-        Source.objects.filter(type__in=INDIRECT_TYPES, acquired_at__lte=now - notice_after())
+        Source.objects.filter(indirect(), acquired_at__lte=now - notice_after())
         .exclude(notice=Notice.ART14_SENT)
-        .exclude(prospect__audience=Audience.B2B_GENERIC)
         .exclude(Exists(flagged))
         .order_by("pk")
     )

@@ -45,12 +45,21 @@ class PolicySource(models.TextChoices):
     BROKER_WITHOUT_PROOF = "broker_without_proof", _("Broker, without proof")
     SCRAPING = "scraping", _("Scraping")
     CUSTOMER_SALE = "customer_sale", _("Collected at a sale")
+    INBOUND = "inbound", _("The person wrote or called first")
+    EVENT_BADGE_SCAN = "event_badge_scan", _("Badge scan from the organiser's system")
 
 
 # Sources where the data were not obtained from the person (GDPR 14).
 INDIRECT_SOURCES = frozenset(
-    {PolicySource.LINKEDIN_CONNECTION, PolicySource.LINKEDIN_PUBLIC_PROFILE, PolicySource.BROKER_WITH_PROOF}
+    {
+        PolicySource.LINKEDIN_CONNECTION,
+        PolicySource.LINKEDIN_PUBLIC_PROFILE,
+        PolicySource.BROKER_WITH_PROOF,
+        PolicySource.EVENT_BADGE_SCAN,
+    }
 )
+# Direct sources where our notice may or may not have been given at collection (GDPR 13).
+DIRECT_UNSURE_SOURCES = frozenset({PolicySource.BUSINESS_CARD, PolicySource.INBOUND})
 
 
 class Decision(models.TextChoices):
@@ -116,6 +125,9 @@ class Situation:
     call_time: datetime | None = None
     calls_last_30_days: int = 0
     has_ongoing_contract_related_offer: bool = False
+    # GDPR 4(1): the record names a person (false only for a company or department record).
+    # A generic address exempts the channel rule alone; the person keeps Art. 13/14 and G6.
+    natural_person: bool = True
 
     def __post_init__(self) -> None:
         # Model fields hand back plain strings; coercing rejects unknown values early.
@@ -149,10 +161,9 @@ class _Guard:
 
 
 def _art14_notice_pending(s: Situation) -> bool:
-    # Notices are owed to natural persons; a role address is a legal person's coordinate.
-    return (
-        s.audience != Audience.B2B_GENERIC and s.source in INDIRECT_SOURCES and s.notice != Notice.ART14_SENT
-    )
+    # Notices are owed to every natural person whose data came from elsewhere, one reached
+    # through a role address included (docs/rules.md §1.2; GDPR 4(1), 14).
+    return s.natural_person and s.source in INDIRECT_SOURCES and s.notice != Notice.ART14_SENT
 
 
 def _art14_overdue(s: Situation) -> bool:
@@ -259,8 +270,13 @@ def _with_pending_art14_notice(s: Situation, verdict: Verdict) -> Verdict:
 
 def _electronic(s: Situation) -> Verdict:
     if s.audience == Audience.B2B_GENERIC:
-        # L34-5 al.1 protects natural persons only; a role address is a legal person's.
-        return _allow(Reason.OK_LEGAL_PERSON, "CPCE L34-5 al.1; CNIL B2B doctrine")
+        # L34-5 al.1 protects natural persons only; a role address is a legal person's, so
+        # neither consent nor relatedness is needed. The named person behind it is still
+        # owed the notice (GDPR 13, 14(3)(b), 21(4)).
+        reference = "CPCE L34-5 al.1; CNIL B2B doctrine"
+        if _art14_notice_pending(s):
+            return _allow_with_notice(Reason.NOTICE_ART14, f"{reference}; GDPR 14(3)(b), 21(4)")
+        return _informed_or_late_notice(s, Reason.OK_LEGAL_PERSON, reference)
     if s.audience == Audience.B2B_NOMINATIVE:
         return _electronic_b2b(s)
     return _electronic_b2c(s)
@@ -278,10 +294,10 @@ def _electronic_b2b(s: Situation) -> Verdict:
         # The CNIL B2B rule, not L34-5 al.4 (the B2C exception): a customer never informed
         # at the sale gets the notice in the first message (GDPR 13).
         return _informed_or_late_notice(s, Reason.OK_B2B_LI, "GDPR 6(1)(f), 13; CNIL B2B doctrine")
-    if s.source == PolicySource.BUSINESS_CARD and s.notice == Notice.NONE:
+    if s.source in DIRECT_UNSURE_SOURCES and s.notice == Notice.NONE:
         # GDPR 13: the notice was due at collection; the first message must carry it.
         return _allow_with_notice(Reason.NOTICE_ART13_LATE, "GDPR 13, 21(4)")
-    if s.source in (PolicySource.BUSINESS_CARD, PolicySource.WEB_FORM_NOTICE, PolicySource.WEB_FORM_CONSENT):
+    if s.source in (*DIRECT_UNSURE_SOURCES, PolicySource.WEB_FORM_NOTICE, PolicySource.WEB_FORM_CONSENT):
         # GDPR 6(1)(f): informed at collection, able to object, offer related.
         return _allow(Reason.OK_B2B_LI, "GDPR 6(1)(f), 21; CNIL B2B doctrine")
     return _refuse(Reason.REF_UNCLASSIFIED, "GDPR 5(2)")
@@ -293,6 +309,9 @@ def _electronic_b2b_indirect(s: Situation) -> Verdict:
     if s.source == PolicySource.BROKER_WITH_PROOF:
         # GDPR 14(2)(f): the broker must be named as the source.
         return _allow_with_notice(Reason.NOTICE_ART14, "GDPR 14(2)(f), 14(3)(b); CNIL partner rules")
+    if s.source == PolicySource.EVENT_BADGE_SCAN:
+        # GDPR 14(1)-(3), 14(2)(f): name the event and its organiser as the source.
+        return _allow_with_notice(Reason.NOTICE_ART14, "GDPR 14(1)-(3), 14(2)(f)")
     return _allow_with_notice(Reason.NOTICE_ART14, "GDPR 6(1)(f), 14(3)(b), 21(4)")
 
 
@@ -386,7 +405,7 @@ def _postal(s: Situation) -> Verdict:
 def _informed_or_late_notice(s: Situation, reason: Reason, legal_reference: str) -> Verdict:
     # GDPR 13: a direct source never informed gets the notice in the first contact, flagged.
     late = s.notice == Notice.NONE and s.source not in INDIRECT_SOURCES
-    if late and s.audience != Audience.B2B_GENERIC:
+    if late and s.natural_person:
         return _allow_with_notice(Reason.NOTICE_ART13_LATE, f"{legal_reference}; GDPR 13")
     return _allow(reason, legal_reference)
 

@@ -65,10 +65,20 @@ EVIDENCE: dict[str, tuple[EvidenceField, ...]] = {
             "bool",
             False,
         ),
+        # The organiser's notice does not discharge ours (GDPR 14): only our own, shown at
+        # the scan, makes the scan a direct collection (14(5)(a)).
+        _f(
+            "our_notice_shown",
+            gettext_lazy("Our own privacy notice was shown at the scan (sign, QR code)"),
+            "bool",
+            False,
+        ),
     ),
     SourceType.INBOUND: (
         _f("channel", gettext_lazy("How the person reached us")),
         _f("date", gettext_lazy("Date"), "date"),
+        _f("notice_given", gettext_lazy("Our privacy notice was given on that route"), "bool", False),
+        _f("notice_version", gettext_lazy("Version of the notice given"), required=False),
     ),
     SourceType.CUSTOMER_SALE: (
         _f("order_ref", gettext_lazy("Order or contract reference")),
@@ -119,7 +129,11 @@ def clean_evidence(source_type: str, raw: dict) -> dict:
             # The profile link only, never content copied from the profile (CNIL, KASPR 2024).
             message += " " + _("Keep the profile link only, never content copied from the profile.")
         raise ProvenanceError(unknown[0], message)
-    return {spec.name: _clean_field(spec, raw.get(spec.name)) for spec in EVIDENCE[source_type]}
+    cleaned = {spec.name: _clean_field(spec, raw.get(spec.name)) for spec in EVIDENCE[source_type]}
+    if source_type == SourceType.INBOUND and cleaned["notice_given"] and not cleaned["notice_version"]:
+        # GDPR 13(1), 5(2): a notice given is one whose wording can be shown: name its version.
+        raise ProvenanceError("notice_version", _("Name the version of the notice that was given."))
+    return cleaned
 
 
 def _clean_field(spec: EvidenceField, value):
@@ -157,9 +171,13 @@ def _clean_typed(spec: EvidenceField, text: str) -> str:
 
 def initial_notice(source_type: str, evidence: dict) -> str:
     """Whether the person was informed when the data were collected (Art. 13)."""
-    if source_type in (SourceType.WEB_FORM_NOTICE, SourceType.WEB_FORM_CONSENT, SourceType.INBOUND):
+    if source_type in (SourceType.WEB_FORM_NOTICE, SourceType.WEB_FORM_CONSENT):
         return Notice.AT_COLLECTION
-    if source_type in (SourceType.BUSINESS_CARD, SourceType.EVENT) and evidence.get("notice_given"):
+    # Someone who wrote or called first is a direct source, informed only if our notice was
+    # given on that route (GDPR 13(1)); a badge scan only if our own notice was shown there.
+    if source_type in (SourceType.BUSINESS_CARD, SourceType.INBOUND) and evidence.get("notice_given"):
+        return Notice.AT_COLLECTION
+    if source_type == SourceType.EVENT and evidence.get("our_notice_shown"):
         return Notice.AT_COLLECTION
     return Notice.NONE
 
@@ -174,16 +192,19 @@ def policy_source(source_type: str | None, evidence: dict) -> str:
     """Map stored provenance to the gate's `source` input (docs/rules.md, preamble); unknown fails closed."""
     direct = {
         SourceType.BUSINESS_CARD: "business_card",
-        SourceType.EVENT: "business_card",
         SourceType.LINKEDIN_CONNECTION: "linkedin_connection",
         SourceType.LINKEDIN_PUBLIC_PROFILE: "linkedin_public_profile",
         SourceType.WEB_FORM_NOTICE: "web_form_notice",
-        SourceType.INBOUND: "web_form_notice",
+        SourceType.INBOUND: "inbound",
         SourceType.WEB_FORM_CONSENT: "web_form_consent",
         SourceType.CUSTOMER_SALE: "customer_sale",
     }
     if source_type in direct:
         return direct[source_type]
+    if source_type == SourceType.EVENT:
+        # The organiser's system is an indirect source (GDPR 14) unless our own notice was
+        # shown at the scan: then it is a direct collection, as a business card is.
+        return "business_card" if evidence.get("our_notice_shown") else "event_badge_scan"
     if source_type == SourceType.BROKER and broker_has_proof(evidence):
         return "broker_with_proof"
     if source_type in REFUSED_TYPES:

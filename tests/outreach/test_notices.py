@@ -76,15 +76,31 @@ def test_a_person_who_objected_to_email_is_flagged_not_written_to(rep):
     assert mail.outbox == []
 
 
-def test_leaves_alone_recent_direct_informed_or_company_sources(rep):
+def test_leaves_alone_recent_direct_or_informed_sources(rep):
     aged(linkedin(rep, first_name="Recent", email="recent@acme.fr"), days=3)
     aged(factories.prospect(by=rep, first_name="Card", email="card@acme.fr"), days=40)
     aged(linkedin(rep, first_name="Told", email="told@acme.fr"), days=40, notice=Notice.ART14_SENT)
-    aged(linkedin(rep, first_name="Desk", email="contact@desk.fr"), days=40)
+    scan = {**factories.EVIDENCE["event"], "our_notice_shown": True}
+    aged(
+        factories.prospect(
+            by=rep, first_name="Scan", email="scan@acme.fr", source_type="event", evidence=scan
+        ),
+        days=25,
+    )
 
     counts = send_art14_notices()
 
     assert counts == {"sent": 0, "purge_flagged": 0, "skipped": 0}
+
+
+def test_a_named_person_behind_a_role_address_and_a_badge_scan_are_informed(rep):
+    """docs/rules.md §1.2, §5: the notice is owed to the person, whatever the address or scan."""
+    aged(linkedin(rep, first_name="Desk", email="contact@desk.fr"), days=25)
+    aged(factories.prospect(by=rep, first_name="Badge", email="badge@acme.fr", source_type="event"), days=25)
+
+    counts = send_art14_notices()
+
+    assert counts == {"sent": 2, "purge_flagged": 0, "skipped": 0}
 
 
 def test_running_twice_informs_once(rep):

@@ -23,7 +23,7 @@ from tests.outreach.situations import (
 
 @pytest.mark.parametrize("channel", ELECTRONIC)
 @pytest.mark.parametrize("source", LEGIT_SOURCES)
-def test_allows_company_role_address_from_any_legit_source(channel, source):
+def test_allows_a_company_record_role_address_from_any_legit_source(channel, source):
     verdict = decide(
         situation(
             channel=channel,
@@ -31,10 +31,34 @@ def test_allows_company_role_address_from_any_legit_source(channel, source):
             source=source,
             offer_related_to_profession=False,
             notice=Notice.NONE,
+            natural_person=False,
         )
     )
 
     assert_verdict(verdict, ALLOW, Reason.OK_LEGAL_PERSON)
+
+
+@pytest.mark.parametrize(
+    ("source", "notice", "decision", "reason"),
+    [
+        (PolicySource.LINKEDIN_CONNECTION, Notice.NONE, ALLOW_N, Reason.NOTICE_ART14),
+        (PolicySource.BROKER_WITH_PROOF, Notice.NONE, ALLOW_N, Reason.NOTICE_ART14),
+        (PolicySource.EVENT_BADGE_SCAN, Notice.NONE, ALLOW_N, Reason.NOTICE_ART14),
+        (PolicySource.BUSINESS_CARD, Notice.NONE, ALLOW_N, Reason.NOTICE_ART13_LATE),
+        (PolicySource.INBOUND, Notice.NONE, ALLOW_N, Reason.NOTICE_ART13_LATE),
+        (PolicySource.BUSINESS_CARD, Notice.AT_COLLECTION, ALLOW, Reason.OK_LEGAL_PERSON),
+        (PolicySource.LINKEDIN_CONNECTION, Notice.ART14_SENT, ALLOW, Reason.OK_LEGAL_PERSON),
+    ],
+)
+def test_a_named_person_behind_a_role_address_is_still_owed_the_notice(source, notice, decision, reason):
+    """docs/rules.md §1.2, §1.4: a generic address exempts the channel rule, not the person (GDPR 4(1))."""
+    verdict = decide(
+        situation(
+            audience=Audience.B2B_GENERIC, source=source, notice=notice, offer_related_to_profession=False
+        )
+    )
+
+    assert_verdict(verdict, decision, reason)
 
 
 def test_allows_named_work_address_with_consent_even_for_an_unrelated_offer():

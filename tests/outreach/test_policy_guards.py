@@ -158,7 +158,22 @@ def test_old_indirect_source_is_fine_once_art14_notice_was_sent():
     assert_verdict(verdict, ALLOW, Reason.OK_B2B_LI)
 
 
-def test_art14_deadline_does_not_apply_to_a_company_role_address():
+def test_art14_deadline_does_not_apply_to_a_company_record():
+    verdict = decide(
+        situation(
+            audience=Audience.B2B_GENERIC,
+            source=PolicySource.LINKEDIN_CONNECTION,
+            notice=Notice.NONE,
+            acquired_at=TODAY - timedelta(days=400),
+            natural_person=False,
+        )
+    )
+
+    assert_verdict(verdict, ALLOW, Reason.OK_LEGAL_PERSON)
+
+
+def test_art14_deadline_applies_to_a_named_person_behind_a_role_address():
+    """G6 (docs/rules.md §1.3): `natural_person`, generic address included."""
     verdict = decide(
         situation(
             audience=Audience.B2B_GENERIC,
@@ -168,7 +183,7 @@ def test_art14_deadline_does_not_apply_to_a_company_role_address():
         )
     )
 
-    assert_verdict(verdict, ALLOW, Reason.OK_LEGAL_PERSON)
+    assert_verdict(verdict, REFUSE, Reason.REF_ART14_OVERDUE)
 
 
 def test_art14_deadline_does_not_apply_to_a_direct_source():

@@ -52,13 +52,14 @@ def test_call_to_an_indirect_professional_is_plain_once_art14_was_sent():
     assert_verdict(verdict, ALLOW, Reason.OK_OPTOUT_CHANNEL)
 
 
-def test_call_to_a_company_switchboard_needs_no_personal_notice():
+def test_call_to_a_company_record_switchboard_needs_no_personal_notice():
     verdict = decide(
         situation(
             channel=Channel.PHONE,
             audience=Audience.B2B_GENERIC,
             source=PolicySource.LINKEDIN_CONNECTION,
             notice=Notice.NONE,
+            natural_person=False,
         )
     )
 
@@ -236,13 +237,14 @@ def test_letter_to_a_person_never_informed_carries_a_late_art13_notice():
     assert_verdict(verdict, ALLOW_N, Reason.NOTICE_ART13_LATE)
 
 
-def test_letter_to_a_company_needs_no_personal_notice():
+def test_letter_to_a_company_record_needs_no_personal_notice():
     verdict = decide(
         situation(
             channel=Channel.POSTAL,
             audience=Audience.B2B_GENERIC,
             source=PolicySource.BUSINESS_CARD,
             notice=Notice.NONE,
+            natural_person=False,
         )
     )
 
