@@ -25,7 +25,7 @@ from pathlib import Path
 import openpyxl
 from django.utils.translation import gettext as _
 
-from prospects.audience import Audience, classify_email
+from prospects.audience import Audience, automatic_audience
 from prospects.identity import Normaliser, blind_indexes, encrypt_many
 from prospects.models import ImportJob, ImportRejection, Language, Prospect
 from prospects.provenance import LINKEDIN_TYPES, TOOL_NAMES
@@ -263,7 +263,8 @@ class RowChecker:
             raise Rejected(Reason.UNKNOWN_LANGUAGE, "language")
         if not (email or phone or linkedin):
             raise Rejected(Reason.NO_CONTACT_POINT, "")
-        audience = classify_email(email) if email else Audience.B2B_NOMINATIVE
+        # The same rule as the forms and the API (docs/rules.md §1.2): an unknown line is private.
+        audience = automatic_audience(email=email, phone=phone)
         if self.source_type in LINKEDIN_TYPES:
             _check_linkedin_source(linkedin, audience)
         return (

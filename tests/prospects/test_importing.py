@@ -65,6 +65,18 @@ def test_stores_identifiers_normalised_encrypted_and_indexed(rep, tmp_path):
     assert "person.7" not in stored_email and "600000007" not in stored_phone
 
 
+def test_a_row_with_a_phone_and_no_email_is_imported_as_a_private_line(rep, tmp_path):
+    """docs/rules.md §1.2: a line of unknown kind is private, as when a rep logs the person."""
+    no_email = person(8)
+    no_email[4] = ""
+    path = write_csv(tmp_path / "two.csv", [person(7), no_email])
+
+    import_file(path, by=rep)
+
+    audiences = dict(Prospect.objects.values_list("first_name", "audience"))
+    assert audiences == {"Prénom7": "b2b_nominative", "Prénom8": "b2c"}
+
+
 def test_records_one_source_per_prospect_with_the_file_provenance(rep, tmp_path):
     path = write_csv(tmp_path / "two.csv", [person(1), person(2)])
 
