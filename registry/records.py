@@ -238,7 +238,6 @@ def update_activity(
             locked.updated_by = by
             locked.updated_at = timezone.now()
             locked._history_user = by
-            locked._change_reason = ", ".join(changed) or "retention"
             locked.save()
     return locked
 
