@@ -98,7 +98,10 @@ class Prospect(models.Model):
     audience_justification = models.TextField(_("why the audience was set by hand"), blank=True)
     # docs/rules.md §1.2: a one-person business (entrepreneur individuel, liberal profession)
     # is a natural person, and its addresses are its own, a role address included.
-    sole_trader = models.BooleanField(_("sole trader (entrepreneur individuel)"), default=False)
+    # A default in the database too: the import and the bench insert prospects set-based.
+    sole_trader = models.BooleanField(
+        _("sole trader (entrepreneur individuel)"), default=False, db_default=False
+    )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="prospects", verbose_name=_("owner")
     )
