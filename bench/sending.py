@@ -324,7 +324,6 @@ def _send_raw(campaign: Campaign, ours: Campaign, port: int) -> float:
                 raw.isolation_level = None  # autocommit
             else:
                 raw.autocommit = True
-                raw.execute("SET synchronous_commit TO off")  # As ours, for its per-message marks.
             for pk, prospect_id, address in rows:
                 subject, body, language, notice = texts[prospect_id]
                 email = EmailMessage(

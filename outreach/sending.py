@@ -16,7 +16,8 @@ one for each message sent.
 3. Send, over one SMTP connection. As soon as the server has accepted a message, one
    UPDATE records it sent, with what it said. A worker killed mid-chunk leaves every
    accepted message recorded, but for the one whose acceptance it never heard. These
-   marks commit without waiting for the disk (``_commit_marks_asynchronously``).
+   marks are durable commits: even a crash of the database server loses none, so none
+   is sent twice (an asynchronous commit doubled the throughput, at that price).
 4. Record the chunk's timeline entries and notice proofs in bulk, then release the claim.
 
 ``requeue_stalled`` (beat) finishes what a dead worker left: the timeline entries and
@@ -230,7 +231,6 @@ def _send_allowed(campaign: Campaign, allowed: list[Outgoing], token: int, *, co
     failures: dict[str, list[int]] = defaultdict(list)
     sent: list[Outgoing] = []
     try:
-        _commit_marks_asynchronously(True)
         opened = _open(backend)
         for index, out in enumerate(allowed):
             if opened is not None:
@@ -258,26 +258,12 @@ def _send_allowed(campaign: Campaign, allowed: list[Outgoing], token: int, *, co
             if outcome == SENT:
                 sent.append(out)
     finally:
-        _commit_marks_asynchronously(False)
         with contextlib.suppress(*TRANSIENT):
             backend.close()
         for name, pks in failures.items():
             counts[FAILED] += _record_failures(pks, name)
         record_sent(campaign, [(out.message, out.prospect) for out in sent], token=token, sources=sources)
     return counts
-
-
-def _commit_marks_asynchronously(on: bool) -> None:
-    """PostgreSQL: the per-message marks commit without waiting for the disk (``synchronous_commit``).
-
-    A killed worker loses none of them: the commit is in the server's memory, flushed within
-    ``wal_writer_delay`` (and by the chunk's own records, which commit synchronously). Only a
-    crash of the database server itself can lose the last fraction of a second of marks, and
-    then the recovery sends those messages again.
-    """
-    if database.vendor == "postgresql" and not database.in_atomic_block:
-        with database.cursor() as cursor:
-            cursor.execute("SET synchronous_commit TO off" if on else "RESET synchronous_commit")
 
 
 def _open(backend) -> str | None:
