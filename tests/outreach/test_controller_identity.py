@@ -7,6 +7,7 @@ organisation page (org.models.Organisation), not the environment's defaults.
 
 import pytest
 from django.conf import settings
+from django.test import Client
 
 from consent.channels import Channel
 from consent.invitations import wording_for
@@ -14,6 +15,7 @@ from consent.models import Purpose
 from org.models import Organisation
 from outreach.content import compose
 from outreach.notices import notice_text
+from registry.forms import OrganisationForm
 from tests import factories
 
 
@@ -50,3 +52,25 @@ def test_the_consent_wording_names_the_saved_controller(saved):
     wording = wording_for(purpose, Channel.EMAIL)
 
     assert wording.startswith("I agree that Acme Solutions SAS contacts me by email")
+
+
+def test_a_name_changed_on_the_organisation_page_reaches_footer_notice_wording_and_register(
+    rep, admin_client, dpo
+):
+    form = {
+        name: value
+        for name, value in settings.LOYAL_CONTROLLER.items()
+        if name in OrganisationForm.Meta.fields
+    }
+    person = factories.prospect(by=rep, email="anne.martin@acme.fr", source_type="linkedin_connection")
+    campaign = factories.campaign(by=rep)
+
+    saved = admin_client.post("/registry/organisation/", {**form, "name": "Renamed Industries SA"})
+
+    assert saved.status_code == 302
+    assert "Renamed Industries SA" in compose(campaign, person, with_notice=True).body
+    assert "Renamed Industries SA" in notice_text(person, language="fr")
+    assert "Renamed Industries SA" in wording_for(Purpose.objects.get(code="b2b_prospecting"), Channel.EMAIL)
+    register = factories.log_in(Client(), dpo).get("/registry/")
+    assert register.status_code == 200
+    assert "Renamed Industries SA" in register.content.decode()
