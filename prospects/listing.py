@@ -22,6 +22,7 @@ from prospects.models import Company, Prospect, Source
 
 PAGE_SIZE = 50
 MIN_SEARCH_LETTERS = 3
+MAX_LISTED_COMPANIES = 500
 
 
 @dataclass(frozen=True)
@@ -52,13 +53,22 @@ def _search(queryset: QuerySet, q: str) -> QuerySet:
         except InvalidIdentifier:
             return queryset.none()
     for word in q.split():
-        # The companies first, by their own trigram index: an OR across the join to companies
-        # would keep the database from combining the prospects' indexes (docs/design.md).
-        companies = list(Company.objects.filter(name__icontains=word).values_list("pk", flat=True))
         queryset = queryset.filter(
-            Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(company_id__in=companies)
+            Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(company_id__in=_companies(word))
         )
     return queryset
+
+
+def _companies(word: str):
+    """The companies whose name holds ``word``: their ids, or a subquery when there are many.
+
+    Looked up first, by their own trigram index: an OR across the join to companies kept the
+    database from combining the prospects' indexes. A word found in thousands of names
+    ("Groupe") would make a list too long to send, and the subquery is as fast there.
+    """
+    matching = Company.objects.filter(name__icontains=word).values_list("pk", flat=True)
+    ids = list(matching[: MAX_LISTED_COMPANIES + 1])
+    return ids if len(ids) <= MAX_LISTED_COMPANIES else matching
 
 
 def search_problem(q: str) -> str | None:

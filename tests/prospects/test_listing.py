@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from prospects import listing, retention, suppression
-from prospects.models import Prospect, Suppression
+from prospects.models import Company, Prospect, Suppression
 from tests import factories
 
 LIST = reverse("prospects:list")
@@ -221,3 +221,14 @@ def test_htmx_request_gets_only_the_rows(rep_client, rep):
     assert "<html" not in response.text
     assert response.text.count("<tr>") == 50
     assert 'id="more"' in response.text
+
+
+def test_a_word_in_hundreds_of_company_names_finds_the_same_prospects(rep):
+    """Past MAX_LISTED_COMPANIES the companies are read by subquery; the result is the same."""
+    Company.objects.bulk_create(Company(name=f"Groupe {n}") for n in range(listing.MAX_LISTED_COMPANIES + 5))
+    factories.prospect(by=rep, first_name="Anne", email="anne@acme.fr", company_name="Groupe 7")
+    factories.prospect(by=rep, first_name="Paul", email="paul@acme.fr", company_name="Initech")
+
+    many, few = found(listing.Filters(q="groupe")), found(listing.Filters(q="Groupe 7"))
+
+    assert many == few == ["Anne Dupont"]
