@@ -162,6 +162,8 @@ IDENTIFIERS = (
     ("phone", "phone", lambda value: normalise_phone(value, region=settings.LOYAL_PHONE_REGION)),
     ("linkedin_url", "linkedin", normalise_linkedin_url),
 )
+# The blind-index column of each: what lookups, de-duplication and the suppression list read.
+INDEX_COLUMNS = tuple(f"{kind}_index" for _field, kind, _normalise in IDENTIFIERS)
 
 
 def normalise_identifiers(raw: dict[str, str]) -> tuple[dict[str, str], dict[str, InvalidIdentifier]]:

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
+from prospects.identity import INDEX_COLUMNS
 from prospects.models import Prospect, Suppression
 
 
@@ -51,7 +52,7 @@ def objected(*, channel: str = "") -> Q:
     scopes = _scopes(channel)
     matches = [
         Q(Exists(Suppression.objects.filter(digest=OuterRef(index), channel__in=scopes)))
-        for index in ("email_index", "phone_index", "linkedin_index")
+        for index in INDEX_COLUMNS
     ]
     return matches[0] | matches[1] | matches[2]
 
