@@ -177,11 +177,16 @@ CSRF_COOKIE_SAMESITE = "Lax"
 # Lock a username from an address after 5 failures, for 15 minutes.
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# A username from an address, and an address across usernames (password spraying); never a
+# username alone, so that no one can lock an admin or the DPO out from elsewhere.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+AXES_CLIENT_IP_CALLABLE = "org.clients.client_ip"
+# How many proxies in front of gunicorn append to X-Forwarded-For (org/clients.py); 0 reads
+# the connection's address.
+LOYAL_TRUSTED_PROXY_COUNT = env.int("LOYAL_TRUSTED_PROXY_COUNT", default=0)
 
 # --- Security headers -----------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
