@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Group
 from django.db import transaction
+from rest_framework.authtoken.models import Token
 
 from org import conduct, roles
 from org.models import Profile, Team
@@ -34,6 +35,12 @@ def create_user(
         team, _created = Team.objects.get_or_create(name=DEFAULT_TEAM)
     Profile.objects.create(user=user, team=team)
     return user
+
+
+def password_changed(user) -> None:
+    """A new password ends what the old one opened: the API token issued under it stops
+    working (a leaked password's token must not outlive the change)."""
+    Token.objects.filter(user=user).delete()
 
 
 def team_of(user) -> Team | None:
