@@ -21,6 +21,7 @@ from consent.models import BrokerExport, Objection
 from org.access import record_access
 from org.models import AccessAction
 from org.roles import Role, has_role
+from org.spreadsheets import safe_cell
 
 logger = logging.getLogger(__name__)
 
@@ -36,11 +37,6 @@ def pending_by_broker() -> QuerySet:
 
 def recent_exports(*, limit: int = 50) -> QuerySet:
     return BrokerExport.objects.select_related("exported_by")[:limit]
-
-
-def _cell(value: str) -> str:
-    # A spreadsheet must not read an address such as "=cmd|..." as a formula (CSV injection).
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 @transaction.atomic
@@ -73,7 +69,7 @@ def export_for_broker(broker: str, *, by) -> tuple[BrokerExport, str]:
         person = objection.prospect
         writer.writerow(
             [
-                _cell(value)
+                safe_cell(value)
                 for value in (
                     objection.broker,
                     objection.broker_contract_ref,
