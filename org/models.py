@@ -134,6 +134,7 @@ class AccessAction(models.TextChoices):
     API_READ = "api_read", _("Prospect read through the API")
     EXPORT = "export", _("Prospect exported")
     SUBJECT_ACCESS = "subject_access", _("Subject-access export (GDPR art. 15)")
+    DUPLICATE_CHECK = "duplicate_check", _("Found as a duplicate of another team's prospect")
 
 
 class AccessLog(models.Model):

@@ -32,6 +32,8 @@ from django.db import connection, models
 from django.db.models import F
 from django.utils import timezone
 
+from org.accounts import team_of
+from org.models import AccessAction, AccessLog
 from prospects.models import Company, ImportJob, ImportRejection, Prospect, Source, Suppression
 from prospects.provenance import LINKEDIN_TYPES
 
@@ -185,6 +187,24 @@ class Staging:
         with connection.cursor() as cursor:
             self._mark(cursor, Reason.OPPOSED, Suppression._meta.db_table, "digest", first, last)
             self._mark(cursor, Reason.ALREADY_RECORDED, Prospect._meta.db_table, None, first, last)
+            self._log_other_teams(cursor, first, last)
+
+    def _log_other_teams(self, cursor, first: int, last: int) -> None:
+        """An access-log entry for each prospect of another team that a line was found to repeat:
+        the report says only "already recorded", but the look-up leaves a trace, as on the
+        single-prospect form (intake._check_duplicates; CNIL délib. 2021-122)."""
+        team = team_of(self.job.owner) if self.job.owner_id else None
+        found = " UNION ".join(
+            f"SELECT t.id FROM {self.table} s JOIN {Prospect._meta.db_table} t ON t.{index} = s.{index} "
+            "WHERE s.line BETWEEN %s AND %s AND s.problem = %s AND coalesce(t.team_id, 0) <> %s"
+            for index, _field in IDENTIFIERS
+        )
+        params = [first, last, Reason.ALREADY_RECORDED, team.pk if team else 0] * len(IDENTIFIERS)
+        cursor.execute(
+            f"INSERT INTO {AccessLog._meta.db_table} (user_id, prospect_id, action, at) "
+            f"SELECT %s, id, %s, %s FROM ({found}) AS repeated",
+            [self.job.created_by_id, AccessAction.DUPLICATE_CHECK, timezone.now(), *params],
+        )
 
     def mark_duplicates(self) -> None:
         """Rows sharing an email, phone or LinkedIn URL with an earlier loadable row of the file."""

@@ -4,6 +4,7 @@ One entry point per change: ``create_prospect`` and ``update_prospect``. Both ra
 ``ValidationError`` whose keys name the field at fault, and store nothing when they do.
 """
 
+import unicodedata
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -11,7 +12,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from org.access import record_access
 from org.accounts import team_of
+from org.models import AccessAction
 from prospects import provenance, retention, suppression
 from prospects.audience import Audience, automatic_audience
 from prospects.identity import indexes_of, normalise_identifiers
@@ -87,27 +90,56 @@ def chosen_audience(prospect: Prospect) -> str:
     return prospect.audience if prospect.audience_justification else ""
 
 
+TEXT_FIELDS = ("first_name", "last_name", "job_title", "company_name")
+
+
 def _check_names(data: ProspectData, ids: dict[str, str]) -> None:
     for name in ("first_name", "last_name"):
         if not getattr(data, name).strip():
             data.errors.setdefault(name, []).append(_("This field is required."))
+    for name in TEXT_FIELDS:
+        # A tab, a line break or a NUL in a name breaks every page, file and header it reaches.
+        if any(unicodedata.category(char) == "Cc" for char in getattr(data, name)):
+            data.errors.setdefault(name, []).append(
+                _("Remove the line breaks, tabs and other control characters: a name is one line.")
+            )
     if not any(ids.values()) and not any(data.errors.get(k) for k in ("email", "phone", "linkedin_url")):
         data.errors.setdefault("email", []).append(
             _("Give at least one way to reach the person: work email, work phone or LinkedIn profile.")
         )
 
 
-def _check_duplicates(data: ProspectData, indexes: dict, *, exclude_pk: int | None = None) -> None:
-    """The same email, phone or LinkedIn URL cannot make a second prospect (acceptance 3.4)."""
+def _check_duplicates(data: ProspectData, indexes: dict, *, by, exclude_pk: int | None = None) -> None:
+    """The same email, phone or LinkedIn URL cannot make a second prospect (acceptance 3.4).
+
+    Whom it belongs to is told only to those who may see the record: to anyone else the
+    answer names the team to ask, never the person, and the look-up is written to the
+    access log (CNIL délib. 2021-122), so that probing another team's base leaves a trace.
+    """
     for index_name, field_name in INDEXED_FIELDS.items():
         value = indexes[index_name]
         if value is None:
             continue
-        existing = Prospect.objects.filter(**{index_name: value}).exclude(pk=exclude_pk).first()
-        if existing is not None:
-            data.errors.setdefault(field_name, []).append(
-                _("Already recorded for %(name)s (prospect #%(id)s).") % {"name": existing, "id": existing.pk}
-            )
+        existing = (
+            Prospect.objects.filter(**{index_name: value})
+            .exclude(pk=exclude_pk)
+            .select_related("team")
+            .first()
+        )
+        if existing is None:
+            continue
+        if by is not None and Prospect.objects.visible_to(by).filter(pk=existing.pk).exists():
+            message = _("Already recorded for %(name)s (prospect #%(id)s).") % {
+                "name": existing,
+                "id": existing.pk,
+            }
+        else:
+            team = existing.team.name if existing.team_id else _("no team")
+            message = _("Already recorded in the organisation, by the %(team)s team: ask them.") % {
+                "team": team
+            }
+            record_access(by, [existing.pk], action=AccessAction.DUPLICATE_CHECK)
+        data.errors.setdefault(field_name, []).append(message)
 
 
 def _check_suppressed(data: ProspectData, indexes: dict) -> None:
@@ -151,14 +183,14 @@ def _company(name: str) -> Company | None:
     return company or Company.objects.create(name=name)
 
 
-def validate_new(data: ProspectData, source: SourceData | None) -> tuple[dict, dict, str, dict]:
+def validate_new(data: ProspectData, source: SourceData | None, *, by=None) -> tuple[dict, dict, str, dict]:
     ids = _identifiers(data)
     evidence = _clean_source(data, source, ids)
     _check_names(data, ids)
     indexes = indexes_of(ids)
     audience = _audience(data, ids, source.type if source else "")
     _check_suppressed(data, indexes)
-    _check_duplicates(data, indexes)
+    _check_duplicates(data, indexes, by=by)
     if data.note.strip() and (problem := screening_error(data.note)):
         data.errors.setdefault("note", []).append(problem)
     if data.errors:
@@ -168,7 +200,7 @@ def validate_new(data: ProspectData, source: SourceData | None) -> tuple[dict, d
 
 def create_prospect(data: ProspectData, *, source: SourceData | None, by) -> Prospect:
     """Record a prospect with its source; nothing is stored if any check fails."""
-    ids, indexes, audience, evidence = validate_new(data, source)
+    ids, indexes, audience, evidence = validate_new(data, source, by=by)
     now = timezone.now()
     try:
         with transaction.atomic():
@@ -224,7 +256,7 @@ def update_prospect(prospect: Prospect, data: ProspectData, *, by) -> Prospect:
     audience = _audience(data, ids, prospect.sources.values_list("type", flat=True).first() or "")
     changed = {name: value for name, value in indexes.items() if value != getattr(prospect, name)}
     _check_suppressed(data, {name: changed.get(name) for name in INDEXED_FIELDS})
-    _check_duplicates(data, indexes, exclude_pk=prospect.pk)
+    _check_duplicates(data, indexes, by=by, exclude_pk=prospect.pk)
     if data.errors:
         raise ValidationError(data.errors)
     previous_digests = [getattr(prospect, name) for name in INDEXED_FIELDS]

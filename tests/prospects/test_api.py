@@ -6,6 +6,7 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from org.models import AccessAction, AccessLog
 from prospects.models import Interaction, InteractionType, Prospect
 from tests import factories
 
@@ -185,6 +186,29 @@ def test_duplicate_phone_in_another_format_is_refused_naming_the_existing_record
 
     assert response.status_code == 400
     assert response.json() == {"phone": [f"Already recorded for Jean Dupont (prospect #{existing.pk})."]}
+
+
+def test_another_team_s_duplicate_names_the_team_only_and_is_logged(api, rep, foreign_rep):
+    theirs = factories.prospect(by=foreign_rep, first_name="Zoé", last_name="Secret", email="zoe@acme.fr")
+
+    response = api.post(LIST, payload(email="zoe@acme.fr"), format="json")
+
+    assert response.status_code == 400
+    message = response.json()["email"][0]
+    assert message == "Already recorded in the organisation, by the Export team: ask them."
+    assert "Secret" not in response.content.decode() and str(theirs.pk) not in response.content.decode()
+    assert AccessLog.objects.filter(
+        user=rep, prospect_id=theirs.pk, action=AccessAction.DUPLICATE_CHECK
+    ).exists()
+
+
+@pytest.mark.parametrize("name", ["Jean\tDupont", "Jean\nDupont", "Jean\x1b[31m"])
+def test_a_name_with_a_control_character_is_refused_naming_the_field(api, name):
+    response = api.post(LIST, payload(first_name=name), format="json")
+
+    assert response.status_code == 400
+    assert "control characters" in response.json()["first_name"][0]
+    assert not Prospect.objects.exists()
 
 
 def test_first_note_with_an_insult_is_refused_and_nothing_is_stored(api):

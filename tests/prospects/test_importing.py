@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from org.models import AccessAction, AccessLog
 from prospects import importing
 from prospects.identity import blind_index, normalise_email, normalise_linkedin_url, normalise_phone
 from prospects.models import Company, ImportJob, Notice, Prospect, Source, Suppression
@@ -142,6 +143,20 @@ def test_reports_a_person_already_recorded(rep, tmp_path):
 
     assert rejections(job) == {3: Reason.ALREADY_RECORDED}
     assert Prospect.objects.count() == 2
+
+
+def test_a_line_repeating_another_team_s_prospect_is_logged_as_a_look_up(rep, tmp_path):
+    other_team = factories.user(role="sales", username="export-rep", team=factories.team("Export"))
+    theirs = factories.prospect(by=other_team, email="person.2@company2.fr")
+    ours = factories.prospect(by=rep, email="person.3@company3.fr")
+    path = write_csv(tmp_path / "known.csv", [person(1), person(2), person(3)])
+
+    job = import_file(path, by=rep)
+
+    assert rejections(job) == {3: Reason.ALREADY_RECORDED, 4: Reason.ALREADY_RECORDED}
+    logged = AccessLog.objects.filter(action=AccessAction.DUPLICATE_CHECK)
+    assert list(logged.values_list("user_id", "prospect_id")) == [(rep.pk, theirs.pk)]
+    assert not logged.filter(prospect_id=ours.pk).exists()
 
 
 def test_importing_the_same_file_again_loads_nothing_twice(rep, tmp_path):
