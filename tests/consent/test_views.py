@@ -124,8 +124,8 @@ def test_rep_records_a_withdrawal_received_by_letter(rep, rep_client, person):
 
 
 def test_dpo_sees_suppression_counts_and_never_an_identifier(rep, dpo, person):
-    record_objection(person, channel="", via=Route.LINK)
     record_objection(person, channel="sms", via=Route.PHONE, by=rep)
+    record_objection(person, channel="", via=Route.LINK)
 
     response = _client(dpo).get(reverse("consent:suppression"))
 

@@ -11,8 +11,8 @@ from django.apps import apps
 from django.db import connection, models
 from django.db.models import Q
 
-from prospects import identity, suppression
-from prospects.models import Prospect, PurgeReason, PurgeRun, Suppression
+from prospects import identity, propagation, suppression
+from prospects.models import Propagation, Prospect, PurgeReason, PurgeRun, Suppression
 from prospects.purge import erase_prospects, purge_expired
 from tests import factories
 from tests.prospects.purge_subjects import (
@@ -83,6 +83,15 @@ def _readings(field: models.Field, value) -> list[str]:
     return readings
 
 
+# GDPR 19 (docs/rules.md §2.3): the one trace a removal leaves until the recipients are told,
+# the keyed hashes in the propagation queue; nothing in clear.
+QUEUED = [
+    "prospects_propagation.email_digest",
+    "prospects_propagation.linkedin_digest",
+    "prospects_propagation.phone_digest",
+]
+
+
 def test_no_table_holds_the_prospect_after_a_purge(rep):
     prospect = logged_with_everything(by=rep, person=PERSON, on=three_years_before(TODAY) - timedelta(days=5))
     kept = factories.prospect(by=rep, first_name="Kept", last_name="Person", email="kept.person@acme.fr")
@@ -92,8 +101,19 @@ def test_no_table_holds_the_prospect_after_a_purge(rep):
     purge_expired(today=TODAY)
 
     assert "prospects_historicalprospect.email" in before and "prospects_note.text" in before
-    assert columns_holding(needles) == []
+    assert columns_holding(needles) == QUEUED
     assert exists(kept)
+
+
+def test_the_hashes_a_purge_queued_go_once_every_recipient_is_told(rep, dpo):
+    prospect = logged_with_everything(by=rep, person=PERSON, on=three_years_before(TODAY) - timedelta(days=5))
+    purge_expired(today=TODAY)
+    entry = Propagation.objects.get(event=Propagation.Event.PURGE)
+
+    propagation.mark_sent(entry.recipients.values_list("pk", flat=True), by=dpo, how="processor API")
+
+    assert columns_holding(traces(PERSON, prospect)) == []
+    assert entry.recipients.get().sent_how == "processor API"
 
 
 def test_a_purge_keeps_the_keyed_hashes_of_a_person_who_objected_and_adds_none(rep):
@@ -108,8 +128,8 @@ def test_a_purge_keeps_the_keyed_hashes_of_a_person_who_objected_and_adds_none(r
     purge_expired(today=TODAY)
 
     assert set(Suppression.objects.values_list("digest", flat=True)) == listed
-    assert columns_holding(traces(PERSON, objected), exclude=(Suppression,)) == []
-    assert columns_holding([silent_digest, "silent.one@acme.fr", "Silent"]) == []
+    assert columns_holding(traces(PERSON, objected), exclude=(Suppression,)) == QUEUED
+    assert columns_holding([silent_digest, "silent.one@acme.fr", "Silent"]) == QUEUED[:1]
 
 
 def test_erasure_deletes_now_and_puts_the_keyed_hashes_on_the_suppression_list(rep, dpo):
@@ -125,7 +145,7 @@ def test_erasure_deletes_now_and_puts_the_keyed_hashes_on_the_suppression_list(r
         == digests
     )
     assert (run.reason, run.triggered_by, run.purged, report.suppressed) == (PurgeReason.ERASURE, dpo, 1, 3)
-    assert columns_holding(traces(PERSON, prospect), exclude=(Suppression,)) == []
+    assert columns_holding(traces(PERSON, prospect), exclude=(Suppression,)) == QUEUED
 
 
 def test_erasure_without_suppression_adds_no_keyed_hash(rep, dpo):
@@ -149,7 +169,7 @@ def test_a_purge_run_records_counts_and_no_personal_data(rep):
     assert run.finished_at is not None
     labels = {model._meta.label for model in apps.get_models(include_auto_created=True)}
     assert {label.removesuffix(":detached") for label in run.rows} <= labels  # table names, no one's id
-    assert columns_holding(traces(PERSON, prospect)) == []
+    assert columns_holding(traces(PERSON, prospect)) == QUEUED
 
 
 # --- Tables other apps add ------------------------------------------------------------------------
@@ -221,4 +241,4 @@ def test_tables_added_later_by_other_apps_are_cleared_too(probe_models, rep):
     assert not probe.objects.exists() and not child.objects.exists()
     assert (kept_log.prospect_id, kept_log.text, kept_log.kind) == (None, "", "call")
     assert access.objects.get().prospect_id == prospect.pk  # DO_NOTHING: the owner keeps a bare id
-    assert columns_holding(traces(PERSON, prospect)) == []
+    assert columns_holding(traces(PERSON, prospect)) == QUEUED

@@ -67,7 +67,8 @@ def test_after_erasure_the_person_is_gone_from_every_table_and_their_namesake_st
     ]
     assert leaks == []
     digest_rows = {(label, name) for label, name, text in every_value() if text in digests}
-    assert {label for label, _name in digest_rows} == {"prospects.Suppression"}
+    # The suppression list, and the Art. 19 entry for the recipients: by hash only (docs/rules.md §2.3).
+    assert {label for label, _name in digest_rows} == {"prospects.Suppression", "prospects.Propagation"}
     assert not Prospect.history.filter(id=pk).exists()
     # Only the access log keeps the bare number, without any link left to a person (CNIL 2021-122).
     assert set(references_to(pk)) <= {"org.AccessLog"}
