@@ -1,17 +1,14 @@
 """Nothing about a purged or erased person is left in any table, history and tables other apps
 add included (docs/rules.md §2.5; GDPR 17); only the keyed hashes of the suppression list stay (§2.3)."""
 
-import contextlib
-import json
 from datetime import timedelta
 
 import pytest
-from cryptography.fernet import InvalidToken
 from django.apps import apps
 from django.db import connection, models
 from django.db.models import Q
 
-from prospects import identity, propagation, suppression
+from prospects import propagation, suppression
 from prospects.models import Propagation, Prospect, PurgeReason, PurgeRun, Suppression
 from prospects.purge import erase_prospects, purge_expired
 from tests import factories
@@ -23,6 +20,7 @@ from tests.prospects.purge_subjects import (
     logged_with_everything,
     three_years_before,
 )
+from tests.traces import columns_holding
 
 # --- Acceptance 2: nothing left anywhere ----------------------------------------------------------
 
@@ -39,48 +37,6 @@ def traces(person: dict, prospect: Prospect) -> list[str]:
         "linkedin.com/in/zephyrine-quastorff",
         *[digest for digest in digests if digest],
     ]
-
-
-def columns_holding(needles: list[str], *, exclude: tuple[type[models.Model], ...] = ()) -> list[str]:
-    """Every table.column of every model whose stored text, JSON or decrypted value contains a needle."""
-    needles = [needle.lower() for needle in needles]
-    hits = set()
-    for model in apps.get_models(include_auto_created=True):
-        if model._meta.proxy or not model._meta.managed or model in exclude:
-            continue
-        fields = [
-            f
-            for f in model._meta.concrete_fields
-            if isinstance(f, models.CharField | models.TextField | models.JSONField)
-        ]
-        if not fields:
-            continue
-        quote = connection.ops.quote_name
-        with connection.cursor() as cursor:
-            columns = ", ".join(quote(f.column) for f in fields)
-            cursor.execute(f"SELECT {columns} FROM {quote(model._meta.db_table)}")  # noqa: S608 (names from _meta)
-            for row in cursor.fetchall():
-                for field, value in zip(fields, row, strict=True):
-                    if any(
-                        needle in reading.lower() for reading in _readings(field, value) for needle in needles
-                    ):
-                        hits.add(f"{model._meta.db_table}.{field.column}")
-    return sorted(hits)
-
-
-def _readings(field: models.Field, value) -> list[str]:
-    """The stored value as text, and what it means: decrypted, or JSON without escapes."""
-    if value is None:
-        return []
-    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-    readings = [text]
-    if isinstance(field, identity.EncryptedTextField) and text:
-        with contextlib.suppress(InvalidToken):
-            readings.append(identity.decrypt(text))
-    if isinstance(field, models.JSONField) and isinstance(value, str):
-        with contextlib.suppress(ValueError):
-            readings.append(json.dumps(json.loads(value), ensure_ascii=False))
-    return readings
 
 
 # GDPR 19 (docs/rules.md §2.3): the one trace a removal leaves until the recipients are told,

@@ -153,6 +153,9 @@ def test_an_objection_request_blocks_every_channel(admin_user, person):
     assert Suppression.objects.filter(channel=Suppression.ALL_CHANNELS, origin="request").count() == 3
     item.refresh_from_db()
     assert item.status == RequestStatus.DONE
+    # GDPR 5(1)(c): a non-customer's record is reduced to its hash, and the answer says so.
+    assert not Prospect.objects.filter(pk=person.pk).exists()
+    assert "reduced to its keyed hashes" in item.outcome
 
 
 def test_the_access_log_of_an_erased_person_shows_no_name(client, dpo, admin_user, person):
