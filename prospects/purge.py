@@ -73,7 +73,9 @@ def purge_expired(
     docs/rules.md §2.1: no legal hold, not a current customer. The deadline is re-checked in
     each chunk's transaction under ``SELECT ... FOR UPDATE SKIP LOCKED``, so a reply
     recorded meanwhile saves the prospect. Suppression rows are left as they are: a
-    purge adds none (only an objection or an erasure does). A dry run executes each
+    purge adds none (only an objection or an erasure does). Each removed prospect leaves
+    a propagation entry for the other systems' copies (GDPR 19, prospects/propagation.py),
+    written in the chunk's transaction before the deletion. A dry run executes each
     chunk and rolls it back, so its counts are the real run's by construction.
     Raises ``PurgeAlreadyRunning`` when another run holds the lock.
     """

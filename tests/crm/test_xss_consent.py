@@ -138,7 +138,12 @@ def test_broker_objections_are_escaped_in_the_queue_the_panel_and_the_export(cli
         if response.status_code != 302:
             return
         prospect = Prospect.objects.get(pk=pk_of(response))
-        post(rep, f"/consent/prospects/{prospect.pk}/objections/", {"channel": "", "received_via": "letter"})
+        # One channel: an objection to every channel would reduce the record to its hash (GDPR 5(1)(c)).
+        post(
+            rep,
+            f"/consent/prospects/{prospect.pk}/objections/",
+            {"channel": "email", "received_via": "letter"},
+        )
         objection = Objection.objects.get(prospect=prospect)
         values = {f"consent.Objection.{name}": getattr(objection, name) for name in BROKER_REFERENCE}
         values = {name: value for name, value in values.items() if marked(value)}
