@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from consent import links
 from consent.models import Consent, Objection, Purpose
-from prospects.models import Prospect
+from prospects.models import Propagation, Prospect
 from tests import factories
 from tests.crm.hostile import (
     check,
@@ -50,6 +50,7 @@ FIELDS = {
     *(f"consent.Purpose.{name}" for name in PURPOSE),
     "consent.Confirmation.user_agent",
     *(f"consent.Objection.{name}" for name in BROKER_REFERENCE),
+    *(f"prospects.Propagation.{name}" for name in BROKER_REFERENCE),
     "consent.BrokerExport.broker",
 }
 LABEL_EN, LABEL_FR = "consent.Purpose.label_en", "consent.Purpose.label_fr"
@@ -151,6 +152,10 @@ def test_broker_objections_are_escaped_in_the_queue_the_panel_and_the_export(cli
         broker = {"consent.Objection.broker"} & set(values)
         read(rep, f"/consent/prospects/{prospect.pk}/panel/", values, broker)
         read(dpo, "/consent/brokers/", values, broker)
+        entry = Propagation.objects.get(prospect=prospect)
+        queued = {f"prospects.Propagation.{name}": getattr(entry, name) for name in BROKER_REFERENCE}
+        queued = {name: value for name, value in queued.items() if marked(value)}
+        read(dpo, "/registry/propagation/", queued, set(queued) if entry.broker else set())
         check(subject_access_page(clients["admin"], prospect), values, values, "Art. 15 export")
         exported = dpo.post("/consent/brokers/export/", {"broker": objection.broker})
         assert exported.status_code == 200 and exported["Content-Type"].startswith("text/csv")
