@@ -24,6 +24,7 @@ from consent.models import BrokerExport, Objection
 from org.access import record_access
 from org.models import AccessAction
 from org.roles import Role, has_role
+from org.spreadsheets import safe_cell
 from prospects import propagation
 from prospects.models import Recipient
 
@@ -49,11 +50,6 @@ def recent_exports(*, limit: int = 50) -> QuerySet:
     return BrokerExport.objects.select_related("exported_by")[:limit]
 
 
-def _cell(value: str) -> str:
-    # A spreadsheet must not read an address such as "=cmd|..." as a formula (CSV injection).
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 def _row(recipient: Recipient) -> list[str]:
     """Clear identifiers while the record lives; the kept hashes once it is gone."""
     entry, person = recipient.propagation, recipient.propagation.prospect
@@ -64,7 +60,7 @@ def _row(recipient: Recipient) -> list[str]:
         else (entry.email_digest, entry.phone_digest, entry.linkedin_digest)
     )
     return [
-        _cell(value)
+        safe_cell(value)
         for value in (
             entry.broker,
             entry.broker_contract_ref,

@@ -6,13 +6,15 @@ The choices are confirmed by double opt-in before they count.
 """
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from consent.channels import Channel
-from consent.models import Consent, Method, Purpose
+from consent.models import Action, Consent, Method, Purpose
 from consent.recording import Proof, record_consent, send_confirmation
 from org.models import Organisation
 from prospects import suppression
@@ -20,6 +22,9 @@ from prospects.models import Prospect
 
 # Bump whenever the wording below changes: the proof names the version the person saw.
 WORDING_VERSION = "invitation-2026-1"
+# At most one confirmation e-mail per person and channel in this time: the page is public,
+# and its link must not become a way to flood someone's mailbox.
+CONFIRMATION_INTERVAL = timedelta(hours=24)
 
 
 @dataclass(frozen=True)
@@ -66,15 +71,34 @@ def choices_for(prospect: Prospect) -> list[Choice]:
     ]
 
 
+def asked_recently(prospect: Prospect, *, channels: set[str]) -> set[str]:
+    """The channels on which the person was sent a confirmation within CONFIRMATION_INTERVAL."""
+    since = timezone.now() - CONFIRMATION_INTERVAL
+    pending = Consent.objects.filter(
+        prospect=prospect,
+        channel__in=channels,
+        action=Action.GRANT,
+        method=Method.DOUBLE_OPT_IN,
+        recorded_at__gte=since,
+    )
+    return set(pending.values_list("channel", flat=True))
+
+
 @transaction.atomic
 def accept_invitation(
     prospect: Prospect, *, chosen: list[str], issued_by, ip: str | None, user_agent: str
 ) -> list[Consent]:
-    """Record each ticked box as a pending double opt-in grant, then email the confirmation link."""
+    """Record each ticked box as a pending double opt-in grant, then email the confirmation link;
+    a channel already asked within CONFIRMATION_INTERVAL is neither recorded nor mailed again."""
     by_key = {choice.key: choice for choice in choices_for(prospect)}
     picked = [by_key[key] for key in dict.fromkeys(chosen) if key in by_key]
     if not picked:
         raise ValidationError({"choices": [_("Tick at least one box, or simply close this page.")]})
+    asked = asked_recently(prospect, channels={choice.channel for choice in picked})
+    picked = [choice for choice in picked if choice.channel not in asked]
+    if not picked:
+        # Answered as a first post is, so that the page tells no one whether a mail left.
+        return []
     consents = [
         record_consent(
             prospect,

@@ -23,6 +23,7 @@ from consent import invitations, links, objections, preferences, recording
 from consent.channels import Channel
 from consent.forms import InvitationForm, PreferencesForm
 from consent.models import Consent, Route
+from org.clients import client_ip
 from prospects.models import Prospect
 
 LANGUAGES = dict(settings.LANGUAGES)
@@ -108,7 +109,7 @@ def _reduced(request: HttpRequest, prospect: Prospect) -> HttpResponse:
 
 def _client(request: HttpRequest) -> dict:
     return {
-        "ip": request.META.get("REMOTE_ADDR") or None,
+        "ip": client_ip(request),
         "user_agent": request.headers.get("User-Agent", ""),
     }
 

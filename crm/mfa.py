@@ -23,6 +23,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework import authentication, exceptions
 from rest_framework.authtoken.models import Token
 
+from org import conduct
 from org.roles import Role, has_role
 
 log = logging.getLogger(__name__)
@@ -181,6 +182,9 @@ class TokenAuthentication(authentication.TokenAuthentication):
             raise exceptions.AuthenticationFailed(
                 _("This token was issued without your second factor: issue a new one in the application.")
             )
+        # The session's gate (org.conduct.ConductMiddleware) never sees a token's user.
+        if conduct.is_pending_for(user):
+            raise exceptions.PermissionDenied(_("Acknowledge the code of conduct in the application first."))
         return user, token
 
 

@@ -1,7 +1,7 @@
 """The social-selling code of conduct: publishing a version, acknowledging it, and the gate."""
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -40,6 +40,27 @@ def pending_for(user) -> CodeOfConduct | None:
     return current
 
 
+def with_conduct_state(users: QuerySet) -> QuerySet:
+    """Users with whether a code is published and whether they acknowledged its current
+    version, read in the query that loads them (see org.accounts.AccountBackend)."""
+    current = CodeOfConduct.objects.order_by("-version").values("pk")[:1]
+    acknowledged = ConductAcknowledgement.objects.filter(user_id=OuterRef("pk"), conduct_id=Subquery(current))
+    return users.annotate(
+        conduct_published=Exists(CodeOfConduct.objects.all()), conduct_acknowledged=Exists(acknowledged)
+    )
+
+
+def is_pending_for(user) -> bool:
+    """Whether a rep still has to acknowledge the current code; from the user's own query
+    when it was read there (``with_conduct_state``), else asked."""
+    if not has_role(user, Role.SALES):
+        return False
+    published = getattr(user, "conduct_published", None)
+    if published is None:
+        return pending_for(user) is not None
+    return bool(published and not user.conduct_acknowledged)
+
+
 EXEMPT_PREFIXES = ("/conduct/", "/accounts/", "/i18n/", "/static/", "/u/", "/privacy/")
 
 
@@ -52,7 +73,7 @@ class ConductMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
         gated = user is not None and user.is_authenticated and not request.path.startswith(EXEMPT_PREFIXES)
-        if gated and pending_for(user) is not None:
+        if gated and is_pending_for(user):
             if request.path.startswith("/api/"):
                 message = _("Acknowledge the code of conduct in the application first.")
                 return JsonResponse({"detail": message}, status=403)

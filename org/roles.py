@@ -35,6 +35,20 @@ def roles_of(user) -> frozenset[str]:
     return cached
 
 
+def with_roles(users: models.QuerySet) -> models.QuerySet:
+    """Users with whether they hold each role, read in the query that loads them (see
+    org.accounts.AccountBackend): the roles are asked on every request."""
+    memberships = users.model.groups.through.objects.filter(user_id=models.OuterRef("pk"))
+    return users.annotate(
+        **{f"holds_{role}": models.Exists(memberships.filter(group__name=role)) for role in Role.values}
+    )
+
+
+def keep_roles(user) -> None:
+    """Remember the roles read by ``with_roles`` as ``roles_of``'s answer for this request."""
+    user._loyal_roles = frozenset(role for role in Role.values if getattr(user, f"holds_{role}"))
+
+
 def has_role(user, *roles: str) -> bool:
     return bool(roles_of(user) & set(roles))
 

@@ -1,6 +1,7 @@
 """The team's own pages: the code of conduct, user accounts and API tokens."""
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
@@ -14,6 +15,15 @@ from org import accounts, conduct
 from org.forms import ConductForm, NewUserForm
 from org.models import CodeOfConduct
 from org.roles import Role, role_required
+
+
+class PasswordChange(auth_views.PasswordChangeView):
+    """Django's password change; the old password's API token goes with it."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        accounts.password_changed(self.request.user)
+        return response
 
 
 @login_required

@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from org.roles import EDITORS, READERS, Role, has_role, role_required
+from org.spreadsheets import safe_cell
 from prospects import importing, tasks
 from prospects.import_forms import MappingForm, UploadForm
 from prospects.models import ImportJob, ImportRejection
@@ -145,7 +146,7 @@ def import_report_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
     job = get_object_or_404(_jobs(request), pk=pk)
     rows = job.rejections.order_by("line").values_list("line", "reason", "field", "duplicate_of")
     named = (
-        (line, reason, _cell(job.mapping.get(field, "")), duplicate)
+        (line, reason, safe_cell(job.mapping.get(field, "")), duplicate)
         for line, reason, field, duplicate in rows.iterator()
     )
     writer = csv.writer(_Echo())
@@ -154,11 +155,6 @@ def import_report_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
     response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="import-{job.pk}-rejected.csv"'
     return response
-
-
-def _cell(heading: str) -> str:
-    """A column heading from the file, kept from being read as a formula by a spreadsheet."""
-    return f"'{heading}" if heading[:1] in ("=", "+", "-", "@") else heading
 
 
 class _Echo:

@@ -110,8 +110,14 @@ def filtered(queryset: QuerySet, filters: Filters) -> QuerySet:
     return queryset
 
 
-def encode_cursor(prospect: Prospect) -> str:
-    raw = f"{prospect.created_at.isoformat()}|{prospect.pk}"
+def encode_cursor(prospect: Prospect | dict) -> str:
+    """The position after ``prospect``, a model object or a ``values()`` row with its id."""
+    created, pk = (
+        (prospect["created_at"], prospect["id"])
+        if isinstance(prospect, dict)
+        else (prospect.created_at, prospect.pk)
+    )
+    raw = f"{created.isoformat()}|{pk}"
     return base64.urlsafe_b64encode(raw.encode()).decode()
 
 
@@ -149,7 +155,7 @@ def page_query(queryset: QuerySet, *, after: str = "", size: int = PAGE_SIZE) ->
     return queryset.order_by("-created_at", "-pk")[: size + 1]
 
 
-def page(queryset: QuerySet, *, after: str = "", size: int = PAGE_SIZE) -> tuple[list[Prospect], str]:
+def page(queryset: QuerySet, *, after: str = "", size: int = PAGE_SIZE) -> tuple[list, str]:
     """One page, newest first, and the cursor of the next page ("" at the end)."""
     rows = list(page_query(queryset, after=after, size=size))
     next_cursor = encode_cursor(rows[size - 1]) if len(rows) > size else ""

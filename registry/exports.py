@@ -12,6 +12,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from org.spreadsheets import safe_cell
 from registry import art30, breaches
 from registry.fiche import Text
 from registry.models import Breach
@@ -61,7 +62,7 @@ def figures_label(register: dict) -> str:
 
 
 def _cell(value) -> str:
-    return "\n".join(value) if isinstance(value, list) else str(value)
+    return safe_cell("\n".join(value) if isinstance(value, list) else str(value))
 
 
 def _figures(activity: dict) -> str:
@@ -119,7 +120,7 @@ def _csv(register: dict, _fmt: str) -> bytes:
 def _sheet(register: dict, fmt: str) -> bytes:
     names = art30.labels(register["language"])
     head = tablib.Dataset(
-        *[(names[f"controller.{key}"], value) for key, value in register["controller"].items()],
+        *[(names[f"controller.{key}"], _cell(value)) for key, value in register["controller"].items()],
         ("version", str(register["version"])),
         ("generated_at", register["generated_at"]),
         headers=["field", "value"],

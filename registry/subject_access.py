@@ -28,6 +28,7 @@ from simple_history.models import HistoricalChanges
 
 from org.access import record_access
 from org.models import AccessAction, Organisation
+from org.spreadsheets import safe_cell
 from prospects.identity import blind_index, normalise_email, normalise_linkedin_url, normalise_phone
 from prospects.models import Prospect, Suppression
 from prospects.suppression import digests_of
@@ -260,8 +261,8 @@ def _cell(value) -> str:
     if value is None:
         return ""
     if isinstance(value, dict | list):
-        return json.dumps(value, ensure_ascii=False, default=str)
-    return str(value)
+        return safe_cell(json.dumps(value, ensure_ascii=False, default=str))
+    return safe_cell(str(value))
 
 
 def _csv(tables: list[Table]) -> str:

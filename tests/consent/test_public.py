@@ -1,9 +1,11 @@
 """The public pages: no login, the person's language, clear pages for bad or dead links."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from consent import links
 from consent.models import Consent, ConsentState, Objection, Route
@@ -252,6 +254,31 @@ def test_invitation_of_a_rep_who_has_left_still_works_and_names_them_as_collecto
     assert response.status_code == 200
     assert Consent.objects.get().collected_by == rep
     assert len(mailoutbox) == 1
+
+
+def test_eight_posts_of_one_invitation_send_one_confirmation(rep, person, visitor, mailoutbox):
+    path = _path(links.invitation_url(person, issued_by=rep))
+    page = visitor.get(path)
+    form = {"csrfmiddlewaretoken": page.cookies["csrftoken"].value, "choices": ["b2b_prospecting:email"]}
+
+    answers = [visitor.post(path, form) for _post in range(8)]
+
+    assert {answer.status_code for answer in answers} == {200}
+    assert len({answer.content for answer in answers}) == 1  # the same page, mail or not
+    assert len(mailoutbox) == 1
+    assert Consent.objects.count() == 1
+
+
+def test_a_channel_asked_a_day_ago_may_be_asked_again(rep, person, visitor, mailoutbox):
+    path = _path(links.invitation_url(person, issued_by=rep))
+    page = visitor.get(path)
+    form = {"csrfmiddlewaretoken": page.cookies["csrftoken"].value, "choices": ["b2b_prospecting:email"]}
+    visitor.post(path, form)
+    Consent.objects.update(recorded_at=timezone.now() - timedelta(hours=24, minutes=1))
+
+    visitor.post(path, form)
+
+    assert len(mailoutbox) == 2
 
 
 def test_invitation_with_nothing_ticked_records_nothing(rep, person, visitor, mailoutbox):

@@ -14,6 +14,10 @@ from django.urls.resolvers import RoutePattern
 from drf_spectacular.validation import validate_schema
 from rest_framework.authtoken.models import Token
 
+from org import conduct
+from prospects.ownership import deactivate_rep
+from tests import factories
+
 NAMED_GROUP = re.compile(r"\(\?P<(?P<name>\w+)>[^)]*\)")
 CONVERTER = re.compile(r"<(?:\w+:)?(?P<name>\w+)>")
 
@@ -106,6 +110,45 @@ def test_token_issued_in_the_application_authenticates_api_calls(rep_client, rep
     assert key in issued.content.decode()
     assert response.status_code == 200
     assert response.json() == {"username": "rep", "roles": ["sales"]}
+
+
+def test_a_password_change_revokes_the_token(rep_client, rep):
+    rep_client.post("/accounts/token/")
+    key = Token.objects.get(user=rep).key
+
+    changed = rep_client.post(
+        "/accounts/password/",
+        {
+            "old_password": factories.PASSWORD,
+            "new_password1": "walnut-harbour-slowly-42",
+            "new_password2": "walnut-harbour-slowly-42",
+        },
+    )
+
+    assert changed.status_code == 302
+    assert Client(HTTP_AUTHORIZATION=f"Token {key}").get("/api/me/").status_code in (401, 403)
+    assert not Token.objects.filter(user=rep).exists()
+
+
+def test_a_deactivated_rep_s_token_opens_nothing(rep_client, rep, other_rep, admin_user):
+    rep_client.post("/accounts/token/")
+    key = Token.objects.get(user=rep).key
+
+    deactivate_rep(rep, successor=other_rep, by=admin_user)
+
+    assert Client(HTTP_AUTHORIZATION=f"Token {key}").get("/api/me/").status_code in (401, 403)
+
+
+def test_the_code_of_conduct_gate_applies_to_tokens(rep_client, rep, admin_user):
+    rep_client.post("/accounts/token/")
+    api = Client(HTTP_AUTHORIZATION=f"Token {Token.objects.get(user=rep).key}")
+    assert api.get("/api/me/").status_code == 200
+
+    conduct.publish(text_en="Be fair.", text_fr="Soyez loyal.", by=admin_user)
+    response = api.get("/api/prospects/")
+
+    assert response.status_code == 403
+    assert "code of conduct" in response.json()["detail"]
 
 
 def test_replacing_a_token_revokes_the_old_one(rep_client, rep):

@@ -104,3 +104,37 @@ def test_user_creation_refuses_a_username_with_markup_naming_the_field(admin_cli
     assert response.status_code == 200
     assert list(response.context["form"].errors) == ["username"]
     assert not get_user_model().objects.filter(username="<script>").exists()
+
+
+def test_spraying_many_usernames_from_one_address_is_throttled(client, rep):
+    for number in range(30):
+        log_in(client, f"someone-{number}", "wrong-password-123")
+
+    response = log_in(client, "rep", factories.PASSWORD)
+
+    assert response.status_code == 429
+    assert not response.wsgi_request.user.is_authenticated
+
+
+def test_failures_from_one_address_never_lock_the_account_elsewhere(admin_user):
+    attacker, owner = Client(REMOTE_ADDR="203.0.113.66"), Client(REMOTE_ADDR="198.51.100.20")
+    for _ in range(10):
+        log_in(attacker, "admin", "wrong-password-123")
+
+    locked = log_in(attacker, "admin", factories.PASSWORD)
+    elsewhere = log_in(owner, "admin", factories.PASSWORD)
+
+    assert locked.status_code == 429
+    assert elsewhere.status_code == 302
+
+
+def test_behind_a_proxy_each_client_is_throttled_by_its_own_address(settings, admin_user):
+    settings.LOYAL_TRUSTED_PROXY_COUNT = 1
+    proxy = {"REMOTE_ADDR": "10.0.0.2"}
+    attacker = Client(**proxy, HTTP_X_FORWARDED_FOR="203.0.113.66")
+    owner = Client(**proxy, HTTP_X_FORWARDED_FOR="198.51.100.20")
+    for number in range(10):
+        log_in(attacker, f"someone-{number}", "wrong-password-123")
+
+    assert log_in(attacker, "admin", factories.PASSWORD).status_code == 429
+    assert log_in(owner, "admin", factories.PASSWORD).status_code == 302
