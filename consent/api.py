@@ -104,15 +104,28 @@ class ObjectionSerializer(StrictInput, serializers.ModelSerializer):
     forwarded_to_broker_at = serializers.DateTimeField(
         source="forwarded_at", read_only=True, default=None, allow_null=True
     )
+    record_reduced_to_hash = serializers.SerializerMethodField(
+        help_text="True when this objection to every channel erased the record (GDPR art. 5(1)(c)): "
+        "only the suppression hashes and the Art. 19 propagation entry remain, and the prospect's "
+        "URLs now answer 404."
+    )
+    detail = serializers.SerializerMethodField(help_text="What happened, in the user's language.")
 
     class Meta:
         model = Objection
         fields = [
             "id", "channel", "received_via", "received_at", "recorded_by", "recorded_at", "broker",
-            "broker_contract_ref", "broker_list_id", "forwarded_to_broker_at",
+            "broker_contract_ref", "broker_list_id", "forwarded_to_broker_at", "record_reduced_to_hash",
+            "detail",
         ]  # fmt: skip
         read_only_fields = ["recorded_at", "broker", "broker_contract_ref", "broker_list_id"]
         extra_kwargs = {"received_at": {"required": False, "validators": [since_1970]}}
+
+    def get_record_reduced_to_hash(self, objection: Objection) -> bool:
+        return objections.reduced(objection)
+
+    def get_detail(self, objection: Objection) -> str:
+        return str(objections.REDUCED) if objections.reduced(objection) else ""
 
     def create(self, validated):
         try:

@@ -227,6 +227,10 @@ class Objection(models.Model):
     holds the keyed hashes that keep blocking the person.
     """
 
+    # Blanked when the record goes; the scope stays. The propagation entry keeps the broker's
+    # references for as long as the broker is still to be told (GDPR 19).
+    PURGE_SCRUBBED_FIELDS = ("broker", "broker_contract_ref", "broker_list_id")
+
     prospect = models.ForeignKey(
         Prospect, null=True, blank=True, on_delete=models.SET_NULL, related_name="objections"
     )

@@ -47,14 +47,26 @@ def valid_consents(prospect: Prospect) -> list[ConsentChoice]:
     ]
 
 
+@dataclass(frozen=True)
+class Applied:
+    recorded: int  # objections and withdrawals recorded
+    kept: bool  # False when an objection to everything reduced the record to its hash
+
+
 @transaction.atomic
 def apply_preferences(
     prospect: Prospect, *, object_to: list[str], object_to_all: bool, withdraw: list[str]
-) -> int:
-    """Record the objections and withdrawals the person chose; returns how many were recorded."""
+) -> Applied:
+    """Record the objections and withdrawals the person chose.
+
+    An objection to everything may reduce the record to its hash (consent/objections.py): its
+    consents go with it, so nothing is left to withdraw.
+    """
     recorded = 0
     if object_to_all:
-        objections.record_objection(prospect, channel="", via=Route.PREFERENCES)
+        objection = objections.record_objection(prospect, channel="", via=Route.PREFERENCES)
+        if objections.reduced(objection):
+            return Applied(recorded=1, kept=False)
         recorded += 1
     for channel in dict.fromkeys(object_to):
         if channel in Channel.values and not object_to_all:
@@ -68,4 +80,4 @@ def apply_preferences(
                 prospect, purpose_code=choice.purpose.code, channel=choice.channel, via=Route.PREFERENCES
             )
             recorded += 1
-    return recorded
+    return Applied(recorded=recorded, kept=True)

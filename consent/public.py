@@ -94,6 +94,19 @@ def _erased(request: HttpRequest) -> HttpResponse:
     return _message(request, heading, text, status=410)
 
 
+def _reduced(request: HttpRequest, prospect: Prospect) -> HttpResponse:
+    """The objection just erased the record (GDPR 5(1)(c)): said in the language it was in."""
+    with _speaking(request, prospect):
+        heading, text = (
+            _("Your objection is recorded"),
+            _(
+                "We have erased your details and kept only a fingerprint of your address, so that we "
+                "never contact you again. You will receive nothing more from us."
+            ),
+        )
+    return _message(request, heading, text, prospect=prospect)
+
+
 def _client(request: HttpRequest) -> dict:
     return {
         "ip": client_ip(request),
@@ -115,9 +128,14 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
         # Erased: the erasure kept the keyed hashes on the suppression list, nothing is left to do.
         return HttpResponse("OK", content_type="text/plain") if one_click else _erased(request)
     if request.method == "POST":
-        objections.record_objection(prospect, channel=channel, via=Route.LINK)
+        try:
+            objection = objections.record_objection(prospect, channel=channel, via=Route.LINK)
+        except Prospect.DoesNotExist:  # Erased or purged since the lookup above.
+            return HttpResponse("OK", content_type="text/plain") if one_click else _erased(request)
         if one_click:
             return HttpResponse("OK", content_type="text/plain")
+        if objections.reduced(objection):
+            return _reduced(request, prospect)
     context = {
         "done": objections.covering(prospect, channel=channel) is not None,
         "channel": Channel(channel) if channel else None,
@@ -139,7 +157,12 @@ def preference_page(request: HttpRequest, token: str) -> HttpResponse:
     with _speaking(request, prospect):
         form = _preferences_form(prospect, request.POST or None)
         if request.method == "POST" and form.is_valid():
-            preferences.apply_preferences(prospect, **form.cleaned_data)
+            try:
+                kept = preferences.apply_preferences(prospect, **form.cleaned_data).kept
+            except Prospect.DoesNotExist:  # Erased or purged since the lookup above.
+                return _erased(request)
+            if not kept:
+                return _reduced(request, prospect)
             form, saved = _preferences_form(prospect, None), True
         context = {"form": form, "channels": preferences.channel_choices(prospect), "saved": saved}
     return _page(

@@ -47,11 +47,11 @@ def panel(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(*EDITORS)
 @require_POST
 def objection_add(request: HttpRequest, pk: int) -> HttpResponse:
-    prospect, form, error = _prospect(request, pk), ObjectionForm(request.POST), None
+    prospect, form, error, objection = _prospect(request, pk), ObjectionForm(request.POST), None, None
     if form.is_valid():
         data = form.cleaned_data
         try:
-            objections.record_objection(
+            objection = objections.record_objection(
                 prospect,
                 channel=data["channel"],
                 via=data["received_via"],
@@ -60,6 +60,10 @@ def objection_add(request: HttpRequest, pk: int) -> HttpResponse:
             )
         except ValidationError as problem:
             error = problem
+    if objection is not None and objections.reduced(objection):
+        # GDPR 5(1)(c): the record is gone; its page would be a 404.
+        messages.success(request, str(objections.REDUCED))
+        return redirect("prospects:list")
     _report(
         request, form, error, _("Objection recorded: this person is no longer contacted on that channel.")
     )

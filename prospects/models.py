@@ -336,6 +336,7 @@ class PurgeReason(models.TextChoices):
         _("Customer relationship ended long enough ago"),
     )
     ERASURE = "erasure", _("Erasure request (GDPR art. 17)")
+    OBJECTION = "objection", _("Objection to every channel: record reduced to its hash (GDPR art. 5(1)(c))")
 
 
 class PurgeRun(models.Model):
@@ -374,6 +375,108 @@ class PurgeRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reason}@{self.started_at:%Y-%m-%d}"
+
+
+class PropagationEvent(models.TextChoices):
+    OBJECTION = "objection", _("Objection (GDPR art. 21)")
+    ERASURE = "erasure", _("Erasure (GDPR art. 17)")
+    PURGE = "purge", _("Retention purge (GDPR art. 5(1)(e))")
+
+
+class RecipientKind(models.TextChoices):
+    BROKER = "broker", _("Source broker")
+    # Placeholder until the integrations read the queue: the controller's other systems.
+    OTHER_SYSTEMS = "other_systems", _("Our other systems")
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    SENT = "sent", _("Sent")
+
+
+class Propagation(models.Model):
+    """A change the recipients of a person's data must be told of (GDPR 19, 28(3)(g); docs/rules.md §2.3).
+
+    Written in the same transaction as the objection, erasure or purge it reports, and
+    kept after the record goes: the prospect link is cut, never cascaded. It holds only
+    what a recipient needs to act: the keyed hashes of the identifiers, as the
+    suppression list holds them, and for a person from a rented list the broker's name,
+    contract and list references. Nothing in clear.
+    """
+
+    Event = PropagationEvent
+
+    # Kept when the record goes: the hashes and the broker's references are what the recipient needs.
+    PURGE_SCRUBBED_FIELDS = ()
+
+    prospect = models.ForeignKey(
+        Prospect, null=True, blank=True, on_delete=models.SET_NULL, related_name="propagations"
+    )
+    event = models.CharField(_("change"), max_length=20, choices=PropagationEvent.choices)
+    channel = models.CharField(_("channel"), max_length=20, blank=True, help_text=_("Empty: every channel."))
+    occurred_at = models.DateTimeField(_("occurred at"), default=timezone.now)
+    record_erased = models.BooleanField(
+        _("record erased"), default=False, help_text=_("Recipients delete their copies too.")
+    )
+    email_digest = models.CharField(_("keyed hash of the email"), max_length=64, blank=True)
+    phone_digest = models.CharField(_("keyed hash of the phone"), max_length=64, blank=True)
+    linkedin_digest = models.CharField(_("keyed hash of the LinkedIn URL"), max_length=64, blank=True)
+    broker = models.CharField(_("source broker"), max_length=200, blank=True)
+    broker_contract_ref = models.CharField(_("broker contract reference"), max_length=200, blank=True)
+    broker_list_id = models.CharField(_("broker list identifier"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("propagation (GDPR art. 19)")
+        ordering = ["-occurred_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(event__in=PropagationEvent.values), name="propagation_event_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event}:{self.channel or 'all'}@{self.occurred_at:%Y-%m-%d}"
+
+
+class Recipient(models.Model):
+    """One recipient of a propagation entry, and whether and how it was told (GDPR 19)."""
+
+    Kind = RecipientKind
+    Status = DeliveryStatus
+
+    propagation = models.ForeignKey(Propagation, on_delete=models.CASCADE, related_name="recipients")
+    kind = models.CharField(_("recipient"), max_length=20, choices=RecipientKind.choices)
+    status = models.CharField(
+        _("status"), max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    )
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("sent by"),
+    )
+    sent_how = models.CharField(_("sent how"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("propagation recipient")
+        constraints = [
+            models.UniqueConstraint(fields=["propagation", "kind"], name="one_recipient_per_kind"),
+            models.CheckConstraint(condition=Q(kind__in=RecipientKind.values), name="recipient_kind_known"),
+            models.CheckConstraint(
+                condition=Q(status__in=DeliveryStatus.values), name="recipient_status_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="pending", sent_at__isnull=True) | Q(status="sent", sent_at__isnull=False),
+                name="recipient_sent_has_date",
+            ),
+        ]
+        indexes = [models.Index(fields=["kind", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.status}"
 
 
 class ImportJobQuerySet(NeedToKnowQuerySet):

@@ -26,10 +26,17 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from prospects import deletion, retention
-from prospects.models import Prospect, PurgeReason, PurgeRun
+from prospects import deletion, propagation, retention
+from prospects.models import Propagation, Prospect, PurgeReason, PurgeRun
 
 DEFAULT_CHUNK_SIZE = 2000
+# GDPR 19: what the recipients are told of each removal. A record reduced to its hash after an
+# objection was queued by that objection, in the same transaction (consent/objections.py).
+EVENTS = {
+    PurgeReason.RETENTION_EXPIRED: Propagation.Event.PURGE,
+    PurgeReason.CUSTOMER_RETENTION_EXPIRED: Propagation.Event.PURGE,
+    PurgeReason.ERASURE: Propagation.Event.ERASURE,
+}
 # pg_try_advisory_lock key of the purge; any constant that no other job uses.
 PURGE_LOCK_KEY = 0x4C6F79616C5031  # "LoyalP1"
 
@@ -66,7 +73,9 @@ def purge_expired(
     docs/rules.md §2.1: no legal hold, not a current customer. The deadline is re-checked in
     each chunk's transaction under ``SELECT ... FOR UPDATE SKIP LOCKED``, so a reply
     recorded meanwhile saves the prospect. Suppression rows are left as they are: a
-    purge adds none (only an objection or an erasure does). A dry run executes each
+    purge adds none (only an objection or an erasure does). Each removed prospect leaves
+    a propagation entry for the other systems' copies (GDPR 19, prospects/propagation.py),
+    written in the chunk's transaction before the deletion. A dry run executes each
     chunk and rolls it back, so its counts are the real run's by construction.
     Raises ``PurgeAlreadyRunning`` when another run holds the lock.
     """
@@ -146,6 +155,7 @@ def _run_chunk(
         if ids:
             if suppress:
                 report.suppressed += deletion.suppress(ids)
+            _queue_propagation(locked)
             deletion.remove(plan, ids, report.rows)
             report.purged += len(ids)
             report.counts.update(reason for _pk, reason in locked)
@@ -157,6 +167,16 @@ def _run_chunk(
     if run.dry_run and ids:
         _save_counts(runs, report)
     return ids
+
+
+def _queue_propagation(locked: list[tuple[int, str]]) -> None:
+    """GDPR 19 (docs/rules.md §2.3): queued before the deletion, in its transaction, per event."""
+    by_event: dict[str, list[int]] = {}
+    for pk, reason in locked:
+        if reason in EVENTS:
+            by_event.setdefault(EVENTS[reason], []).append(pk)
+    for event, ids in sorted(by_event.items()):
+        propagation.queue(ids, event=event)
 
 
 def _save_counts(runs, report: PurgeReport) -> None:

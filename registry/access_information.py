@@ -5,16 +5,19 @@ not. The recipients are named where their identity is known (15(1)(c); CJEU C-15
 organisation's processors and each broker that was sent the person's objection. Fingerprints
 of the person's identifiers on the suppression list are personal data too (GDPR recital 26);
 they are explained in plain words (12(1)), and a person with no record but such fingerprints
-gets that explanation rather than an answer that no data are held.
+gets that explanation rather than an answer that no data are held. The same fingerprints sit
+in the Art. 19 entries that tell the recipients of the person's objection or erasure
+(prospects/propagation.py); those entries are listed too, with whom they were sent to and when.
 """
 
 from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.text import capfirst
 
 from consent.channels import Channel
 from org.models import Organisation
-from prospects.models import Prospect, Suppression
+from prospects.models import Propagation, Prospect, Recipient, Suppression
 from prospects.suppression import digests_of
 from registry import art30, notice, records
 from registry.fiche import Text
@@ -29,7 +32,18 @@ ART15 = {
     "suppression": Text(
         "Your fingerprints on our suppression list", "Vos empreintes sur notre liste d'opposition"
     ),
+    "propagation": Text(
+        "What the recipients of your data are told (GDPR 19)",
+        "Ce qui est notifié aux destinataires de vos données (RGPD 19)",
+    ),
 }
+PROPAGATED = Text(
+    "{event} of {date}, with the fingerprints of your identifiers only{broker}: {recipients}",
+    "{event} du {date}, avec les seules empreintes de vos identifiants{broker} : {recipients}",
+)
+BROKER_LIST = Text(" and the reference of {broker}'s list", " et la référence de la liste de {broker}")
+TOLD_ON = Text("{recipient}, told on {date}", "{recipient}, informé le {date}")
+NOT_YET = Text("{recipient}, to be told", "{recipient}, à informer")
 KEPT_UNTIL = Text(
     "Your record is kept until {date} unless you contact us.",
     "Votre fiche est conservée jusqu'au {date} sauf si vous nous contactez.",
@@ -100,8 +114,48 @@ def information(prospect: Prospect, *, language: str) -> list[notice.Section]:
         section("g", _sources(prospect)),
         section("transfers", [organisation.transfers]),
         *([section("suppression", hashes)] if hashes else []),
+        *_propagation_sections(set(digests_of(prospect).values()), language),
         *notice.rights_sections(organisation, language),
     ]
+
+
+def propagation_lines(digests: set[str], language: str) -> list[str]:
+    """The Art. 19 entries holding these fingerprints: the change, its date, each recipient and its state."""
+    digests = {digest for digest in digests if digest}
+    if not digests:
+        return []
+    matching = Q(email_digest__in=digests) | Q(phone_digest__in=digests) | Q(linkedin_digest__in=digests)
+    entries = (
+        Propagation.objects.filter(matching).prefetch_related("recipients").order_by("occurred_at", "pk")
+    )
+    lines = []
+    with translation.override(language):
+        for entry in entries:
+            told = [
+                (TOLD_ON if r.status == Recipient.Status.SENT else NOT_YET)
+                .format(
+                    recipient=r.get_kind_display(),
+                    date=r.sent_at and timezone.localdate(r.sent_at).isoformat(),
+                )
+                .in_language(language)
+                for r in sorted(entry.recipients.all(), key=lambda r: r.kind)
+            ]
+            broker = BROKER_LIST.format(broker=entry.broker).in_language(language) if entry.broker else ""
+            date = timezone.localdate(entry.occurred_at).isoformat()
+            lines.append(
+                PROPAGATED.format(
+                    event=capfirst(entry.get_event_display()),
+                    date=date,
+                    broker=broker,
+                    recipients="; ".join(told),
+                ).in_language(language)
+            )
+    return lines
+
+
+def _propagation_sections(digests: set[str], language: str) -> list[notice.Section]:
+    lines = propagation_lines(digests, language)
+    return [notice.Section(ART15["propagation"].in_language(language), lines)] if lines else []
 
 
 def recipients(prospect: Prospect, organisation: Organisation, language: str) -> list[str]:
@@ -175,7 +229,8 @@ def suppression_information(entries, language: str) -> list[notice.Section]:
         notice.Section(
             ART15["suppression"].in_language(language),
             [NO_RECORD.in_language(language), *suppression_lines(entries, language)],
-        )
+        ),
+        *_propagation_sections(set(entries.values_list("digest", flat=True)), language),
     ]
     if fiche:
         sections += [

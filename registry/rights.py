@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from consent.models import Objection, Route
-from consent.objections import record_objection
+from consent.objections import REDUCED, record_objection, reduced
 from prospects.models import Prospect, Suppression
 from prospects.purge import erase_prospects
 from prospects.suppression import digests_of
@@ -77,7 +77,7 @@ def object_to_prospecting(prospect: Prospect, *, by, request: SubjectRequest | N
     """GDPR 21(2)-(3) through a rights request: every channel, for good."""
     with transaction.atomic():
         objection = record_objection(prospect, channel="", via=Route.REQUEST, by=by)
-        _answer(request, outcome=str(OBJECTED), by=by)
+        _answer(request, outcome=str(REDUCED if reduced(objection) else OBJECTED), by=by)
     return objection
 
 

@@ -17,6 +17,7 @@ urlpatterns = [
     path("breaches/<int:pk>/notified/", views.breach_notified, name="breach_notified"),
     path("breaches/<int:pk>/follow-up/", views.breach_follow_up, name="breach_follow_up"),
     path("erasures/", views.erasure_log, name="erasures"),
+    path("propagation/", views.propagation_queue, name="propagation"),
     path("organisation/", views.organisation, name="organisation"),
     path("requests/", request_views.request_list, name="requests"),
     path("requests/<int:pk>/", request_views.request_detail, name="request"),

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from org.models import AccessLog, Organisation
 from org.roles import Role, has_role, role_required
+from prospects import propagation
 from prospects.models import Prospect
 from registry import art30, breaches, dashboard, exports, notice, records, versions
 from registry.forms import (
@@ -275,6 +276,14 @@ def breach_export(request: HttpRequest, fmt: str) -> HttpResponse:
 def erasure_log(request: HttpRequest) -> HttpResponse:
     entries = Erasure.objects.select_related("by", "run", "request")[:200]
     return render(request, "registry/erasure_log.html", {"entries": entries})
+
+
+@role_required(*ACCOUNTABLE)
+@require_safe
+def propagation_queue(request: HttpRequest) -> HttpResponse:
+    """GDPR 19: what was sent to which recipient and when, what is pending; hashes and references only."""
+    context = {"tallies": propagation.tallies(), "entries": propagation.recent()}
+    return render(request, "registry/propagation.html", context)
 
 
 @role_required(Role.ADMIN)

@@ -110,6 +110,16 @@ def prospect(
     )
 
 
+def customer(*, by, **fields):
+    """A current customer (docs/rules.md §2.1): a global objection keeps their record."""
+    from prospects.models import Prospect
+
+    person = prospect(by=by, **fields)
+    Prospect.objects.filter(pk=person.pk).update(is_customer=True)
+    person.refresh_from_db()
+    return person
+
+
 EVIDENCE = {
     "business_card": {"event": "VivaTech", "place": "Paris", "date": "2026-06-12", "collector": "Camille"},
     "event": {"event": "Salon des achats", "place": "Lyon", "date": "2026-03-02"},

@@ -9,6 +9,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from consent.models import Route
+from consent.objections import record_objection
 from registry.models import RegisterVersion
 from tests import factories
 from tests.browser.conftest import login, screenshot
@@ -112,3 +114,22 @@ def test_admin_exports_a_subject_access_zip(page, live_server):
     assert b'<html lang="en">' in files["index.html"]
     assert io.BytesIO(files["data.csv"]).readline().strip() == b"table,row,field,value"
     screenshot(page, "subject-access-form")
+
+
+def test_dpo_follows_the_home_link_to_what_was_told_to_whom(page, live_server):
+    rep = factories.user(role="sales", username="camille")
+    person = factories.prospect(by=rep, email="paul.morel@industrie.fr", source_type="broker")
+    record_objection(person, channel="", via=Route.LETTER, by=rep)
+    factories.user(role="dpo", username="nadia")
+    login(page, live_server, "nadia", factories.PASSWORD)
+
+    page.goto(f"{live_server.url}/")
+    with page.expect_navigation():
+        page.click("a[href='/registry/propagation/']")
+
+    assert page.locator("h1").inner_text() == "Told to recipients (GDPR art. 19)"
+    counts = page.locator("#propagation-counts tbody tr").all_inner_texts()
+    assert [re.split(r"\s+", row.strip())[-2:] for row in counts] == [["1", "0"], ["1", "0"]]
+    assert "L-77" in page.locator("#propagation").inner_text()
+    assert "paul" not in page.content().lower()
+    screenshot(page, "propagation")

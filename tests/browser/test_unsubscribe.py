@@ -4,6 +4,7 @@ import pytest
 
 from consent import links
 from consent.models import Objection
+from prospects.models import Prospect
 from tests import factories
 from tests.browser.conftest import login, screenshot
 
@@ -38,3 +39,18 @@ def test_person_unsubscribes_from_the_link_and_the_rep_sees_the_objection(page, 
         "CSP or script error"
     )
     screenshot(page, "unsubscribe-objection-on-prospect-page")
+
+
+def test_the_footer_link_erases_the_record_and_tells_the_person(page, live_server, settings):
+    settings.LOYAL_SITE_URL = live_server.url
+    rep = factories.user(role="sales", username="browser-rep")
+    person = factories.prospect(by=rep, email="anne.leroy@acme.fr", language="en")
+
+    page.goto(links.unsubscribe_url(person, ""))
+    page.click("#unsubscribe-button")
+    page.wait_for_selector("text=Your objection is recorded")
+    screenshot(page, "unsubscribe-record-reduced")
+
+    assert "kept only a fingerprint of your address" in page.content()
+    assert not Prospect.objects.filter(pk=person.pk).exists()
+    assert Objection.objects.get().prospect_id is None

@@ -98,6 +98,26 @@ def test_rep_records_an_objection_that_is_applied_at_once(rep, rep_client, perso
     assert suppression.is_suppressed(person, channel="email")
 
 
+def test_a_global_objection_answers_that_the_record_was_reduced_to_its_hash(rep_client, person):
+    response = rep_client.post(
+        _objections(person), {"channel": "", "received_via": "letter"}, content_type="application/json"
+    )
+
+    body = response.json()
+    assert response.status_code == 201 and body["record_reduced_to_hash"] is True
+    assert "reduced to its keyed hashes" in body["detail"]
+    assert rep_client.get(_objections(person)).status_code == 404
+
+
+def test_a_channel_objection_keeps_the_record_and_says_nothing_more(rep_client, person):
+    response = rep_client.post(
+        _objections(person), {"channel": "email", "received_via": "letter"}, content_type="application/json"
+    )
+
+    assert response.status_code == 201
+    assert (response.json()["record_reduced_to_hash"], response.json()["detail"]) == (False, "")
+
+
 def test_objection_from_an_unknown_route_names_the_field(rep_client, person):
     response = rep_client.post(
         _objections(person), {"channel": "email", "received_via": "link"}, content_type="application/json"

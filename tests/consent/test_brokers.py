@@ -12,6 +12,9 @@ from consent.brokers import export_for_broker, pending_by_broker
 from consent.models import BrokerExport, Objection, Route
 from consent.objections import record_objection
 from org.models import AccessAction, AccessLog
+from prospects.models import Recipient
+from prospects.suppression import digests_of
+from registry import rights
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -29,7 +32,7 @@ def _client(user) -> Client:
 
 
 def test_objection_of_a_broker_sourced_prospect_is_queued_for_that_broker(rep, rented):
-    objection = record_objection(rented, channel="", via=Route.PHONE, by=rep)
+    objection = record_objection(rented, channel="email", via=Route.PHONE, by=rep)
 
     assert (objection.broker, objection.broker_contract_ref, objection.broker_list_id) == (
         "ListCo",
@@ -75,7 +78,7 @@ def test_second_export_holds_only_the_new_objections(rep, admin_user, rented):
     record_objection(rented, channel="email", via=Route.LINK)
     export_for_broker("ListCo", by=admin_user)
     other = factories.prospect(by=rep, first_name="Lea", email="lea@industrie.fr", source_type="broker")
-    record_objection(other, channel="", via=Route.LETTER, by=rep)
+    record_objection(other, channel="phone", via=Route.LETTER, by=rep)
 
     _export, text = export_for_broker("ListCo", by=admin_user)
 
@@ -111,7 +114,7 @@ def test_broker_queue_page_shows_counts_to_the_dpo(rep, dpo, rented):
 
 def test_broker_export_is_written_to_the_access_log(admin_user, rep):
     person = factories.prospect(by=rep, email="lea.broker@acme.fr", source_type="broker")
-    record_objection(person, channel="", via=Route.PHONE, by=rep)
+    record_objection(person, channel="email", via=Route.PHONE, by=rep)
 
     export_for_broker("ListCo", by=admin_user)
 
@@ -128,3 +131,45 @@ def test_a_broker_name_with_a_nul_character_is_refused_like_an_unknown_broker(dp
     assert response.status_code == 200
     assert "No objection is waiting to be forwarded to this broker." in response.content.decode()
     assert not BrokerExport.objects.exists() and Objection.objects.get().forwarded_in is None
+
+
+def test_a_person_reduced_to_the_hash_is_forwarded_with_the_hashes_and_the_list_reference(rep, dpo, rented):
+    digests = digests_of(rented)
+    record_objection(rented, channel="", via=Route.PHONE, by=rep)
+
+    _export, text = export_for_broker("ListCo", by=dpo)
+
+    [row] = list(csv.DictReader(io.StringIO(text)))
+    assert (row["broker"], row["contract_ref"], row["list_id"], row["event"], row["channel"]) == (
+        "ListCo",
+        "C-2026-12",
+        "L-77",
+        "objection",
+        "all",
+    )
+    assert (row["email"], row["phone"], row["email_hash"]) == ("", "", digests["email"])
+    assert "paul" not in text.lower()
+
+
+def test_an_erasure_after_an_objection_is_forwarded_too(rep, admin_user, rented):
+    record_objection(rented, channel="email", via=Route.LINK)
+    rights.erase(rented, by=admin_user)
+
+    _export, text = export_for_broker("ListCo", by=admin_user)
+
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert [(r["event"], r["channel"], r["list_id"], r["email"]) for r in rows] == [
+        ("objection", "email", "L-77", ""),
+        ("erasure", "all", "L-77", ""),
+    ]
+
+
+def test_the_export_marks_the_queue_sent_with_when_by_whom_and_how(rep, dpo, rented):
+    record_objection(rented, channel="email", via=Route.LINK)
+
+    export, _text = export_for_broker("ListCo", by=dpo)
+
+    told = Recipient.objects.get(kind=Recipient.Kind.BROKER)
+    assert (told.status, told.sent_at, told.sent_by) == (Recipient.Status.SENT, export.exported_at, dpo)
+    assert told.sent_how == f"broker export {export.pk}"
+    assert Recipient.objects.get(kind=Recipient.Kind.OTHER_SYSTEMS).status == Recipient.Status.PENDING

@@ -1,5 +1,7 @@
 """Objections (GDPR art. 21): whatever the route, they stop every later send and every re-entry."""
 
+from datetime import timedelta
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -11,7 +13,8 @@ from outreach.policy import Reason, decide
 from prospects import suppression
 from prospects.identity import blind_index, normalise_email, normalise_linkedin_url, normalise_phone
 from prospects.intake import ProspectData, SourceData, create_prospect
-from prospects.models import Prospect, Suppression
+from prospects.models import Propagation, Prospect, PurgeReason, PurgeRun, Suppression
+from prospects.retention import place_legal_hold
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -47,7 +50,7 @@ def _record_from_elsewhere(*, owner, email="", phone="", linkedin_url=""):
 
 @pytest.mark.parametrize("route", [Route.PHONE, Route.LETTER, Route.REPLY, Route.REQUEST, Route.LINK])
 def test_global_objection_refuses_every_channel_whatever_its_route(rep, route):
-    person = factories.prospect(by=rep, email=EMAIL, phone=PHONE)
+    person = factories.customer(by=rep, email=EMAIL, phone=PHONE)
     before = _reasons(person)
 
     record_objection(person, channel="", via=route, by=rep)
@@ -81,8 +84,7 @@ def test_objection_on_one_channel_refuses_that_channel_only(rep):
 )
 def test_objection_refuses_any_other_record_sharing_an_identifier(rep, shared, other):
     person = factories.prospect(by=rep, email=EMAIL, phone=PHONE, linkedin_url=LINKEDIN)
-    record_objection(person, channel="", via=Route.LETTER, by=rep)
-    person.delete()
+    record_objection(person, channel="", via=Route.LETTER, by=rep)  # Reduces the record to its hash.
 
     twin = _record_from_elsewhere(owner=rep, **other)
 
@@ -104,8 +106,7 @@ def test_channel_objection_refuses_that_channel_for_a_record_sharing_the_phone(r
 
 def test_erased_person_who_objected_cannot_be_recorded_again_in_any_case(rep):
     person = factories.prospect(by=rep, email=EMAIL)
-    record_objection(person, channel="", via=Route.PHONE, by=rep)
-    person.delete()  # Stands in for the erasure the registry will perform.
+    record_objection(person, channel="", via=Route.PHONE, by=rep)  # Reduces the record to its hash.
 
     with pytest.raises(ValidationError) as refused:
         create_prospect(
@@ -120,9 +121,8 @@ def test_erased_person_who_objected_cannot_be_recorded_again_in_any_case(rep):
 
 def test_suppression_list_holds_no_plaintext_identifier(rep):
     person = factories.prospect(by=rep, email=EMAIL, phone=PHONE, linkedin_url=LINKEDIN)
-    record_objection(person, channel="", via=Route.LINK)
     record_objection(person, channel="sms", via=Route.REPLY, by=rep)
-    person.delete()
+    record_objection(person, channel="", via=Route.LINK)  # Reduces the record to its hash.
 
     cells = [str(value).lower() for row in Suppression.objects.values_list() for value in row]
 
@@ -160,7 +160,7 @@ def test_recording_the_same_objection_twice_keeps_one_row(rep):
 
 
 def test_global_objection_after_a_channel_one_is_a_new_row_covering_everything(rep):
-    person = factories.prospect(by=rep, email=EMAIL, phone=PHONE)
+    person = factories.customer(by=rep, email=EMAIL, phone=PHONE)
     record_objection(person, channel="email", via=Route.LINK)
 
     record_objection(person, channel="", via=Route.PHONE, by=rep)
@@ -171,7 +171,7 @@ def test_global_objection_after_a_channel_one_is_a_new_row_covering_everything(r
 
 
 def test_objection_after_a_rectified_email_also_blocks_the_new_address(rep):
-    person = factories.prospect(by=rep, email=EMAIL)
+    person = factories.customer(by=rep, email=EMAIL)
     record_objection(person, channel="", via=Route.PHONE, by=rep)
     person.email, person.email_index = "claire@new-company.fr", blind_index("email", "claire@new-company.fr")
     person.save()
@@ -179,6 +179,61 @@ def test_objection_after_a_rectified_email_also_blocks_the_new_address(rep):
     record_objection(person, channel="", via=Route.LETTER, by=rep)
 
     assert suppression.suppressed_digests([blind_index("email", "claire@new-company.fr")])
+
+
+def test_global_objection_reduces_a_non_customer_record_to_its_hash(rep):
+    person = factories.prospect(by=rep, email=EMAIL, phone=PHONE, linkedin_url=LINKEDIN)
+    digests = set(suppression.digests_of(person).values())
+
+    objection = record_objection(person, channel="", via=Route.PHONE, by=rep)
+
+    assert not Prospect.objects.filter(pk=person.pk).exists()
+    assert objection.prospect_id is None and objection.channel == "" and objection.recorded_by == rep
+    assert set(
+        Suppression.objects.filter(channel=Suppression.ALL_CHANNELS).values_list("digest", flat=True)
+    ) == (digests)
+    entry = Propagation.objects.get()
+    assert (entry.event, entry.record_erased, entry.prospect_id) == (Propagation.Event.OBJECTION, True, None)
+    run = PurgeRun.objects.get()
+    assert (run.reason, run.purged, run.triggered_by) == (PurgeReason.OBJECTION, 1, rep)
+
+
+def test_channel_objection_keeps_the_record(rep):
+    person = factories.prospect(by=rep, email=EMAIL)
+
+    objection = record_objection(person, channel="email", via=Route.PHONE, by=rep)
+
+    assert objection.prospect == person
+    assert Prospect.objects.filter(pk=person.pk).exists() and not PurgeRun.objects.exists()
+    assert Propagation.objects.get().record_erased is False
+
+
+def test_global_objection_keeps_a_customer_record_and_suppresses_it(rep):
+    person = factories.customer(by=rep, email=EMAIL)
+
+    objection = record_objection(person, channel="", via=Route.LETTER, by=rep)
+
+    assert objection.prospect == person and not PurgeRun.objects.exists()
+    assert suppression.is_suppressed(person)
+
+
+def test_global_objection_keeps_a_record_under_legal_hold(rep):
+    person = factories.prospect(by=rep, email=EMAIL)
+    place_legal_hold(person, until=timezone.localdate() + timedelta(days=30), reason="Claim", by=rep)
+
+    objection = record_objection(person, channel="", via=Route.LETTER, by=rep)
+
+    assert objection.prospect == person and suppression.is_suppressed(person)
+
+
+def test_objection_of_a_record_erased_meanwhile_says_it_no_longer_exists(rep):
+    person = factories.prospect(by=rep, email=EMAIL)
+    Prospect.objects.filter(pk=person.pk).delete()
+
+    with pytest.raises(Prospect.DoesNotExist):
+        record_objection(person, channel="email", via=Route.LINK)
+
+    assert not Objection.objects.exists() and not Propagation.objects.exists()
 
 
 def test_objection_refuses_unknown_channel_route_or_future_date(rep):

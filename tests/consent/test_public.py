@@ -14,7 +14,7 @@ from consent.state import consent_state
 from outreach.contactability import contactability
 from outreach.policy import Reason
 from prospects import suppression
-from prospects.models import Suppression
+from prospects.models import Prospect, Suppression
 from prospects.ownership import deactivate_rep
 from tests import factories
 
@@ -154,10 +154,38 @@ def test_preference_page_objection_to_everything(person, visitor):
     path = _path(links.preferences_url(person))
     csrf = visitor.get(path).cookies["csrftoken"].value
 
-    visitor.post(path, {"csrfmiddlewaretoken": csrf, "object_to_all": "on"})
+    response = visitor.post(path, {"csrfmiddlewaretoken": csrf, "object_to_all": "on"})
 
+    assert response.status_code == 200
+    assert "Votre opposition est enregistrée" in response.content.decode()
     assert Objection.objects.get().channel == ""
     assert all(row.verdict.reason == Reason.REF_OBJECTION for row in contactability(person))
+    assert not Prospect.objects.filter(pk=person.pk).exists()
+
+
+def test_preference_page_objection_to_everything_keeps_a_customer_and_shows_the_choices(rep, visitor):
+    customer = factories.customer(by=rep, email="paul.client@acme.fr", language="en")
+    path = _path(links.preferences_url(customer))
+    csrf = visitor.get(path).cookies["csrftoken"].value
+
+    response = visitor.post(path, {"csrfmiddlewaretoken": csrf, "object_to_all": "on"})
+
+    assert response.status_code == 200 and b"Your objection is recorded" not in response.content
+    assert Prospect.objects.filter(pk=customer.pk).exists()
+    assert suppression.is_suppressed(customer)
+
+
+def test_the_footer_link_reduces_the_record_to_its_hash_and_says_so(person, visitor):
+    path = _path(links.unsubscribe_url(person, ""))
+
+    response = visitor.post(path)
+    again = visitor.post(path)
+
+    assert response.status_code == 200
+    assert "Votre opposition est enregistrée" in response.content.decode()
+    assert "anne" not in response.content.decode().lower()
+    assert not Prospect.objects.filter(pk=person.pk).exists()
+    assert again.status_code == 410 and Objection.objects.count() == 1
 
 
 def test_tampered_preference_link_gets_a_clear_400_page(person, visitor):

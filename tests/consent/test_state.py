@@ -1,6 +1,7 @@
 """The consent state the gate reads, one prospect at a time and set-based, and what it lets through."""
 
 import itertools
+from datetime import timedelta
 
 import pytest
 from django.utils import timezone
@@ -14,6 +15,7 @@ from consent.state import consent_state, states_of, with_consent_state
 from outreach.contactability import CHANNELS, contactability
 from outreach.policy import B2C_PHONE_OPT_IN_FROM, Reason
 from prospects.models import Prospect
+from prospects.retention import place_legal_hold
 from tests import factories
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
@@ -42,11 +44,17 @@ operations = st.lists(
 
 
 def _private_person(rep):
-    """A private (free-mail) address from a business card: only a valid consent opens e-mail (L34-5)."""
+    """A private (free-mail) address from a business card: only a valid consent opens e-mail (L34-5).
+
+    Under a legal hold, so that a global objection keeps the record (GDPR 17(3)(e)) instead of
+    reducing it to its hash, and the state after it can still be read.
+    """
     number = next(_numbers)
-    return factories.prospect(
+    person = factories.prospect(
         by=rep, first_name=f"Anne{number}", email=f"anne.{number}@gmail.com", language="en"
     )
+    until = timezone.localdate() + timedelta(days=365)
+    return place_legal_hold(person, until=until, reason="Claim pending", by=rep)
 
 
 def _grant(person, rep, channel: str, kind: str) -> None:

@@ -9,7 +9,7 @@ from consent.objections import record_objection
 from consent.state import consent_state
 from org.models import Profile, Team
 from prospects import suppression
-from prospects.models import Suppression
+from prospects.models import Prospect, Suppression
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -73,6 +73,25 @@ def test_rep_records_an_objection_received_by_phone(rep, rep_client, person):
     assert suppression.is_suppressed(person)
 
 
+def test_a_global_objection_reduces_the_record_and_says_so_on_the_list_page(rep_client, person):
+    url = reverse("consent:objection_add", args=[person.pk])
+
+    response = rep_client.post(url, {"channel": "", "received_via": Route.PHONE}, follow=True)
+
+    assert response.redirect_chain == [(reverse("prospects:list"), 302)]
+    assert response.status_code == 200
+    assert "reduced to its keyed hashes" in response.content.decode()
+    assert not Prospect.objects.filter(pk=person.pk).exists()
+
+
+def test_a_channel_objection_returns_to_the_prospect_page(rep_client, person):
+    url = reverse("consent:objection_add", args=[person.pk])
+
+    response = rep_client.post(url, {"channel": "email", "received_via": Route.PHONE})
+
+    assert response.status_code == 302 and response.url == person.get_absolute_url()
+
+
 def test_dpo_cannot_record_an_objection(dpo, person):
     response = _client(dpo).post(
         reverse("consent:objection_add", args=[person.pk]), {"received_via": "phone"}
@@ -124,8 +143,8 @@ def test_rep_records_a_withdrawal_received_by_letter(rep, rep_client, person):
 
 
 def test_dpo_sees_suppression_counts_and_never_an_identifier(rep, dpo, person):
-    record_objection(person, channel="", via=Route.LINK)
     record_objection(person, channel="sms", via=Route.PHONE, by=rep)
+    record_objection(person, channel="", via=Route.LINK)
 
     response = _client(dpo).get(reverse("consent:suppression"))
 

@@ -100,6 +100,7 @@ EXPECTED: dict[str, str] = {
     "registry:breach_follow_up":    "POST: L 403 403 302 302 | *: L 403 403 405 405",
     "registry:breach_export":       "GET HEAD: L 403 403 200 200 | *: L 403 403 405 405",
     "registry:erasures":            "GET HEAD: L 403 403 200 200 | *: L 403 403 405 405",
+    "registry:propagation":         "GET HEAD: L 403 403 200 200 | *: L 403 403 405 405",
     "registry:organisation":        "GET POST: L 403 403 403 200 | *: L 403 403 403 405",
     "registry:requests":            "GET POST: L 403 403 200 200 | *: L 403 403 405 405",
     "registry:request":             "GET HEAD: L 403 403 200 200 | *: L 403 403 405 405",

@@ -17,6 +17,7 @@ from consent.objections import record_objection
 from outreach import decisions, sending
 from outreach.models import Message
 from prospects import timeline
+from prospects.models import Prospect
 from tests import factories, fuzz
 
 pytestmark = pytest.mark.slow
@@ -63,6 +64,9 @@ def seed_world() -> tuple[dict[str, object], dict[str, list[int]], list[int]]:
         "prospects": [consenting.pk, objecting.pk, called.pk, elsewhere.pk],
         "campaigns": [decided.pk, calls.pk, draft.pk, theirs.pk],
     }
+    # Current customers: a fuzzed objection to every channel keeps their record (docs/rules.md §2.1)
+    # instead of reducing it to its hash, so that every role's reads still land on a row.
+    Prospect.objects.filter(pk__in=ids["prospects"]).update(is_customer=True)
     return users, ids, list(Message.objects.filter(campaign=calls).values_list("pk", flat=True))
 
 

@@ -69,6 +69,11 @@ NOT_TYPED = {
     "registry.ProcessingActivity.legal_bases": "letters the page's checkboxes pick from LegalBasis",
     "registry.ProcessingActivity.processors": "Organisation field names the page's checkboxes pick",
     "auth.User.password": "a password hash",
+    "prospects.Propagation.channel": "a channel code copied by prospects.propagation from the objection",
+    "prospects.Propagation.email_digest": "a hex digest of the blind index, never shown",
+    "prospects.Propagation.phone_digest": "a hex digest of the blind index, never shown",
+    "prospects.Propagation.linkedin_digest": "a hex digest of the blind index, never shown",
+    "prospects.Recipient.sent_how": "written by the domain from an export's number (consent.brokers)",
 }
 CONDUCT = {"text_en": 2000, "text_fr": 2000}
 USER = {"username": 150, "first_name": 150, "last_name": 150}

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from consent import links
 from consent.models import Consent, Objection, Purpose
-from prospects.models import Prospect
+from prospects.models import Propagation, Prospect
 from tests import factories
 from tests.crm.hostile import (
     check,
@@ -50,6 +50,7 @@ FIELDS = {
     *(f"consent.Purpose.{name}" for name in PURPOSE),
     "consent.Confirmation.user_agent",
     *(f"consent.Objection.{name}" for name in BROKER_REFERENCE),
+    *(f"prospects.Propagation.{name}" for name in BROKER_REFERENCE),
     "consent.BrokerExport.broker",
 }
 LABEL_EN, LABEL_FR = "consent.Purpose.label_en", "consent.Purpose.label_fr"
@@ -138,7 +139,12 @@ def test_broker_objections_are_escaped_in_the_queue_the_panel_and_the_export(cli
         if response.status_code != 302:
             return
         prospect = Prospect.objects.get(pk=pk_of(response))
-        post(rep, f"/consent/prospects/{prospect.pk}/objections/", {"channel": "", "received_via": "letter"})
+        # One channel: an objection to every channel would reduce the record to its hash (GDPR 5(1)(c)).
+        post(
+            rep,
+            f"/consent/prospects/{prospect.pk}/objections/",
+            {"channel": "email", "received_via": "letter"},
+        )
         objection = Objection.objects.get(prospect=prospect)
         values = {f"consent.Objection.{name}": getattr(objection, name) for name in BROKER_REFERENCE}
         values = {name: value for name, value in values.items() if marked(value)}
@@ -146,6 +152,10 @@ def test_broker_objections_are_escaped_in_the_queue_the_panel_and_the_export(cli
         broker = {"consent.Objection.broker"} & set(values)
         read(rep, f"/consent/prospects/{prospect.pk}/panel/", values, broker)
         read(dpo, "/consent/brokers/", values, broker)
+        entry = Propagation.objects.get(prospect=prospect)
+        queued = {f"prospects.Propagation.{name}": getattr(entry, name) for name in BROKER_REFERENCE}
+        queued = {name: value for name, value in queued.items() if marked(value)}
+        read(dpo, "/registry/propagation/", queued, set(queued) if entry.broker else set())
         check(subject_access_page(clients["admin"], prospect), values, values, "Art. 15 export")
         exported = dpo.post("/consent/brokers/export/", {"broker": objection.broker})
         assert exported.status_code == 200 and exported["Content-Type"].startswith("text/csv")

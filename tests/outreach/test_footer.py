@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 from consent.models import Objection
 from outreach.content import compose
 from prospects import suppression
+from prospects.models import Prospect
 from tests import factories
 
 
@@ -19,6 +20,7 @@ def test_the_footer_link_of_an_email_stops_every_channel(rep, client):
     response = client.post(urlsplit(content.unsubscribe_url).path)
 
     assert response.status_code == 200
-    assert Objection.objects.get(prospect=person).channel == ""
+    assert Objection.objects.get().channel == ""
+    assert not Prospect.objects.filter(pk=person.pk).exists()  # GDPR 5(1)(c): reduced to its hash
     assert all(suppression.is_suppressed(person, channel=c) for c in ("email", "sms", "phone", "postal"))
     assert content.unsubscribe_url in content.body

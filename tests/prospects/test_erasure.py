@@ -1,18 +1,15 @@
 """Nothing about a purged or erased person is left in any table, history and tables other apps
 add included (docs/rules.md §2.5; GDPR 17); only the keyed hashes of the suppression list stay (§2.3)."""
 
-import contextlib
-import json
 from datetime import timedelta
 
 import pytest
-from cryptography.fernet import InvalidToken
 from django.apps import apps
 from django.db import connection, models
 from django.db.models import Q
 
-from prospects import identity, suppression
-from prospects.models import Prospect, PurgeReason, PurgeRun, Suppression
+from prospects import propagation, suppression
+from prospects.models import Propagation, Prospect, PurgeReason, PurgeRun, Suppression
 from prospects.purge import erase_prospects, purge_expired
 from tests import factories
 from tests.prospects.purge_subjects import (
@@ -23,6 +20,7 @@ from tests.prospects.purge_subjects import (
     logged_with_everything,
     three_years_before,
 )
+from tests.traces import columns_holding
 
 # --- Acceptance 2: nothing left anywhere ----------------------------------------------------------
 
@@ -41,46 +39,13 @@ def traces(person: dict, prospect: Prospect) -> list[str]:
     ]
 
 
-def columns_holding(needles: list[str], *, exclude: tuple[type[models.Model], ...] = ()) -> list[str]:
-    """Every table.column of every model whose stored text, JSON or decrypted value contains a needle."""
-    needles = [needle.lower() for needle in needles]
-    hits = set()
-    for model in apps.get_models(include_auto_created=True):
-        if model._meta.proxy or not model._meta.managed or model in exclude:
-            continue
-        fields = [
-            f
-            for f in model._meta.concrete_fields
-            if isinstance(f, models.CharField | models.TextField | models.JSONField)
-        ]
-        if not fields:
-            continue
-        quote = connection.ops.quote_name
-        with connection.cursor() as cursor:
-            columns = ", ".join(quote(f.column) for f in fields)
-            cursor.execute(f"SELECT {columns} FROM {quote(model._meta.db_table)}")  # noqa: S608 (names from _meta)
-            for row in cursor.fetchall():
-                for field, value in zip(fields, row, strict=True):
-                    if any(
-                        needle in reading.lower() for reading in _readings(field, value) for needle in needles
-                    ):
-                        hits.add(f"{model._meta.db_table}.{field.column}")
-    return sorted(hits)
-
-
-def _readings(field: models.Field, value) -> list[str]:
-    """The stored value as text, and what it means: decrypted, or JSON without escapes."""
-    if value is None:
-        return []
-    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-    readings = [text]
-    if isinstance(field, identity.EncryptedTextField) and text:
-        with contextlib.suppress(InvalidToken):
-            readings.append(identity.decrypt(text))
-    if isinstance(field, models.JSONField) and isinstance(value, str):
-        with contextlib.suppress(ValueError):
-            readings.append(json.dumps(json.loads(value), ensure_ascii=False))
-    return readings
+# GDPR 19 (docs/rules.md §2.3): the one trace a removal leaves until the recipients are told,
+# the keyed hashes in the propagation queue; nothing in clear.
+QUEUED = [
+    "prospects_propagation.email_digest",
+    "prospects_propagation.linkedin_digest",
+    "prospects_propagation.phone_digest",
+]
 
 
 def test_no_table_holds_the_prospect_after_a_purge(rep):
@@ -92,8 +57,19 @@ def test_no_table_holds_the_prospect_after_a_purge(rep):
     purge_expired(today=TODAY)
 
     assert "prospects_historicalprospect.email" in before and "prospects_note.text" in before
-    assert columns_holding(needles) == []
+    assert columns_holding(needles) == QUEUED
     assert exists(kept)
+
+
+def test_the_hashes_a_purge_queued_go_once_every_recipient_is_told(rep, dpo):
+    prospect = logged_with_everything(by=rep, person=PERSON, on=three_years_before(TODAY) - timedelta(days=5))
+    purge_expired(today=TODAY)
+    entry = Propagation.objects.get(event=Propagation.Event.PURGE)
+
+    propagation.mark_sent(entry.recipients.values_list("pk", flat=True), by=dpo, how="processor API")
+
+    assert columns_holding(traces(PERSON, prospect)) == []
+    assert entry.recipients.get().sent_how == "processor API"
 
 
 def test_a_purge_keeps_the_keyed_hashes_of_a_person_who_objected_and_adds_none(rep):
@@ -108,8 +84,8 @@ def test_a_purge_keeps_the_keyed_hashes_of_a_person_who_objected_and_adds_none(r
     purge_expired(today=TODAY)
 
     assert set(Suppression.objects.values_list("digest", flat=True)) == listed
-    assert columns_holding(traces(PERSON, objected), exclude=(Suppression,)) == []
-    assert columns_holding([silent_digest, "silent.one@acme.fr", "Silent"]) == []
+    assert columns_holding(traces(PERSON, objected), exclude=(Suppression,)) == QUEUED
+    assert columns_holding([silent_digest, "silent.one@acme.fr", "Silent"]) == QUEUED[:1]
 
 
 def test_erasure_deletes_now_and_puts_the_keyed_hashes_on_the_suppression_list(rep, dpo):
@@ -125,7 +101,7 @@ def test_erasure_deletes_now_and_puts_the_keyed_hashes_on_the_suppression_list(r
         == digests
     )
     assert (run.reason, run.triggered_by, run.purged, report.suppressed) == (PurgeReason.ERASURE, dpo, 1, 3)
-    assert columns_holding(traces(PERSON, prospect), exclude=(Suppression,)) == []
+    assert columns_holding(traces(PERSON, prospect), exclude=(Suppression,)) == QUEUED
 
 
 def test_erasure_without_suppression_adds_no_keyed_hash(rep, dpo):
@@ -149,7 +125,7 @@ def test_a_purge_run_records_counts_and_no_personal_data(rep):
     assert run.finished_at is not None
     labels = {model._meta.label for model in apps.get_models(include_auto_created=True)}
     assert {label.removesuffix(":detached") for label in run.rows} <= labels  # table names, no one's id
-    assert columns_holding(traces(PERSON, prospect)) == []
+    assert columns_holding(traces(PERSON, prospect)) == QUEUED
 
 
 # --- Tables other apps add ------------------------------------------------------------------------
@@ -221,4 +197,4 @@ def test_tables_added_later_by_other_apps_are_cleared_too(probe_models, rep):
     assert not probe.objects.exists() and not child.objects.exists()
     assert (kept_log.prospect_id, kept_log.text, kept_log.kind) == (None, "", "call")
     assert access.objects.get().prospect_id == prospect.pk  # DO_NOTHING: the owner keeps a bare id
-    assert columns_holding(traces(PERSON, prospect)) == []
+    assert columns_holding(traces(PERSON, prospect)) == QUEUED

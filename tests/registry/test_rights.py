@@ -67,7 +67,8 @@ def test_after_erasure_the_person_is_gone_from_every_table_and_their_namesake_st
     ]
     assert leaks == []
     digest_rows = {(label, name) for label, name, text in every_value() if text in digests}
-    assert {label for label, _name in digest_rows} == {"prospects.Suppression"}
+    # The suppression list, and the Art. 19 entry for the recipients: by hash only (docs/rules.md §2.3).
+    assert {label for label, _name in digest_rows} == {"prospects.Suppression", "prospects.Propagation"}
     assert not Prospect.history.filter(id=pk).exists()
     # Only the access log keeps the bare number, without any link left to a person (CNIL 2021-122).
     assert set(references_to(pk)) <= {"org.AccessLog"}
@@ -152,6 +153,9 @@ def test_an_objection_request_blocks_every_channel(admin_user, person):
     assert Suppression.objects.filter(channel=Suppression.ALL_CHANNELS, origin="request").count() == 3
     item.refresh_from_db()
     assert item.status == RequestStatus.DONE
+    # GDPR 5(1)(c): a non-customer's record is reduced to its hash, and the answer says so.
+    assert not Prospect.objects.filter(pk=person.pk).exists()
+    assert "reduced to its keyed hashes" in item.outcome
 
 
 def test_the_access_log_of_an_erased_person_shows_no_name(client, dpo, admin_user, person):

@@ -12,6 +12,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from consent.brokers import export_for_broker
+from consent.objections import record_objection
 from org.models import AccessAction, AccessLog
 from prospects.identity import InvalidIdentifier
 from prospects.models import Prospect, Suppression
@@ -223,3 +224,23 @@ def test_an_erased_person_is_told_what_their_fingerprints_are_instead_of_that_no
     assert "no fingerprint of it is on the suppression list: the answer is that no data are held" in (
         html.unescape(unknown.content.decode())
     )
+
+
+def test_an_erased_person_is_told_what_the_recipients_were_sent_and_when(client, admin_user, rep):
+    prospect = factories.prospect(by=rep, email="lea.broker@acme.fr", source_type="broker", language="en")
+    record_objection(prospect, channel="email", via="letter", by=rep)
+    erase(prospect, by=admin_user)
+    export_for_broker("ListCo", by=admin_user)
+    factories.log_in(client, admin_user)
+
+    response = client.post("/registry/subject-access/", {"email": "lea.broker@acme.fr"})
+
+    lines = information_of(open_package(response.content))[
+        "What the recipients of your data are told (GDPR 19)"
+    ]
+    today = timezone.localdate().isoformat()
+    told = (
+        f" of {today}, with the fingerprints of your identifiers only and the reference of ListCo's list: "
+        f"Source broker, told on {today}; Our other systems, to be told"
+    )
+    assert lines == [f"Objection (GDPR art. 21){told}", f"Erasure (GDPR art. 17){told}"]
