@@ -543,7 +543,7 @@ class ProspectList(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("prospects:list_detail", args=[self.pk])
+        return f"{reverse('prospects:list')}?in_list={self.pk}"
 
 
 class ListMember(models.Model):
