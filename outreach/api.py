@@ -54,7 +54,7 @@ class CampaignSerializer(StrictInput, serializers.ModelSerializer):
         request = self.context.get("request")
         if request is not None:
             fields["target_list"].queryset = ProspectList.objects.visible_to(request.user)
-            fields["target_segment"].queryset = SavedView.objects.usable_by(request.user)
+            fields["target_segment"].queryset = SavedView.objects.visible_to(request.user)
         return fields
 
     def create(self, validated):
