@@ -29,7 +29,7 @@ from outreach import frequency
 from outreach.decisions import decide_campaign
 from outreach.models import Campaign, Message
 from outreach.policy import ART14_DEADLINE, SOFT_OPT_IN_YEARS
-from prospects.models import Interaction, Prospect, Source, Suppression
+from prospects.models import Interaction, Prospect, SavedView, Source, Suppression
 
 TARGET = 1.5  # ours at most 1.5 times the hash-join statement
 CHUNK = 5000
@@ -72,6 +72,15 @@ def _owner(tag: str):
     return accounts.create_user(username=tag, password=None, role=Role.SALES, team=team)
 
 
+def _whole_base(owner) -> SavedView:
+    """The segment of the owner's whole team: the bench decides the team's every prospect."""
+    team = Profile.objects.get(user=owner).team
+    view, _created = SavedView.objects.get_or_create(
+        name="Bench base", filters={}, shared=True, team=team, created_by=owner
+    )
+    return view
+
+
 def _campaign(owner, name: str) -> Campaign:
     return Campaign.objects.create(
         name=name,
@@ -87,6 +96,7 @@ def _campaign(owner, name: str) -> Campaign:
         sender_email="bench@example.com",
         created_by=owner,
         team=Profile.objects.get(user=owner).team,
+        target_segment=_whole_base(owner),
     )
 
 
@@ -423,6 +433,7 @@ def _cleanup(owner) -> None:
             cursor.execute(f"DELETE FROM {_q(model)} WHERE prospect_id IN ({mine})", [owner.pk])
         cursor.execute(f"DELETE FROM {_q(Prospect)} WHERE owner_id = %s", [owner.pk])
         team = Profile.objects.get(user=owner).team
+        SavedView.objects.filter(created_by=owner).delete()
         Profile.objects.filter(user=owner).delete()
         owner.delete()
         team.delete()

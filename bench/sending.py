@@ -44,7 +44,7 @@ from org.roles import Role
 from outreach import content, decisions, sending
 from outreach.models import Campaign, CampaignStatus, Message, MessageStatus, NoticeRecord
 from prospects.identity import blind_index
-from prospects.models import Interaction, Notice, Prospect, Source
+from prospects.models import Interaction, Notice, Prospect, SavedView, Source
 
 CAP = 20_000
 PROCESSES = 2  # on PostgreSQL; SQLite takes one writer at a time, so one process there
@@ -194,6 +194,15 @@ def _seed(count: int, *, owner, tag: str) -> None:
         cursor.execute("ANALYZE")  # Fresh statistics, as after any bulk load.
 
 
+def _whole_base(owner) -> SavedView:
+    """The segment of the owner's whole team: the bench decides the team's every prospect."""
+    team = Profile.objects.get(user=owner).team
+    view, _created = SavedView.objects.get_or_create(
+        name="Bench base", filters={}, shared=True, team=team, created_by=owner
+    )
+    return view
+
+
 def _campaign(owner, name: str) -> Campaign:
     """Decided and sending, its messages queued, as ``start_sending`` leaves it (without a broker)."""
     campaign = Campaign.objects.create(
@@ -210,6 +219,7 @@ def _campaign(owner, name: str) -> Campaign:
         sender_email="sender@bench.example",
         created_by=owner,
         team=Profile.objects.get(user=owner).team,
+        target_segment=_whole_base(owner),
     )
     decisions.decide_campaign(campaign)
     now = timezone.now()
@@ -386,6 +396,7 @@ def _cleanup(owner) -> None:
             cursor.execute(f"DELETE FROM {q(model._meta.db_table)} WHERE prospect_id IN ({mine})", [owner.pk])
         cursor.execute(f"DELETE FROM {q(Prospect._meta.db_table)} WHERE owner_id = %s", [owner.pk])
         team = Profile.objects.get(user=owner).team
+        SavedView.objects.filter(created_by=owner).delete()
         Profile.objects.filter(user=owner).delete()
         owner.delete()
         team.delete()

@@ -16,6 +16,7 @@ from outreach import campaigns, decisions, sending
 from outreach.models import Campaign, Message
 from outreach.policy import Reason
 from outreach.reasons import how_to_fix
+from prospects.models import ProspectList, SavedView
 
 
 class CampaignSerializer(StrictInput, serializers.ModelSerializer):
@@ -24,15 +25,37 @@ class CampaignSerializer(StrictInput, serializers.ModelSerializer):
         child=serializers.CharField(max_length=100), required=False, default=list, max_length=50
     )
     created_by = serializers.CharField(source="created_by.username", read_only=True)
+    target_list = serializers.PrimaryKeyRelatedField(
+        queryset=ProspectList.objects.none(),
+        required=False,
+        allow_null=True,
+        help_text="The static list the campaign is for (give this or `target_segment`).",
+    )
+    target_segment = serializers.PrimaryKeyRelatedField(
+        queryset=SavedView.objects.none(),
+        required=False,
+        allow_null=True,
+        help_text="The saved view whose filter is the segment, evaluated again at send time.",
+    )
 
     class Meta:
         model = Campaign
         fields = [
-            "id", "name", "purpose", "channel", "kind", "target_functions", "offer_related_to_profession",
+            "id", "name", "purpose", "channel", "kind", "target_list", "target_segment",
+            "target_functions", "offer_related_to_profession",
             "subject_fr", "body_fr", "subject_en", "body_en", "sender_name", "sender_email", "status",
             "created_by", "created_at", "decided_at", "send_requested_at", "finished_at",
         ]  # fmt: skip
         read_only_fields = ["status", "created_at", "decided_at", "send_requested_at", "finished_at"]
+
+    def get_fields(self):
+        """The lists and segments the caller may use; any other id reads as not found."""
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is not None:
+            fields["target_list"].queryset = ProspectList.objects.visible_to(request.user)
+            fields["target_segment"].queryset = SavedView.objects.visible_to(request.user)
+        return fields
 
     def create(self, validated):
         try:

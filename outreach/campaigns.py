@@ -17,16 +17,43 @@ from org.accounts import team_of
 from outreach.models import Campaign, CampaignChannel, CampaignKind, CampaignStatus, Message, MessageStatus
 from outreach.policy import Decision, Reason
 from outreach.reasons import how_to_fix
+from prospects.models import ProspectList, SavedView
 
 EDITABLE = (
-    "name", "purpose", "channel", "kind", "target_functions", "offer_related_to_profession",
-    "subject_fr", "body_fr", "subject_en", "body_en", "sender_name", "sender_email",
+    "name", "purpose", "channel", "kind", "target_list", "target_segment", "target_functions",
+    "offer_related_to_profession", "subject_fr", "body_fr", "subject_en", "body_en", "sender_name",
+    "sender_email",
 )  # fmt: skip
+TARGETS = ("target_list", "target_segment")
 
 
-def _clean(fields: Mapping) -> dict:
+def _target_errors(data: dict, *, by) -> dict:
+    """A campaign reaches one list or one segment its author may use, and nobody else."""
+    chosen = [name for name in TARGETS if data.get(name) is not None]
+    if not chosen:
+        return {"target_list": [_("Choose the list or the segment this campaign is for.")]}
+    if len(chosen) == 2:
+        return {"target_segment": [_("Choose a list or a segment, not both.")]}
+    chosen_list = data.get("target_list")
+    if chosen_list is not None and not (
+        isinstance(chosen_list, ProspectList)
+        and ProspectList.objects.visible_to(by).filter(pk=chosen_list.pk).exists()
+    ):
+        return {"target_list": [_("Choose one of your team's lists.")]}
+    if (segment := data.get("target_segment")) is not None and not (
+        isinstance(segment, SavedView) and SavedView.objects.usable_by(by).filter(pk=segment.pk).exists()
+    ):
+        return {"target_segment": [_("Choose one of your saved views or one your team shares.")]}
+    return {}
+
+
+def _clean(fields: Mapping, *, by) -> dict:
     data = {name: fields[name] for name in EDITABLE if name in fields}
     errors = {}
+    if any(name in fields for name in TARGETS):
+        # The target is one choice: naming one of the two clears the other.
+        data.update({name: fields.get(name) for name in TARGETS})
+        errors.update(_target_errors(data, by=by))
     if "name" in data and not str(data["name"]).strip():
         errors["name"] = [_("Give the campaign a name.")]
     if "channel" in data and data["channel"] not in CampaignChannel.values:
@@ -47,7 +74,7 @@ def _clean(fields: Mapping) -> dict:
 
 
 def create_campaign(*, by, **fields) -> Campaign:
-    data = _clean(fields)
+    data = _clean({"target_list": None, "target_segment": None, **fields}, by=by)
     return Campaign.objects.create(created_by=by, team=team_of(by), **data)
 
 
@@ -57,7 +84,7 @@ def update_campaign(campaign: Campaign, *, by, **fields) -> Campaign:
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
     if not campaign.is_editable:
         raise ValidationError({"__all__": [_("A campaign being sent or done can no longer be changed.")]})
-    for name, value in _clean(fields).items():
+    for name, value in _clean(fields, by=by).items():
         setattr(campaign, name, value)
     campaign.status = CampaignStatus.DRAFT
     campaign.decided_at = None

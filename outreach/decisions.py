@@ -53,7 +53,7 @@ from org.roles import EDITORS, has_role
 from outreach import frequency
 from outreach.models import ADDRESS_FIELD, Campaign, CampaignStatus, Message, MessageStatus
 from outreach.policy import ART14_DEADLINE, SOFT_OPT_IN_YEARS, Decision, Situation, Verdict, decide
-from prospects import provenance, retention, suppression
+from prospects import listing, provenance, retention, saved_views, suppression
 from prospects.models import Interaction, Notice, Prospect, Source, SourceType
 
 SEPARATOR = "|"
@@ -215,7 +215,8 @@ def _template_ok(campaign: Campaign):
 
 
 def recipients(campaign: Campaign) -> QuerySet:
-    """Who a campaign is for: its team's prospects that have the channel's identifier.
+    """Who a campaign is for: its team's prospects on its list or in its segment, with an
+    identifier on the channel.
 
     Read from the campaign's team, not from its creator's current access, so that a
     teammate can still send the campaign of a rep who has left.
@@ -224,7 +225,19 @@ def recipients(campaign: Campaign) -> QuerySet:
         prospects = Prospect.objects.filter(team_id=campaign.team_id)
     else:
         prospects = Prospect.objects.visible_to(campaign.created_by)
+    target = target_filters(campaign)
+    # Fail closed: a campaign without a target reaches nobody (its constraint forbids one).
+    prospects = prospects.none() if target is None else listing.filtered(prospects, target)
     return prospects.filter(**{f"{ADDRESS_FIELD[campaign.channel]}__isnull": False})
+
+
+def target_filters(campaign: Campaign) -> listing.Filters | None:
+    """The campaign's list, or its segment's filter as saved: read again each time it is used."""
+    if campaign.target_list_id is not None:
+        return listing.Filters(in_list=campaign.target_list_id)
+    if campaign.target_segment_id is not None:
+        return saved_views.filters_of(campaign.target_segment)
+    return None
 
 
 def with_gate_key(prospects: QuerySet, campaign: Campaign, *, now: datetime) -> QuerySet:

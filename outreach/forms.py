@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from consent.models import Purpose
 from org.forms import DomainErrorsMixin
 from outreach.models import Campaign, CampaignChannel, CampaignKind
+from prospects.models import ProspectList, SavedView
 
 
 class CampaignForm(DomainErrorsMixin, forms.ModelForm):
@@ -14,6 +15,16 @@ class CampaignForm(DomainErrorsMixin, forms.ModelForm):
     )
     channel = forms.ChoiceField(label=_("Channel"), choices=CampaignChannel.choices)
     kind = forms.ChoiceField(label=_("Kind"), choices=CampaignKind.choices)
+    target_list = forms.ModelChoiceField(
+        label=_("List"), queryset=ProspectList.objects.none(), required=False, empty_label="—"
+    )
+    target_segment = forms.ModelChoiceField(
+        label=_("or segment (a saved view)"),
+        queryset=SavedView.objects.none(),
+        required=False,
+        empty_label="—",
+        help_text=_("A segment is evaluated again when the campaign is sent."),
+    )
     target_functions = forms.CharField(
         label=_("Target job functions"),
         required=False,
@@ -24,7 +35,8 @@ class CampaignForm(DomainErrorsMixin, forms.ModelForm):
     class Meta:
         model = Campaign
         fields = [
-            "name", "purpose", "channel", "kind", "target_functions", "offer_related_to_profession",
+            "name", "purpose", "channel", "kind", "target_list", "target_segment", "target_functions",
+            "offer_related_to_profession",
             "sender_name", "sender_email", "subject_fr", "body_fr", "subject_en", "body_en",
         ]  # fmt: skip
         help_texts = {
@@ -33,10 +45,17 @@ class CampaignForm(DomainErrorsMixin, forms.ModelForm):
         }
         widgets = {"body_fr": forms.Textarea(attrs={"rows": 6}), "body_en": forms.Textarea(attrs={"rows": 6})}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, viewer, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["target_list"].queryset = ProspectList.objects.visible_to(viewer)
+        self.fields["target_segment"].queryset = SavedView.objects.usable_by(viewer)
         if self.instance.pk and not self.is_bound:
             self.initial["target_functions"] = "\n".join(self.instance.target_functions)
+
+    def _get_validation_exclusions(self):
+        # The target's rule is campaigns.py's, whose error names the field; the model's
+        # constraint would only say it is violated.
+        return {*super()._get_validation_exclusions(), "target_list", "target_segment"}
 
     def clean_target_functions(self) -> list[str]:
         return [line.strip() for line in self.cleaned_data["target_functions"].splitlines() if line.strip()]

@@ -17,7 +17,7 @@ from consent.channels import Channel
 from consent.models import Purpose
 from org.roles import NeedToKnowQuerySet
 from outreach.policy import Decision, Reason
-from prospects.models import InteractionType, Language, Prospect
+from prospects.models import InteractionType, Language, Prospect, ProspectList, SavedView
 
 
 class CampaignChannel(models.TextChoices):
@@ -99,6 +99,24 @@ class Campaign(models.Model):
     # CPCE L34-5: every message identifies the advertiser on whose behalf it is sent.
     sender_name = models.CharField(_("sender (person and company)"), max_length=200)
     sender_email = models.EmailField(_("sender email"))
+    # Who the campaign is for: one static list, or one segment (a saved view, evaluated
+    # again at send time); decisions.recipients reads it.
+    target_list = models.ForeignKey(
+        ProspectList,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="campaigns",
+        verbose_name=_("list"),
+    )
+    target_segment = models.ForeignKey(
+        SavedView,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="campaigns",
+        verbose_name=_("segment"),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
     )
@@ -127,6 +145,11 @@ class Campaign(models.Model):
             models.CheckConstraint(
                 condition=Q(status__in=CampaignStatus.values), name="campaign_status_known"
             ),
+            models.CheckConstraint(
+                condition=Q(target_list__isnull=False, target_segment__isnull=True)
+                | Q(target_list__isnull=True, target_segment__isnull=False),
+                name="campaign_targets_a_list_or_a_segment",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -134,6 +157,10 @@ class Campaign(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("outreach:campaign", args=[self.pk])
+
+    @property
+    def target(self) -> ProspectList | SavedView | None:
+        return self.target_list or self.target_segment
 
     @property
     def is_editable(self) -> bool:

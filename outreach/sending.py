@@ -89,7 +89,10 @@ def start_sending(campaign: Campaign, *, by, now: datetime | None = None) -> int
     now = now or timezone.now()
     with transaction.atomic():
         campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
-        if campaign.status == CampaignStatus.DRAFT:
+        segment = campaign.target_segment_id is not None and campaign.status == CampaignStatus.DECIDED
+        if campaign.status == CampaignStatus.DRAFT or segment:
+            # A segment is a saved filter, evaluated when used: the campaign goes to the
+            # prospects that match now, each decided again, not to those of the preview.
             decisions.decide_campaign(campaign, now=now)
             campaign.refresh_from_db()
         if campaign.status != CampaignStatus.DECIDED:

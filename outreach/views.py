@@ -40,7 +40,7 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
 def campaign_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     """Create a campaign, or edit one not sent yet (which drops its preview)."""
     campaign = _campaign(request, pk) if pk else None
-    form = CampaignForm(request.POST or None, instance=campaign)
+    form = CampaignForm(request.POST or None, instance=campaign, viewer=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             if campaign is None:

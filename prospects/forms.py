@@ -6,7 +6,7 @@ from prospects import retention
 from prospects.audience import Audience
 from prospects.intake import ProspectData, SourceData, chosen_audience
 from prospects.listing import Filters, search_problem
-from prospects.models import InteractionType, Language, Prospect, SourceType
+from prospects.models import InteractionType, Language, Prospect, ProspectList, SourceType
 from prospects.ownership import active_reps
 from prospects.provenance import EVIDENCE
 
@@ -156,10 +156,15 @@ class FilterForm(forms.Form):
     )
     owner = forms.ModelChoiceField(label=_("Owner"), queryset=None, required=False, empty_label=_("Anyone"))
     ending_soon = forms.BooleanField(required=False)
+    in_list = forms.ModelChoiceField(
+        label=_("On the list"), queryset=ProspectList.objects.none(), required=False, empty_label=_("Any")
+    )
 
-    def __init__(self, *args, owners, **kwargs):
+    def __init__(self, *args, owners, lists=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = owners
+        if lists is not None:
+            self.fields["in_list"].queryset = lists
         self.fields["ending_soon"].label = _("Retention ends within %(days)d days") % {
             "days": retention.grace_days()
         }
@@ -182,7 +187,51 @@ class FilterForm(forms.Form):
             contactable=data.get("contactable") or "",
             owner=owner.pk if owner else None,
             ending_soon=bool(data.get("ending_soon")),
+            in_list=data["in_list"].pk if data.get("in_list") else None,
         )
+
+
+class BulkForm(forms.Form):
+    """A bulk action on the ticked prospects or on the filter's whole result (views.bulk_action)."""
+
+    ADD_TO_LIST, ASSIGN_OWNER = "add_to_list", "assign_owner"
+
+    action = forms.ChoiceField(
+        label=_("Action"), choices=[(ADD_TO_LIST, _("Add to a list")), (ASSIGN_OWNER, _("Assign an owner"))]
+    )
+    scope = forms.ChoiceField(
+        label=_("On"),
+        choices=[("selected", _("the ticked prospects")), ("all", _("every prospect the filter finds"))],
+        initial="selected",
+        widget=forms.RadioSelect,
+    )
+    selected = forms.TypedMultipleChoiceField(coerce=int, required=False, widget=forms.MultipleHiddenInput)
+    to_list = forms.ModelChoiceField(label=_("List"), queryset=None, required=False)
+    new_owner = forms.ModelChoiceField(label=_("New owner"), queryset=None, required=False)
+
+    def __init__(self, *args, lists, owners, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_list"].queryset = lists
+        self.fields["new_owner"].queryset = owners
+        # Any id may be ticked: the selection is read among the rows the viewer sees.
+        self.fields["selected"].valid_value = lambda value: str(value).isdigit()
+
+    def clean(self):
+        data = super().clean()
+        if data.get("action") == self.ADD_TO_LIST and not data.get("to_list"):
+            self.add_error("to_list", _("Choose the list to add the prospects to."))
+        if data.get("action") == self.ASSIGN_OWNER and not data.get("new_owner"):
+            self.add_error("new_owner", _("Choose the new owner."))
+        if data.get("scope") == "selected" and not data.get("selected"):
+            self.add_error("selected", _("Tick a prospect, or choose every prospect the filter finds."))
+        return data
+
+    def ids(self) -> list[int] | None:
+        return None if self.cleaned_data["scope"] == "all" else self.cleaned_data["selected"]
+
+
+class ListForm(forms.Form):
+    name = forms.CharField(label=_("Name of the new list"), max_length=200)
 
 
 class InteractionForm(forms.Form):

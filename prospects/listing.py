@@ -6,23 +6,39 @@ no OFFSET and no COUNT(*) over the table.
 
 import base64
 import binascii
-from dataclasses import dataclass
-from datetime import datetime
+import json
+from dataclasses import asdict, dataclass, fields
+from datetime import date, datetime
 
 from django.conf import settings
-from django.db.models import BigIntegerField, DateTimeField, Exists, F, Func, OuterRef, Q, QuerySet, Value
-from django.db.models.lookups import LessThan
+from django.db.models import (
+    BigIntegerField,
+    CharField,
+    DateField,
+    DateTimeField,
+    Exists,
+    F,
+    Func,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+)
+from django.db.models.lookups import GreaterThan, LessThan
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from prospects import retention, suppression
 from prospects.identity import InvalidIdentifier, blind_index, normalise_email, normalise_phone
-from prospects.models import Company, Prospect, Source
+from prospects.models import LAST_CONTACT_KEY, Company, ListMember, Prospect, Source
 
 PAGE_SIZE = 50
 MIN_SEARCH_LETTERS = 3
 MAX_LISTED_COMPANIES = 500
+# The result count is exact up to here, then "more than": never a COUNT(*) of the whole base.
+COUNT_LIMIT = 10_000
 
 
 @dataclass(frozen=True)
@@ -33,6 +49,17 @@ class Filters:
     contactable: str = ""  # "yes", "no" or ""
     owner: int | None = None
     ending_soon: bool = False
+    in_list: int | None = None  # a static list's id (lists.py)
+
+    def as_dict(self) -> dict:
+        """The filters that are set, as a saved view stores them."""
+        return {name: value for name, value in asdict(self).items() if value not in ("", None, False)}
+
+    @classmethod
+    def from_dict(cls, stored: dict) -> "Filters":
+        """A saved view's filters; a key this version does not know is ignored, not guessed at."""
+        known = {spec.name for spec in fields(cls)}
+        return cls(**{name: value for name, value in stored.items() if name in known})
 
 
 def _search(queryset: QuerySet, q: str) -> QuerySet:
@@ -103,11 +130,26 @@ def filtered(queryset: QuerySet, filters: Filters) -> QuerySet:
         queryset = queryset.filter(owner_id=filters.owner)
     if filters.ending_soon:
         queryset = retention.due_soon(today=timezone.localdate(), among=queryset)
+    if filters.in_list:
+        queryset = queryset.filter(
+            Exists(ListMember.objects.filter(prospect_list_id=filters.in_list, prospect=OuterRef("pk")))
+        )
     if filters.contactable == "yes":
         queryset = queryset.exclude(not_contactable())
     elif filters.contactable == "no":
         queryset = queryset.filter(not_contactable())
     return queryset
+
+
+def selected(queryset: QuerySet, *, filters: Filters, ids: list[int] | None) -> QuerySet:
+    """A bulk action's rows: the ticked ``ids`` among the filter's result, or the whole result."""
+    queryset = filtered(queryset, filters)
+    return queryset if ids is None else queryset.filter(pk__in=ids)
+
+
+def count_up_to(queryset: QuerySet, limit: int = COUNT_LIMIT) -> int:
+    """How many rows, counted no further than ``limit + 1``: ``SELECT count(*) FROM (... LIMIT n)``."""
+    return queryset.order_by().values("pk")[: limit + 1].count()
 
 
 def encode_cursor(prospect: Prospect | dict) -> str:
@@ -159,4 +201,114 @@ def page(queryset: QuerySet, *, after: str = "", size: int = PAGE_SIZE) -> tuple
     """One page, newest first, and the cursor of the next page ("" at the end)."""
     rows = list(page_query(queryset, after=after, size=size))
     next_cursor = encode_cursor(rows[size - 1]) if len(rows) > size else ""
+    return rows[:size], next_cursor
+
+
+# --- Other sorts: keyset on (sort column, id) ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class Sort:
+    """A sort of the list: the plaintext columns it orders by (never an encrypted one), then id.
+
+    Each has an index on (team, columns, id) and one on (columns, id) (models.Prospect.Meta).
+    """
+
+    key: str
+    label: str
+    columns: tuple  # expressions, in order
+    kinds: tuple[str, ...]  # "text", "date" or "datetime": how a cursor's values are read back
+    descending: bool  # the direction a click on the column's heading asks for first
+
+
+SORTS = {
+    sort.key: sort
+    for sort in (
+        Sort("created", _lazy("created"), (F("created_at"),), ("datetime",), descending=True),
+        Sort("name", _lazy("name"), (F("last_name"), F("first_name")), ("text", "text"), descending=False),
+        Sort("retention", _lazy("kept until"), (F("retention_until"),), ("date",), descending=False),
+        Sort("last_contact", _lazy("last contact"), (LAST_CONTACT_KEY,), ("datetime",), descending=True),
+    )
+}
+DEFAULT_SORT = "-created"
+
+
+def parse_sort(value: str) -> tuple[Sort, bool]:
+    """The sort ``value`` names ("name" A to Z, "-name" Z to A) and whether it descends.
+
+    Anything else is the default, newest first.
+    """
+    sort = SORTS.get(value.removeprefix("-"))
+    if sort is None:
+        return SORTS["created"], True
+    return sort, value.startswith("-")
+
+
+def sort_link(key: str, current: str) -> str:
+    """The value a column's heading links to: its usual direction, or the other way if it is current."""
+    sort = SORTS[key]
+    usual = f"-{key}" if sort.descending else key
+    return (key if usual.startswith("-") else f"-{key}") if current == usual else usual
+
+
+def _sort_key(values: list) -> str:
+    return base64.urlsafe_b64encode(json.dumps(values).encode()).decode()
+
+
+def encode_sorted_cursor(row: Prospect, sort: Sort) -> str:
+    values = [getattr(row, f"sort_{index}") for index in range(len(sort.columns))]
+    return _sort_key(
+        [value.isoformat() if hasattr(value, "isoformat") else value for value in values] + [row.pk]
+    )
+
+
+def decode_sorted_cursor(cursor: str, sort: Sort) -> list | None:
+    try:
+        *values, pk = json.loads(base64.urlsafe_b64decode(cursor.encode()).decode())
+        if len(values) != len(sort.columns) or not isinstance(pk, int):
+            return None
+        read = {"text": str, "date": date.fromisoformat, "datetime": datetime.fromisoformat}
+        return [read[kind](value) for kind, value in zip(sort.kinds, values, strict=True)] + [pk]
+    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+        return None
+
+
+_FIELD_OF_KIND = {"text": CharField, "date": DateField, "datetime": DateTimeField}
+
+
+def _row(*expressions, output_field) -> Func:
+    return Func(*expressions, template="(%(expressions)s)", output_field=output_field)
+
+
+def sorted_page_query(queryset: QuerySet, *, sort: str, after: str = "", size: int = PAGE_SIZE) -> QuerySet:
+    """One page in the order ``sort`` names, from the cursor's position: one range of its index."""
+    chosen, descending = parse_sort(sort)
+    if chosen.key == "created" and descending:
+        return page_query(queryset, after=after, size=size)
+    names = [f"sort_{index}" for index in range(len(chosen.columns))]
+    queryset = queryset.annotate(**dict(zip(names, chosen.columns, strict=True)))
+    position = decode_sorted_cursor(after, chosen) if after else None
+    if position is not None:
+        key = _row(*(F(name) for name in names), F("id"), output_field=CharField())
+        values = [
+            Value(value, output_field=_FIELD_OF_KIND[kind]())
+            for value, kind in zip(position, [*chosen.kinds, "id"], strict=True)
+            if kind != "id"
+        ]
+        point = _row(*values, Value(position[-1], output_field=BigIntegerField()), output_field=CharField())
+        queryset = queryset.filter((LessThan if descending else GreaterThan)(key, point))
+    order = [F(name).desc() if descending else F(name).asc() for name in names]
+    order.append(F("id").desc() if descending else F("id").asc())
+    return queryset.order_by(*order)[: size + 1]
+
+
+def sorted_page(
+    queryset: QuerySet, *, sort: str, after: str = "", size: int = PAGE_SIZE
+) -> tuple[list[Prospect], str]:
+    """One page in the order ``sort`` names, and the cursor of the next ("" at the end)."""
+    chosen, descending = parse_sort(sort)
+    if chosen.key == "created" and descending:
+        return page(queryset, after=after, size=size)
+    rows = list(sorted_page_query(queryset, sort=sort, after=after, size=size))
+    next_cursor = encode_sorted_cursor(rows[size - 1], chosen) if len(rows) > size else ""
     return rows[:size], next_cursor

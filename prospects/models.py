@@ -1,7 +1,9 @@
+from datetime import UTC, datetime
+
 from django.conf import settings
 from django.db import models
-from django.db.models import Q, Subquery
-from django.db.models.functions import Upper
+from django.db.models import F, Q, Subquery, Value
+from django.db.models.functions import Coalesce, Upper
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -61,6 +63,11 @@ class Company(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# Never contacted sorts as the oldest contact: a row comparison cannot order NULLs.
+NEVER = datetime(1970, 1, 1, tzinfo=UTC)
+LAST_CONTACT_KEY = Coalesce(F("last_prospect_contact_at"), Value(NEVER))
 
 
 class ProspectQuerySet(NeedToKnowQuerySet):
@@ -159,6 +166,14 @@ class Prospect(models.Model):
             models.Index(fields=["-created_at", "-id"], name="prospect_keyset"),
             # A rep's list: their team's prospects, newest first (prospects/listing.py).
             models.Index(fields=["team", "-created_at", "-id"], name="prospect_team_keyset"),
+            # The other sorts of the list (listing.SORTS): keyset on (sort column, id), one
+            # index for a team's list and one for the DPO's and admins' whole base.
+            models.Index(fields=["team", "last_name", "first_name", "id"], name="prospect_team_name"),
+            models.Index(fields=["last_name", "first_name", "id"], name="prospect_name_keyset"),
+            models.Index(fields=["team", "retention_until", "id"], name="prospect_team_retention"),
+            models.Index(fields=["retention_until", "id"], name="prospect_retention_keyset"),
+            models.Index(F("team"), LAST_CONTACT_KEY, F("id"), name="prospect_team_contact"),
+            models.Index(LAST_CONTACT_KEY, F("id"), name="prospect_contact_keyset"),
         ]
 
     def __str__(self) -> str:
@@ -600,3 +615,94 @@ class ImportRejection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.line}: {self.reason}"
+
+
+class TeamQuerySet(NeedToKnowQuerySet):
+    def of_rep(self, user):
+        """A rep sees their team's lists."""
+        return self.filter(team_id=Subquery(Profile.objects.filter(user=user).values("team_id")[:1]))
+
+
+class ProspectList(models.Model):
+    """A static list of a team's prospects, added by hand or in bulk; a campaign may target it."""
+
+    name = models.CharField(_("name"), max_length=200)
+    team = models.ForeignKey(
+        "org.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("team")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    objects = TeamQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("list")
+        ordering = ["name", "id"]
+        constraints = [models.UniqueConstraint(fields=["team", "name"], name="one_list_name_per_team")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return f"{reverse('prospects:list')}?in_list={self.pk}"
+
+
+class ListMember(models.Model):
+    """A prospect on a list: who added it and when. Goes with the prospect when it is erased."""
+
+    prospect_list = models.ForeignKey(ProspectList, on_delete=models.CASCADE, related_name="members")
+    prospect = models.ForeignKey(Prospect, on_delete=models.CASCADE, related_name="+")
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("list member")
+        ordering = ["prospect_list", "prospect"]
+        constraints = [
+            models.UniqueConstraint(fields=["prospect_list", "prospect"], name="one_membership_per_list")
+        ]
+        indexes = [models.Index(fields=["prospect"])]
+
+    def __str__(self) -> str:
+        return f"{self.prospect_list_id}:{self.prospect_id}"
+
+
+class SavedViewQuerySet(NeedToKnowQuerySet):
+    def of_rep(self, user):
+        return self.usable_by(user)
+
+    def usable_by(self, user):
+        """A user's own views and the views their team shares."""
+        team = Subquery(Profile.objects.filter(user=user).values("team_id")[:1])
+        return self.filter(Q(created_by=user) | Q(shared=True, team_id=team))
+
+
+class SavedView(models.Model):
+    """A named filter of the prospect list, private or shared with the team.
+
+    Used as a campaign's segment it is evaluated when used: at the preview and again at
+    send time, so a campaign reaches the prospects that match then.
+    """
+
+    name = models.CharField(_("name"), max_length=200)
+    filters = models.JSONField(_("filters"), default=dict, blank=True)
+    sort = models.CharField(_("sort"), max_length=20, blank=True)
+    shared = models.BooleanField(_("shared with the team"), default=False)
+    team = models.ForeignKey(
+        "org.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("team")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    objects = SavedViewQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("saved view")
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -3,7 +3,8 @@
 from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
@@ -57,3 +58,44 @@ def possible_owners(viewer):
 
 def active_reps():
     return get_user_model().objects.filter(is_active=True, groups__name=Role.SALES).order_by("username")
+
+
+# The history's own columns, which the copy of a prospect's row does not have.
+HISTORY_COLUMNS = ("history_id", "history_date", "history_change_reason", "history_type", "history_user_id")
+
+
+def assign_owner(prospects: QuerySet, *, owner, by) -> int:
+    """Give ``prospects`` to ``owner``, set-based; each change kept in the history with who made it.
+
+    The same rule as a hand-over: the new owner is an active sales rep the person
+    assigning may choose (their team's, or anyone's for an admin), and the prospects
+    follow the owner into their team, or the owner could not see them.
+    """
+    if owner is None or not possible_owners(by).filter(pk=owner.pk, is_active=True).exists():
+        raise ValidationError({"new_owner": [_("Choose an active sales rep of your team as the new owner.")]})
+    team = team_of(owner)
+    select, params = prospects.order_by().values("pk").query.sql_with_params()
+    table = connection.ops.quote_name(Prospect._meta.db_table)
+    history = Prospect.history.model
+    copied = [f.column for f in history._meta.concrete_fields if f.column not in HISTORY_COLUMNS]
+    values = ["%s" if column in ("owner_id", "team_id") else column for column in copied]
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    with transaction.atomic(), connection.cursor() as cursor:
+        # The history first, with the new owner: the selection may read the owner or the team,
+        # which the update then changes. Two statements, whatever the number of prospects.
+        cursor.execute(
+            f"INSERT INTO {connection.ops.quote_name(history._meta.db_table)} "  # noqa: S608
+            f"({', '.join(copied)}, history_date, history_change_reason, history_type, history_user_id) "
+            f"SELECT {', '.join(values)}, %s, %s, '~', %s FROM {table} WHERE id IN ({select})",
+            [*_owner_params(copied, owner, team), now, "bulk owner assignment", by.pk, *params],
+        )
+        cursor.execute(
+            f"UPDATE {table} SET owner_id = %s, team_id = %s, updated_at = %s WHERE id IN ({select})",  # noqa: S608
+            [owner.pk, team.pk if team else None, now, *params],
+        )
+        return cursor.rowcount
+
+
+def _owner_params(columns: list[str], owner, team) -> list:
+    by_column = {"owner_id": owner.pk, "team_id": team.pk if team else None}
+    return [by_column[column] for column in columns if column in by_column]

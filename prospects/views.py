@@ -1,24 +1,29 @@
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from org.access import record_access
 from org.models import AccessAction
 from org.roles import EDITORS, Role, has_role, role_required
-from prospects import intake, listing, ownership, timeline
+from prospects import intake, listing, lists, ownership, timeline
 from prospects.forms import (
+    BulkForm,
     DeactivateForm,
     FilterForm,
     InteractionForm,
+    ListForm,
     NewProspectForm,
     NoteForm,
     edit_form_for,
 )
-from prospects.models import Prospect
+from prospects.models import Prospect, ProspectList
 from prospects.review import prospect_review
 
 ANYONE = (Role.SALES, Role.DPO, Role.ADMIN)
@@ -31,20 +36,104 @@ def _visible(request: HttpRequest):
 @role_required(*ANYONE)
 @require_safe
 def prospect_list(request: HttpRequest) -> HttpResponse:
-    form = FilterForm(request.GET or None, owners=ownership.possible_owners(request.user))
+    owners = ownership.possible_owners(request.user)
+    form = FilterForm(request.GET or None, owners=owners, lists=_lists(request))
     # The list shows neither address: not decrypting 100 tokens a page is a third of its time.
     visible = _visible(request).select_related("company", "owner").defer("email", "phone")
     queryset = listing.filtered(visible, form.to_filters())
     rows, next_cursor = listing.page(queryset, after=request.GET.get("after", ""))
     query = request.GET.copy()
     query.pop("after", None)
-    context = {"form": form, "rows": rows, "next_cursor": next_cursor, "query": query.urlencode()}
-    template = (
-        "prospects/prospect_rows.html"
-        if request.headers.get("HX-Request")
-        else "prospects/prospect_list.html"
-    )
+    context = {
+        "form": form, "rows": rows, "next_cursor": next_cursor, "query": query.urlencode(),
+        "count": listing.count_up_to(queryset), "count_limit": listing.COUNT_LIMIT,
+        "carried": _carried(query), "bulk_form": _bulk_form(request, None),
+    }  # fmt: skip
+    # The next page's rows alone; a new filter gets the whole workspace (count, rows, selection).
+    partial = request.headers.get("HX-Request") and request.headers.get("HX-Target") != "workspace"
+    template = "prospects/prospect_rows.html" if partial else "prospects/prospect_list.html"
     return render(request, template, context)
+
+
+def _lists(request: HttpRequest):
+    return ProspectList.objects.visible_to(request.user)
+
+
+def _carried(query) -> list[tuple[str, str]]:
+    """The filter's parameters, carried by the bulk action's forms as hidden fields."""
+    skipped = {"after", "csrfmiddlewaretoken", *BulkForm.base_fields}
+    return [(name, value) for name, values in query.lists() if name not in skipped for value in values]
+
+
+def _bulk_form(request: HttpRequest, data) -> BulkForm:
+    owners = ownership.possible_owners(request.user).filter(is_active=True)
+    return BulkForm(data, lists=_lists(request), owners=owners)
+
+
+@role_required(*EDITORS)
+@require_http_methods(["GET", "POST"])
+def bulk_action(request: HttpRequest) -> HttpResponse:
+    """Confirm (GET, with how many rows it touches), then apply (POST) a bulk action, set-based."""
+    data = request.POST if request.method == "POST" else request.GET
+    filters = FilterForm(data, owners=ownership.possible_owners(request.user), lists=_lists(request))
+    form = _bulk_form(request, data)
+    context = {"form": form, "carried": _carried(data), "query": urlencode(_carried(data))}
+    if not form.is_valid():
+        return render(request, "prospects/bulk_confirm.html", context, status=400)
+    rows = listing.selected(_visible(request), filters=filters.to_filters(), ids=form.ids())
+    if request.method == "GET":
+        return render(request, "prospects/bulk_confirm.html", {**context, "count": rows.count()})
+    try:
+        done = _apply(form, rows, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, done)
+    return redirect(f"{reverse('prospects:list')}?{context['query']}")
+
+
+def _apply(form: BulkForm, rows, *, by) -> str:
+    data = form.cleaned_data
+    if data["action"] == BulkForm.ADD_TO_LIST:
+        added = lists.add_to_list(data["to_list"], prospects=rows, by=by)
+        return _("%(count)d prospects added to %(list)s.") % {"count": added, "list": data["to_list"]}
+    moved = ownership.assign_owner(rows, owner=data["new_owner"], by=by)
+    return _("%(count)d prospects given to %(owner)s.") % {"count": moved, "owner": data["new_owner"]}
+
+
+@role_required(*ANYONE)
+@require_http_methods(["GET", "POST"])
+def list_index(request: HttpRequest) -> HttpResponse:
+    """The team's static lists, and a new one (editors only)."""
+    if request.method == "POST" and not has_role(request.user, *EDITORS):
+        raise PermissionDenied
+    form = ListForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            made = lists.create_list(name=form.cleaned_data["name"], by=request.user)
+        except ValidationError as error:
+            form.add_error("name", error.message_dict.get("name", error.messages))
+        else:
+            messages.success(request, _("List created."))
+            return redirect(made)
+    rows = _lists(request).annotate(size=Count("members"))
+    context = {"form": form, "lists": rows, "can_edit": has_role(request.user, *EDITORS)}
+    return render(request, "prospects/list_index.html", context, status=400 if form.errors else 200)
+
+
+@role_required(*EDITORS)
+@require_POST
+def add_one_to_list(request: HttpRequest, pk: int) -> HttpResponse:
+    """The prospect page's "add to a list"."""
+    prospect = get_object_or_404(_visible(request), pk=pk)
+    picked = request.POST.get("to_list", "")
+    chosen = _lists(request).filter(pk=int(picked)).first() if picked.isdigit() else None
+    if chosen is None:
+        messages.error(request, _("Choose one of your team's lists."))
+        return redirect(prospect)
+    lists.add_to_list(chosen, prospects=_visible(request).filter(pk=prospect.pk), by=request.user)
+    messages.success(request, _("Added to %(list)s.") % {"list": chosen})
+    return redirect(prospect)
 
 
 @role_required(*EDITORS)
@@ -78,7 +167,11 @@ def prospect_detail(request: HttpRequest, pk: int) -> HttpResponse:
     record_access(request.user, [prospect.pk], action=AccessAction.VIEW)
     context = prospect_review(prospect, viewer=request.user)
     context.update(
-        interaction_form=InteractionForm(), note_form=NoteForm(), can_edit=has_role(request.user, *EDITORS)
+        interaction_form=InteractionForm(),
+        note_form=NoteForm(),
+        can_edit=has_role(request.user, *EDITORS),
+        lists=_lists(request),
+        on_lists=lists.lists_of(prospect, viewer=request.user),
     )
     return render(request, "prospects/prospect_detail.html", context)
 

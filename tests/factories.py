@@ -260,4 +260,28 @@ def campaign(*, by, channel: str = "email", kind: str = "promotion", **overrides
         "team": team_of(by),
         **overrides,
     }
+    if "target_list" not in overrides and "target_segment" not in overrides:
+        fields["target_segment"] = whole_base(by=by)
     return Campaign.objects.create(**fields)
+
+
+def whole_base(*, by):
+    """A segment with no filter, shared with ``by``'s team: the campaigns' default target."""
+    from org.accounts import team_of
+    from prospects.models import SavedView
+
+    view, _created = SavedView.objects.get_or_create(
+        name="All prospects", filters={}, shared=True, team=team_of(by), created_by=by
+    )
+    return view
+
+
+def prospect_list(*, by, name: str = "Spring leads", members=()):
+    """A static list of ``by``'s team holding ``members``."""
+    from prospects import lists
+    from prospects.models import Prospect
+
+    made = lists.create_list(name=name, by=by)
+    if members:
+        lists.add_to_list(made, prospects=Prospect.objects.filter(pk__in=[p.pk for p in members]), by=by)
+    return made

@@ -20,6 +20,7 @@ def prospects_of_camille():
     factories.prospect(by=camille, first_name="Zoe", last_name="Petit", email="zoe.petit@gmail.com")
     objected = informed(by=camille, first_name="Hugo", last_name="Leroy", email="hugo.leroy@acme.fr")
     suppression.suppress(objected, origin="link")
+    factories.whole_base(by=camille)
     return camille
 
 
@@ -32,6 +33,7 @@ def test_rep_builds_previews_and_sends_a_campaign(page, live_server, settings, p
     page.fill("#id_name", "Autumn purchasing offer")
     page.select_option("#id_purpose", "b2b_prospecting")
     page.select_option("#id_channel", "email")
+    page.select_option("#id_target_segment", label="All prospects")
     page.fill("#id_target_functions", "purchasing")
     page.check("#id_offer_related_to_profession")
     page.fill("#id_sender_name", "Camille Test, Acme Solutions")

@@ -149,6 +149,7 @@ TEAM_OBJECTS: dict[str, Callable[[dict], dict]] = {
     "prospects:edit": lambda o: {"pk": o["prospect"].pk},
     "prospects:interaction_add": lambda o: {"pk": o["prospect"].pk},
     "prospects:note_add": lambda o: {"pk": o["prospect"].pk},
+    "prospects:add_to_list": lambda o: {"pk": o["prospect"].pk},
     "prospects:import_detail": lambda o: {"pk": o["import"].pk},
     "prospects:import_mapping": lambda o: {"pk": o["import"].pk},
     "prospects:import_progress": lambda o: {"pk": o["import"].pk},

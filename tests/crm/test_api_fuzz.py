@@ -87,7 +87,11 @@ def prospect_body(first: str, last: str, company: str, language: str, source_typ
 
 
 def campaign_body(name: str, channel: str, kind: str) -> dict:
+    from prospects.models import SavedView
+
+    segment = SavedView.objects.filter(created_by__username="rep").values_list("pk", flat=True).first()
     fields = {"name": name, "purpose": "b2b_prospecting", "channel": channel, "kind": kind}
+    fields["target_segment"] = segment
     return fields | factories.CAMPAIGN_TEXTS
 
 

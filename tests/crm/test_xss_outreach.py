@@ -80,7 +80,7 @@ def test_campaigns_and_the_messages_sent_are_escaped(clients, rep):
     )
 
     def example(drawn):
-        data = campaign_form(drawn)
+        data = {**campaign_form(drawn), "target_segment": factories.whole_base(by=rep).pk}
         recipients = [
             factories.prospect(by=rep, email=f"{marker()}@acme.example", language=language, evidence=INFORMED)
             for language in ("fr", "en")

@@ -16,7 +16,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from hypothesis import strategies as st
 
 from prospects import importing
-from prospects.models import ImportJob, Note, Prospect
+from prospects.models import ImportJob, Note, Prospect, ProspectList
 from prospects.provenance import EVIDENCE, LINKEDIN_TYPES
 from registry.models import SubjectRequest
 from tests import factories
@@ -72,6 +72,7 @@ FIELDS = {
     *(f"prospects.Prospect.{name}" for name in IDENTIFIERS),
     *TIMELINE_LABELS.values(),
     *(f"prospects.ImportJob.{name}" for name in ("filename", "evidence", "mapping", "error")),
+    "prospects.ProspectList.name",
 }
 
 
@@ -305,3 +306,19 @@ def read_import_pages(clients, job: ImportJob, file: dict[str, str]) -> None:
     read(clients["dpo"], f"/prospects/import/{job.pk}/", values, {FILENAME, *evidence, *reported, *error})
     if job.status == ImportJob.Status.DONE:
         read(clients["rep"], "/prospects/", values, {"file cell: first name", "file cell: last name"})
+
+
+def test_a_list_name_is_escaped_on_every_page_showing_it(clients, rep):
+    name = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+    prospect = factories.prospect(by=rep)
+    clients["rep"].post("/prospects/lists/", {"name": name})
+    made = ProspectList.objects.get()
+    clients["rep"].post(f"/prospects/{prospect.pk}/lists/", {"to_list": made.pk})
+
+    paths = ("/prospects/lists/", f"/prospects/{prospect.pk}/", "/prospects/", "/outreach/campaigns/new/")
+    pages = [clients["rep"].get(path).content.decode() for path in paths]
+
+    assert made.name == name
+    for page in pages:
+        assert "<script>alert" not in page and "<img src=x" not in page
+        assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page

@@ -34,12 +34,34 @@ def api(user) -> APIClient:
 
 
 def test_a_rep_creates_a_campaign(rep):
-    response = api(rep).post("/api/campaigns/", NEW, format="json")
+    segment = factories.whole_base(by=rep)
+
+    response = api(rep).post("/api/campaigns/", {**NEW, "target_segment": segment.pk}, format="json")
 
     assert response.status_code == 201, response.json()
     campaign = Campaign.objects.get()
     assert (campaign.created_by, campaign.status, campaign.target_functions) == (rep, "draft", ["purchasing"])
     assert response.json()["purpose"] == "b2b_prospecting"
+    assert (campaign.target_segment, response.json()["target_segment"]) == (segment, segment.pk)
+
+
+def test_a_campaign_without_a_list_or_a_segment_is_refused_naming_the_field(rep):
+    response = api(rep).post("/api/campaigns/", NEW, format="json")
+
+    assert response.status_code == 400
+    assert response.json() == {"target_list": ["Choose the list or the segment this campaign is for."]}
+    assert not Campaign.objects.exists()
+
+
+def test_a_campaign_on_another_teams_list_is_refused_as_not_found(rep):
+    stranger = factories.user(role="sales", username="stranger", team=factories.team("South"))
+    theirs = factories.prospect_list(by=stranger, name="Theirs")
+
+    response = api(rep).post("/api/campaigns/", {**NEW, "target_list": theirs.pk}, format="json")
+
+    assert response.status_code == 400
+    assert "target_list" in response.json()
+    assert not Campaign.objects.exists()
 
 
 def test_an_unknown_channel_is_refused_with_the_field_named(rep):

@@ -16,7 +16,8 @@ from outreach.decisions import decide_campaign
 from outreach.models import CampaignStatus, Message, MessageStatus, NoticeOutcome, NoticeRecord
 from outreach.notices import NOTICE_VERSION
 from outreach.policy import Decision, Reason
-from prospects import suppression
+from prospects import saved_views, suppression
+from prospects.listing import Filters
 from prospects.models import Interaction, Notice, Prospect
 from tests import factories
 from tests.outreach.conftest import WORK_LINE, informed
@@ -131,7 +132,8 @@ def test_consent_withdrawn_between_preview_and_send_is_refused_at_send_time(
 ):
     prospect = factories.prospect(by=rep, email="ana@gmail.com")
     factories.consent(prospect, by=rep)
-    campaign = factories.campaign(by=rep)
+    # A static list: the previewed outbox is what is sent, each message re-checked.
+    campaign = factories.campaign(by=rep, target_list=factories.prospect_list(by=rep, members=[prospect]))
     decide_campaign(campaign)
     previewed = Message.objects.get(campaign=campaign).reason
     withdraw_consent(prospect, purpose_code="b2b_prospecting", channel="email", via=Route.REPLY)
@@ -362,3 +364,37 @@ def test_logging_a_contact_with_an_erased_prospect_gives_it_up_and_finishes(rep)
     message.refresh_from_db()
     campaign.refresh_from_db()
     assert (outcome, message.status, campaign.status) == ("failed", MessageStatus.FAILED, CampaignStatus.DONE)
+
+
+def test_a_segment_is_evaluated_again_at_send_time_and_each_member_decided_again(
+    rep, eager, django_capture_on_commit_callbacks
+):
+    ana = informed(by=rep, first_name="Ana", last_name="Martin", email="ana.martin@acme.fr")
+    hugo = informed(by=rep, first_name="Hugo", last_name="Martin", email="hugo.martin@acme.fr")
+    informed(by=rep, first_name="Zoe", last_name="Petit", email="zoe.petit@acme.fr")
+    segment = saved_views.save_view(name="The Martins", filters=Filters(q="Martin"), by=rep)
+    campaign = factories.campaign(by=rep, target_segment=segment)
+    decide_campaign(campaign)
+    previewed = set(campaign.messages.values_list("prospect_id", flat=True))
+    # Between preview and send: Ana leaves the segment, Luc joins it, Hugo objects.
+    Prospect.objects.filter(pk=ana.pk).update(last_name="Roux")
+    luc = informed(by=rep, first_name="Luc", last_name="Martin", email="luc.martin@acme.fr")
+    suppression.suppress(hugo, origin="link")
+
+    send(campaign, by=rep, capture=django_capture_on_commit_callbacks)
+
+    assert previewed == {ana.pk, hugo.pk}
+    outcome = dict(campaign.messages.values_list("prospect_id", "reason"))
+    assert outcome == {hugo.pk: Reason.REF_OBJECTION, luc.pk: Reason.OK_B2B_LI}
+    assert [email.to for email in mail.outbox] == [["luc.martin@acme.fr"]]
+
+
+def test_a_campaign_on_a_list_reaches_only_its_members(rep, eager, django_capture_on_commit_callbacks):
+    ana = informed(by=rep, first_name="Ana", email="ana@acme.fr")
+    informed(by=rep, first_name="Luc", email="luc@acme.fr")
+    campaign = factories.campaign(by=rep, target_list=factories.prospect_list(by=rep, members=[ana]))
+
+    send(campaign, by=rep, capture=django_capture_on_commit_callbacks)
+
+    assert list(campaign.messages.values_list("prospect_id", flat=True)) == [ana.pk]
+    assert [email.to for email in mail.outbox] == [["ana@acme.fr"]]

@@ -76,7 +76,9 @@ def test_every_allowed_recipient_gets_one_message_and_the_refused_none(
         for name in ("Olga", "Wim", "Rita", "Eve")
     )
     factories.consent(withdrawing, by=rep)
-    campaign = factories.campaign(by=rep)
+    # A static list: the previewed outbox is what is sent, each message re-checked.
+    everyone = factories.prospect_list(by=rep, members=Prospect.objects.all())
+    campaign = factories.campaign(by=rep, target_list=everyone)
     decide_campaign(campaign)
     # After the preview, before the send: each of these must refuse at send time (docs/rules.md §1).
     suppression.suppress(objecting, origin="link")

@@ -32,6 +32,7 @@ def test_a_rep_builds_a_campaign_and_lands_on_its_preview(rep_client, rep):
         "body_fr": "Notre offre.",
         "subject_en": "Hello",
         "body_en": "Our offer.",
+        "target_segment": factories.whole_base(by=rep).pk,
     }
 
     response = rep_client.post("/outreach/campaigns/new/", form, follow=True)
@@ -41,6 +42,22 @@ def test_a_rep_builds_a_campaign_and_lands_on_its_preview(rep_client, rep):
     assert response.redirect_chain[-1][0] == f"/outreach/campaigns/{campaign.pk}/"
     assert campaign.status == CampaignStatus.DECIDED  # Opening the preview decided it.
     assert b"OK_B2B_LI" in response.content
+
+
+def test_the_campaign_form_refuses_a_campaign_without_a_list_or_a_segment_on_the_field(rep_client):
+    form = {
+        "name": "Autumn offer", "purpose": "b2b_prospecting", "channel": "email", "kind": "promotion",
+        "sender_name": "Camille Martin, Acme Solutions", "sender_email": "camille@acme-solutions.example",
+        "subject_fr": "Bonjour", "body_fr": "Notre offre.",
+    }  # fmt: skip
+
+    response = rep_client.post("/outreach/campaigns/new/", form)
+
+    assert response.status_code == 400
+    assert response.context["form"].errors == {
+        "target_list": ["Choose the list or the segment this campaign is for."]
+    }
+    assert not Campaign.objects.exists()
 
 
 def test_the_preview_shows_each_refusal_with_its_reason_and_what_would_fix_it(rep_client, rep):

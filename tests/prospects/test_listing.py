@@ -1,5 +1,7 @@
 """Finding prospects: search, filters, and pages that cost the same however deep the list goes."""
 
+from datetime import UTC, datetime
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -232,3 +234,27 @@ def test_a_word_in_hundreds_of_company_names_finds_the_same_prospects(rep):
     many, few = found(listing.Filters(q="groupe")), found(listing.Filters(q="Groupe 7"))
 
     assert many == few == ["Anne Dupont"]
+
+
+@pytest.mark.parametrize(
+    ("sort", "key"),
+    [
+        ("name", lambda p: (p.last_name, p.first_name, p.pk)),
+        ("-retention", lambda p: (p.retention_until, p.pk)),
+        ("-last_contact", lambda p: (p.last_prospect_contact_at or datetime.min.replace(tzinfo=UTC), p.pk)),
+    ],
+)
+def test_a_sorted_list_pages_by_keyset_through_every_row_once_in_order(rep, sort, key):
+    made = factories.many_prospects(by=rep, count=23)
+    Prospect.objects.filter(pk__in=[p.pk for p in made[::3]]).update(last_prospect_contact_at=timezone.now())
+    Prospect.objects.filter(pk__in=[p.pk for p in made[::2]]).update(last_name="Aubert")
+    expected = sorted(Prospect.objects.all(), key=key, reverse=sort.startswith("-"))
+
+    seen, cursor = [], ""
+    while True:
+        rows, cursor = listing.sorted_page(Prospect.objects.visible_to(rep), sort=sort, after=cursor, size=5)
+        seen += rows
+        if not cursor:
+            break
+
+    assert [p.pk for p in seen] == [p.pk for p in expected]

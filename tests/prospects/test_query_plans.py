@@ -68,3 +68,29 @@ def test_a_page_deep_in_the_list_starts_the_index_scan_at_its_position(rep, base
     assert scans_of_prospects(text) == [], text
     assert "prospect_team_keyset" in text, text
     assert re.search(r"Index Cond: .*ROW\(created_at, id\) <", text), text
+
+
+def sorted_plan(user, *, sort: str, after: str = "") -> str:
+    visible = Prospect.objects.visible_to(user).select_related("company", "owner")
+    query = listing.sorted_page_query(listing.filtered(visible, listing.Filters()), sort=sort, after=after)
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")
+        try:
+            return query.explain()
+        finally:
+            cursor.execute("RESET enable_seqscan")
+
+
+SORTED = ["name", "-name", "retention", "-retention", "last_contact", "-last_contact"]
+
+
+@pytest.mark.parametrize("sort", SORTED)
+def test_each_sort_of_a_reps_list_reads_its_index_from_the_cursor(rep, base, sort):
+    _rows, cursor = listing.sorted_page(Prospect.objects.visible_to(rep), sort=sort)
+
+    text = sorted_plan(rep, sort=sort, after=cursor)
+
+    assert scans_of_prospects(text) == [], text
+    assert re.search(r"Index Scan (Backward )?using prospect_\w+ on prospects_prospect", text), text
+    assert re.search(r"Index Cond: .*ROW\(", text), text
+    assert "Sort Key" not in text, text

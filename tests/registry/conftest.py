@@ -36,6 +36,7 @@ def campaign(*, by, name: str = "Spring offer") -> Campaign:
         subject_fr="Notre offre",
         body_fr="Bonjour",
         created_by=by,
+        target_segment=factories.whole_base(by=by),
     )
 
 
