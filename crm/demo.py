@@ -24,6 +24,7 @@ class DemoUser:
 DEMO_USERS = (
     DemoUser("rep", "loyal-rep-demo-2026", Role.SALES, "Camille", "Martin"),
     DemoUser("rep2", "loyal-rep2-demo-2026", Role.SALES, "Hugo", "Bernard"),
+    DemoUser("lead", "loyal-lead-demo-2026", Role.TEAM_LEAD, "Léa", "Moreau"),
     DemoUser("dpo", "loyal-dpo-demo-2026", Role.DPO, "Nadia", "Lefèvre"),
     DemoUser("admin", "loyal-admin-demo-2026", Role.ADMIN, "Paul", "Garnier"),
 )

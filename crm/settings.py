@@ -379,6 +379,8 @@ LOYAL_RETENTION = {
 }
 # An import silent this long lost its task: the beat job sends it again (prospects.tasks).
 LOYAL_IMPORT_STALL_MINUTES = env.int("LOYAL_IMPORT_STALL_MINUTES", default=15)
+# The most rows one export of the prospect list holds (prospects/list_export.py).
+LOYAL_LIST_EXPORT_MAX_ROWS = env.int("LOYAL_LIST_EXPORT_MAX_ROWS", default=50_000)
 LOYAL_PHONE_REGION = env.str("LOYAL_PHONE_REGION", default="FR")
 # The controller in the Art. 30 register and the privacy notice (GDPR 30(1)(a), 13, 14);
 # defaults until an administrator saves the organisation page (org.models.Organisation).

@@ -12,7 +12,7 @@ from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.utils import timezone
 
-from org.models import AccessAction, AccessLog
+from org.models import AccessAction, AccessLog, ListExport
 
 
 def record_access(user, prospect_ids: Iterable[int], *, action: AccessAction) -> int:
@@ -33,6 +33,9 @@ def kept_since(today: date | None = None):
 
 
 def purge_expired_access_log(*, today: date | None = None) -> int:
-    """Delete the entries older than the retention of the access log; returns how many."""
-    deleted, _by_model = AccessLog.objects.filter(at__lt=kept_since(today)).delete()
-    return deleted
+    """Delete the entries older than the retention of the access log, list exports among
+    them; returns how many."""
+    since = kept_since(today)
+    deleted, _by_model = AccessLog.objects.filter(at__lt=since).delete()
+    exports, _by_model = ListExport.objects.filter(at__lt=since).delete()
+    return deleted + exports

@@ -26,12 +26,15 @@ def create_user(
     email: str = "",
     team: Team | None = None,
 ):
-    """A user with one role; a sales rep always belongs to a team (the default one if none given)."""
+    """A user with one role; a sales rep always belongs to a team (the default one if none given).
+
+    A team lead is a sales rep with the team lead's rights on top: both groups."""
     user = get_user_model().objects.create_user(
         username=username, password=password, first_name=first_name, last_name=last_name, email=email
     )
-    user.groups.add(Group.objects.get(name=role))
-    if team is None and role == Role.SALES:
+    held = [Role.SALES, Role.TEAM_LEAD] if role == Role.TEAM_LEAD else [role]
+    user.groups.add(*Group.objects.filter(name__in=held))
+    if team is None and Role.SALES in held:
         team, _created = Team.objects.get_or_create(name=DEFAULT_TEAM)
     Profile.objects.create(user=user, team=team)
     return user

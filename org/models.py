@@ -178,3 +178,37 @@ class AccessLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.action} {self.prospect_id}"
+
+
+class ListExport(models.Model):
+    """A copy of the prospect list taken out of Loyal: who, when, which filter, how many rows.
+
+    One entry per export, however many rows it holds (CNIL délib. 2021-122: exports are
+    traced; docs/rules.md §6). It stores the filter as typed, never the rows, and is
+    purged with the access log.
+    """
+
+    class Format(models.TextChoices):
+        CSV = "csv", "CSV"
+        XLSX = "xlsx", "XLSX"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("user")
+    )
+    at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    filters = models.JSONField(_("filter"), default=dict, blank=True)
+    rows = models.PositiveIntegerField(_("rows"))
+    format = models.CharField(_("format"), max_length=4, choices=Format.choices)
+
+    class Meta:
+        verbose_name = _("list export")
+        verbose_name_plural = _("list exports")
+        ordering = ["-at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(format__in=["csv", "xlsx"]), name="list_export_format_known"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.format} {self.rows}"

@@ -17,12 +17,17 @@ class Role(models.TextChoices):
     SALES = "sales", _("Sales rep")
     DPO = "dpo", _("Data protection officer")
     ADMIN = "admin", _("Administrator")
+    # A sales rep who also leads: everything a rep does, and the export of the list.
+    TEAM_LEAD = "team_lead", _("Team lead")
 
 
 # Who reads team data, and who edits it: reps and admins, never the DPO (docs/design.md,
 # "Who uses it").
 READERS = (Role.SALES, Role.DPO, Role.ADMIN)
 EDITORS = (Role.SALES, Role.ADMIN)
+# Who may take a copy of the prospect list out of Loyal (docs/rules.md §6: least privilege):
+# not every rep, and every copy is logged.
+EXPORTERS = (Role.TEAM_LEAD, Role.ADMIN)
 
 
 def roles_of(user) -> frozenset[str]:
@@ -118,5 +123,6 @@ def role_context(request: HttpRequest) -> dict:
         "is_sales": Role.SALES in held,
         "is_dpo": Role.DPO in held,
         "is_admin": Role.ADMIN in held,
+        "can_export_list": bool(held & set(EXPORTERS)),
         "primary_role": primary_role(user),
     }

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.prospect_list, name="list"),
     path("new/", views.prospect_create, name="create"),
     path("bulk/", views.bulk_action, name="bulk"),
+    path("export/<str:fmt>/", views.prospect_export, name="export"),
     path("lists/", views.list_index, name="lists"),
     path("<int:pk>/lists/", views.add_one_to_list, name="add_to_list"),
     path("new/evidence/", views.evidence_fields, name="evidence"),

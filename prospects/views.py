@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -11,8 +11,8 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from org.access import record_access
 from org.models import AccessAction
-from org.roles import EDITORS, Role, has_role, role_required
-from prospects import intake, listing, lists, ownership, timeline
+from org.roles import EDITORS, EXPORTERS, Role, has_role, role_required
+from prospects import intake, list_export, listing, lists, ownership, timeline
 from prospects.forms import (
     BulkForm,
     DeactivateForm,
@@ -53,6 +53,35 @@ def prospect_list(request: HttpRequest) -> HttpResponse:
     partial = request.headers.get("HX-Request") and request.headers.get("HX-Target") != "workspace"
     template = "prospects/prospect_rows.html" if partial else "prospects/prospect_list.html"
     return render(request, template, context)
+
+
+@role_required(*EXPORTERS)
+@require_safe
+def prospect_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The list as filtered, as a file (team leads and admins; logged once per export)."""
+    if fmt not in list_export.FORMATS:
+        raise Http404
+    query = request.GET.copy()
+    query.pop("after", None)
+    back = f"{reverse('prospects:list')}?{query.urlencode()}"
+    form = FilterForm(request.GET, owners=ownership.possible_owners(request.user), lists=_lists(request))
+    if not form.is_valid():
+        # An unreadable filter must not widen to the whole base: nothing is exported.
+        problems = "; ".join(f"{form[name].label}: {' '.join(e)}" for name, e in form.errors.items())
+        refused = _("Nothing was exported, the filter is not valid: %(problems)s")
+        messages.error(request, refused % {"problems": problems})
+        return redirect(back)
+    filters = form.to_filters()
+    try:
+        made = list_export.export_list(
+            listing.filtered(_visible(request), filters), filters=filters, fmt=fmt, by=request.user
+        )
+    except list_export.TooManyRows as error:
+        messages.error(request, str(error))
+        return redirect(back)
+    response = HttpResponse(made.content, content_type=made.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{made.filename}"'
+    return response
 
 
 def _lists(request: HttpRequest):

@@ -11,6 +11,7 @@ urlpatterns = [
     path("activities/<slug:code>/", views.activity, name="activity"),
     path("dashboard/", views.dashboard_page, name="dashboard"),
     path("access-log/", views.access_log, name="access_log"),
+    path("list-exports/", views.list_exports, name="list_exports"),
     path("breaches/", views.breach_list, name="breaches"),
     path("breaches/export/<str:fmt>/", views.breach_export, name="breach_export"),
     path("breaches/<int:pk>/", views.breach, name="breach"),

@@ -7,9 +7,9 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from org.models import AccessLog, Organisation
+from org.models import AccessLog, ListExport, Organisation
 from org.roles import Role, has_role, role_required
-from prospects import propagation
+from prospects import list_export, propagation
 from prospects.models import Prospect
 from registry import art30, breaches, dashboard, exports, notice, records, versions
 from registry.forms import (
@@ -169,6 +169,24 @@ def access_log(request: HttpRequest) -> HttpResponse:
         "months": settings.LOYAL_RETENTION["access_log_months"],
     }
     return render(request, "registry/access_log.html", context)
+
+
+@role_required(Role.DPO)
+@require_safe
+def list_exports(request: HttpRequest) -> HttpResponse:
+    """Every export of the prospect list, newest first by keyset: who, when, filter, rows."""
+    entries = ListExport.objects.select_related("user").order_by("-id")
+    before = request.GET.get("before", "")
+    if before.isdigit():
+        entries = entries.filter(id__lt=int(before))
+    rows = list(entries[: PAGE_SIZE + 1])
+    more = rows[PAGE_SIZE - 1].id if len(rows) > PAGE_SIZE else None
+    context = {
+        "exports": list_export.described(rows[:PAGE_SIZE]),
+        "more": more,
+        "months": settings.LOYAL_RETENTION["access_log_months"],
+    }
+    return render(request, "registry/list_exports.html", context)
 
 
 def _names(rows: list[AccessLog]) -> dict[int, str]:

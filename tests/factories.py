@@ -31,7 +31,7 @@ def user(
         team=team,
     )
     current = CodeOfConduct.objects.current()
-    if acknowledged and role == Role.SALES and current is not None:
+    if acknowledged and role in (Role.SALES, Role.TEAM_LEAD) and current is not None:
         conduct.acknowledge(person, conduct=current)
     if second_factor and mfa.required_for(person):
         TOTPDevice.objects.create(user=person, name=mfa.APP_DEVICE_NAME, confirmed=True)

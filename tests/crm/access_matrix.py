@@ -51,6 +51,8 @@ EXPECTED: dict[str, str] = {
     "prospects:interaction_add":    "POST: L 403 302 403 302 | *: L 403 405 403 405",
     "prospects:note_add":           "POST: L 403 302 403 302 | *: L 403 405 403 405",
     "prospects:bulk":               "GET POST: L 403 400 403 400 | *: L 403 405 403 405",
+    # The list's export: team leads and admins (a team lead is a rep with one more group).
+    "prospects:export":             "GET HEAD: L 403 403 403 200 | *: L 403 403 403 405",
     "prospects:lists":              "GET: L 403 200 200 200 | POST: L 403 400 403 400 | *: L 403 405 405 405",
     "prospects:add_to_list":        "POST: L 403 302 403 302 | *: L 403 405 403 405",
     "prospects:rep_deactivate":     "GET POST: L 403 403 403 200 | *: L 403 403 403 405",
@@ -96,6 +98,7 @@ EXPECTED: dict[str, str] = {
     # The DPO edits an activity of the register; an administrator reads it.
     "registry:activity":            "GET: L 403 403 200 200 | POST: L 403 403 400 403 | *: L 403 403 405 405",
     "registry:dashboard":           "GET HEAD: L 403 403 200 200 | *: L 403 403 405 405",
+    "registry:list_exports":        "GET HEAD: L 403 403 200 403 | *: L 403 403 405 403",
     "registry:access_log":          "GET HEAD: L 403 403 200 403 | *: L 403 403 405 403",
     "registry:breaches":            "GET POST: L 403 403 200 200 | *: L 403 403 405 405",
     "registry:breach_notified":     "POST: L 403 403 302 302 | *: L 403 403 405 405",

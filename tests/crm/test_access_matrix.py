@@ -181,6 +181,7 @@ OTHER_OBJECTS: dict[str, Callable[[dict], dict]] = {
     "retention:legal_hold": lambda o: {"pk": o["prospect"].pk},
     "registry:sign_off": lambda o: {"number": o["register version"]},
     "registry:export": lambda o: {"fmt": "json"},
+    "prospects:export": lambda o: {"fmt": "csv"},
     "registry:activity": lambda o: {"code": "b2b_prospecting"},
     "registry:breach_notified": lambda o: {"pk": o["breach"].pk},
     "registry:breach": lambda o: {"pk": o["breach"].pk},

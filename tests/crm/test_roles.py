@@ -1,4 +1,4 @@
-"""The three roles: their groups, their home pages, and the demo accounts."""
+"""The roles: their groups, their home pages, and the demo accounts."""
 
 import io
 
@@ -15,10 +15,21 @@ from tests import factories
 HEADINGS = {"sales": "My prospects", "dpo": "Data protection", "admin": "Administration"}
 
 
-def test_data_migration_created_the_three_role_groups(db):
+def test_data_migrations_created_a_group_per_role(db):
     names = set(Group.objects.filter(name__in=Role.values).values_list("name", flat=True))
 
-    assert names == {"sales", "dpo", "admin"}
+    assert names == {"sales", "dpo", "admin", "team_lead"}
+
+
+def test_a_team_lead_is_a_rep_of_a_team_who_lands_on_the_reps_home_page(client, db):
+    lead = factories.user(role="team_lead", username="lead")
+    factories.log_in(client, lead)
+
+    response = client.get("/")
+
+    assert set(lead.groups.values_list("name", flat=True)) == {"sales", "team_lead"}
+    assert lead.profile.team is not None
+    assertContains(response, f"<h1>{HEADINGS['sales']}</h1>", html=True)
 
 
 @pytest.mark.parametrize(("role", "heading"), HEADINGS.items())
@@ -54,7 +65,7 @@ def row_counts() -> dict[str, int]:
     return {model._meta.label: model._default_manager.count() for model in apps.get_models()}
 
 
-def test_seed_demo_creates_the_four_demo_users_once(db, settings):
+def test_seed_demo_creates_the_five_demo_users_once(db, settings):
     settings.DEBUG = True
     call_command("seed_demo", stdout=io.StringIO())
     after_first_run = row_counts()
@@ -62,8 +73,11 @@ def test_seed_demo_creates_the_four_demo_users_once(db, settings):
     call_command("seed_demo", stdout=io.StringIO())
 
     assert row_counts() == after_first_run
-    roles = {user.username: [g.name for g in user.groups.all()] for user in get_user_model().objects.all()}
-    assert roles == {"rep": ["sales"], "rep2": ["sales"], "dpo": ["dpo"], "admin": ["admin"]}
+    roles = {user.username: {g.name for g in user.groups.all()} for user in get_user_model().objects.all()}
+    assert roles == {
+        "rep": {"sales"}, "rep2": {"sales"}, "lead": {"sales", "team_lead"},
+        "dpo": {"dpo"}, "admin": {"admin"},
+    }  # fmt: skip
 
 
 def test_seed_demo_refuses_to_run_with_debug_off(db, settings):

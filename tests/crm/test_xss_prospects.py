@@ -74,6 +74,7 @@ FIELDS = {
     *TIMELINE_LABELS.values(),
     *(f"prospects.ImportJob.{name}" for name in ("filename", "evidence", "mapping", "error")),
     "prospects.ProspectList.name",
+    "org.ListExport.filters",
 }
 
 
@@ -320,7 +321,21 @@ def test_a_list_name_is_escaped_on_every_page_showing_it(clients, rep):
     pages = [clients["rep"].get(path).content.decode() for path in paths]
 
     assert made.name == name
-    for path, page in zip(paths, pages):
+    for path, page in zip(paths, pages, strict=True):
         assert "<script>alert" not in page and "<img src=x" not in page, path
         # Django writes &quot; and Jinja2's form widgets &#34;: read the page as a browser does.
         assert Page(page).shows(name), path
+
+
+def test_a_list_exports_typed_filter_is_escaped_on_the_dpos_page(clients, rep, dpo):
+    """What a team lead typed in the search box comes back to the DPO as text."""
+    from org.accounts import team_of
+
+    lead = factories.user(role="team_lead", username="lead", team=team_of(rep))
+    typed = f'{marker()}<script>alert("x")</script><img src=x onerror=alert(1)>'
+    factories.prospect(by=rep)
+    answer = logged_in(lead=lead)["lead"].get("/prospects/export/csv/", {"q": typed})
+    assert answer.status_code == 200
+
+    field = "org.ListExport.filters"
+    read(clients["dpo"], "/registry/list-exports/", {field: typed}, {field})
