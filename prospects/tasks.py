@@ -34,6 +34,12 @@ def run_import(job_id: int) -> int:
 
 
 @shared_task(acks_late=True)
+def inspect_import(job_id: int) -> int:
+    """Read an uploaded file within the limits (never in the web request); returns its rows."""
+    return importing.inspect(ImportJob.objects.get(pk=job_id)).rows_total or 0
+
+
+@shared_task(acks_late=True)
 def requeue_stalled_imports() -> int:
     """Every few minutes: send again the imports whose task was lost (a run resumes, never repeats)."""
     stalled = list(

@@ -265,8 +265,8 @@ def test_import_file_names_headings_evidence_and_report_are_escaped(clients, set
         if response.status_code != 302:
             typed = {f"prospects.ImportJob.evidence[{k}]": v for k, v in evidence.items() if marked(v)}
             return refused(response, typed, "/prospects/import/")
-        job = ImportJob.objects.get()
-        headings, _rows = importing.preview(job, rows=5)
+        job = importing.inspect(ImportJob.objects.get())  # the worker's task, queued on commit
+        headings, _rows = importing.preview(job)
         file = cells | {f"file heading {i}": heading for i, heading in enumerate(headings)}
         read(rep, f"/prospects/import/{job.pk}/columns/", import_values(job) | file, {*file, FILENAME})
         mapping = dict(zip(("first_name", "last_name", "email"), headings, strict=True))
@@ -320,7 +320,7 @@ def test_a_list_name_is_escaped_on_every_page_showing_it(clients, rep):
     pages = [clients["rep"].get(path).content.decode() for path in paths]
 
     assert made.name == name
-    for path, page in zip(paths, pages):
+    for path, page in zip(paths, pages, strict=True):
         assert "<script>alert" not in page and "<img src=x" not in page, path
         # Django writes &quot; and Jinja2's form widgets &#34;: read the page as a browser does.
         assert Page(page).shows(name), path
