@@ -5,7 +5,7 @@ import logging
 from celery import shared_task
 from django.conf import settings
 
-from prospects import importing, purge, retention
+from prospects import import_cleanup, importing, purge, retention
 from prospects.models import ImportJob
 
 logger = logging.getLogger(__name__)
@@ -48,3 +48,9 @@ def requeue_stalled_imports() -> int:
     for job_id in stalled:
         run_import.delay(job_id)
     return len(stalled)
+
+
+@shared_task(acks_late=True)
+def clear_abandoned_imports_task() -> int:
+    """Hourly: delete the files and staging tables of imports abandoned past LOYAL_IMPORT_CLEANUP_HOURS."""
+    return len(import_cleanup.clear_abandoned_imports().jobs)
