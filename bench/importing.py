@@ -75,6 +75,7 @@ def ours_import(path, owner):
         owner=owner,
         by=owner,
     )
+    importing.inspect(job)
     importing.begin(job, mapping=data.MAPPING)
     return importing.run(job)
 

@@ -381,6 +381,18 @@ LOYAL_RETENTION = {
 LOYAL_IMPORT_STALL_MINUTES = env.int("LOYAL_IMPORT_STALL_MINUTES", default=15)
 # The most rows one export of the prospect list holds (prospects/list_export.py).
 LOYAL_LIST_EXPORT_MAX_ROWS = env.int("LOYAL_LIST_EXPORT_MAX_ROWS", default=50_000)
+# Import files (prospects/import_files.py): an upload larger than max_bytes is refused before
+# any byte is written; a worker reads the file and refuses one beyond the other caps, each
+# named in its message. Files and staged rows of imports never mapped, failed or abandoned
+# are deleted after cleanup_hours (prospects/import_cleanup.py, docs/rules.md §2.1).
+LOYAL_IMPORT = {
+    "max_bytes": env.int("LOYAL_IMPORT_MAX_BYTES", default=50 * 1024 * 1024),
+    "max_columns": env.int("LOYAL_IMPORT_MAX_COLUMNS", default=200),
+    "max_row_chars": env.int("LOYAL_IMPORT_MAX_ROW_CHARS", default=20_000),
+    "max_xlsx_bytes": env.int("LOYAL_IMPORT_MAX_XLSX_BYTES", default=200 * 1024 * 1024),
+    "max_shared_strings": env.int("LOYAL_IMPORT_MAX_SHARED_STRINGS", default=1_000_000),
+    "cleanup_hours": env.int("LOYAL_IMPORT_CLEANUP_HOURS", default=24),
+}
 LOYAL_PHONE_REGION = env.str("LOYAL_PHONE_REGION", default="FR")
 # The controller in the Art. 30 register and the privacy notice (GDPR 30(1)(a), 13, 14);
 # defaults until an administrator saves the organisation page (org.models.Organisation).

@@ -27,6 +27,14 @@ from django.utils.translation import gettext as _
 
 from prospects.audience import Audience, automatic_audience
 from prospects.identity import Normaliser, blind_indexes, encrypt_many
+from prospects.import_files import (
+    BoundedLines,
+    ImportFileError,
+    Limits,
+    check_row,
+    check_workbook,
+    text_encoding,
+)
 from prospects.models import ImportJob, ImportRejection, Language, Prospect
 from prospects.provenance import LINKEDIN_TYPES, TOOL_NAMES
 
@@ -74,12 +82,16 @@ HEADINGS = {
     "origin": ("origin", "origine", "collected with", "collection channel"),
 }
 
+ENCODING_NAMES = {
+    "utf-8-sig": "UTF-8",
+    "cp1252": "Windows-1252",
+    "utf-16": "UTF-16",
+    "utf-16-le": "UTF-16",
+    "utf-16-be": "UTF-16",
+    "utf-32": "UTF-32",
+}
 # The columns of a staged row, in order (import_staging.STAGING_COLUMNS).
 EMPTY = ("", "", "", "", "", "", None, "", None, "", None, "")
-
-
-class ImportFileError(ValueError):
-    """A file that cannot be read as a table of prospects; the message says why."""
 
 
 def file_format(filename: str) -> str:
@@ -92,15 +104,12 @@ def file_format(filename: str) -> str:
 
 
 def sniff_csv(path: str) -> tuple[str, str]:
-    """The encoding (UTF-8, else Windows-1252) and the delimiter of a CSV file, from its start."""
+    """The encoding (import_files.text_encoding) and the delimiter of a CSV file, from its start."""
     with open(path, "rb") as raw:
         sample = raw.read(64 * 1024)
-    try:
-        # Not final: the sample may end in the middle of a character.
-        text = codecs.getincrementaldecoder("utf-8-sig")().decode(sample, final=False)
-        encoding = "utf-8-sig"
-    except UnicodeDecodeError:
-        text, encoding = sample.decode("cp1252", errors="replace"), "cp1252"
+    encoding = text_encoding(sample)
+    # Not final: the sample may end in the middle of a character.
+    text = codecs.getincrementaldecoder(encoding)(errors="replace").decode(sample, final=False)
     try:
         delimiter = csv.Sniffer().sniff("\n".join(text.splitlines()[:20]), delimiters=",;\t|").delimiter
     except csv.Error:
@@ -125,10 +134,15 @@ def guess_mapping(headings: list[str]) -> dict[str, str]:
 
 
 class FileRows:
-    """The data rows of a job's file, streamed as ``(line, [text, ...])``; knows how far it got."""
+    """The data rows of a job's file, streamed as ``(line, [text, ...])``; knows how far it got.
 
-    def __init__(self, job: ImportJob):
+    Every row is read within the limits of import_files.py: a file beyond them raises
+    ImportFileError naming the limit, before the row is held whole in memory.
+    """
+
+    def __init__(self, job: ImportJob, *, limits: Limits | None = None):
         self.job = job
+        self.limits = limits or Limits.from_settings()
         self.headings: list[str] = []
         self._fraction = lambda: 0.0
 
@@ -147,16 +161,28 @@ class FileRows:
                 size = os.fstat(raw.fileno()).st_size or 1
                 self._fraction = lambda: raw.tell() / size
                 text = io.TextIOWrapper(raw, encoding=self.job.encoding or "utf-8-sig", newline="")
-                reader = csv.reader(text, delimiter=self.job.delimiter or ",")
-                self.headings = [cell.strip() for cell in next(reader, [])]
-                yield from enumerate(reader, start=2)
+                delimiter = self.job.delimiter or ","
+                lines = BoundedLines(text, limits=self.limits, delimiter=delimiter)
+                reader = csv.reader(lines, delimiter=delimiter)
+                for values in reader:
+                    line = lines.line
+                    lines.record_done(values)
+                    if line == 1:
+                        self.headings = [cell.strip() for cell in values]
+                    else:
+                        yield line, values
                 self._fraction = lambda: 1.0
         except UnicodeDecodeError as error:
-            raise ImportFileError(_("The file is neither UTF-8 nor Windows-1252 text.")) from error
+            encoding = ENCODING_NAMES.get(self.job.encoding, self.job.encoding)
+            raise ImportFileError(
+                _("The file cannot be read as %(encoding)s text, the encoding its start shows.")
+                % {"encoding": encoding}
+            ) from error
         except csv.Error as error:
             raise ImportFileError(_("The file is not valid CSV: %(error)s") % {"error": error}) from error
 
     def _xlsx(self) -> Iterator[tuple[int, list[str]]]:
+        check_workbook(self.job.path, self.limits)
         try:
             book = openpyxl.load_workbook(self.job.path, read_only=True, data_only=True)
         except Exception as error:  # openpyxl raises many kinds for a file that is not a workbook.
@@ -165,13 +191,19 @@ class FileRows:
             sheet = book.worksheets[0]
             first, last = sheet.min_row or 1, sheet.max_row or 1
             rows = sheet.iter_rows(values_only=True)
-            self.headings = [cell_text(value).strip() for value in next(rows, ())]
+            self.headings = self._cells(first, next(rows, ()))
+            self.headings = [heading.strip() for heading in self.headings]
             for line, values in enumerate(rows, start=first + 1):
                 self._fraction = lambda line=line: line / last
-                yield line, [cell_text(value) for value in values]
+                yield line, self._cells(line, values)
             self._fraction = lambda: 1.0
         finally:
             book.close()
+
+    def _cells(self, line: int, values: tuple) -> list[str]:
+        cells = [cell_text(value) for value in values]
+        check_row(line, cells, self.limits)
+        return cells
 
 
 def cell_text(value) -> str:
@@ -183,18 +215,6 @@ def cell_text(value) -> str:
     if isinstance(value, datetime | date):
         return value.isoformat()
     return str(value)
-
-
-def preview(job: ImportJob, *, rows: int = 5) -> tuple[list[str], list[list[str]]]:
-    """The headings and the first data rows, to choose the column mapping."""
-    reader = FileRows(job)
-    first = []
-    for _line, values in reader:
-        if len(first) >= rows:
-            break
-        if any(value.strip() for value in values):
-            first.append(values)
-    return reader.headings, first
 
 
 @dataclass(frozen=True)

@@ -2,20 +2,19 @@
 
 import csv
 import itertools
-import uuid
-from pathlib import Path
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from org.roles import EDITORS, READERS, Role, has_role, role_required
 from org.spreadsheets import safe_cell
 from prospects import importing, tasks
 from prospects.import_forms import MappingForm, UploadForm
+from prospects.import_uploads import SizeLimit, store
 from prospects.models import ImportJob, ImportRejection
 from prospects.provenance import EVIDENCE
 
@@ -26,14 +25,25 @@ def _jobs(request: HttpRequest):
     return ImportJob.objects.visible_to(request.user).select_related("owner", "created_by")
 
 
+@csrf_exempt  # checked in _upload, once the size limit is in place (Django's upload handler docs)
 @role_required(*EDITORS)
 @require_http_methods(["GET", "POST"])
 def import_upload(request: HttpRequest) -> HttpResponse:
+    limit = SizeLimit.for_imports(request)
+    request.upload_handlers.insert(0, limit)
+    return _upload(request, limit)
+
+
+@csrf_protect
+def _upload(request: HttpRequest, limit: SizeLimit) -> HttpResponse:
+    """Store the file and queue its reading by a worker; the job's page shows how it went."""
     pick_owner = not has_role(request.user, Role.SALES)
     form = UploadForm(request.POST or None, request.FILES or None, pick_owner=pick_owner)
-    if request.method == "POST" and form.is_valid():
+    if limit.refused:
+        form.add_error("file", limit.message())
+    elif request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        path = _store(upload)
+        path = store(upload)
         try:
             job = importing.create_job(
                 path=str(path),
@@ -48,21 +58,11 @@ def import_upload(request: HttpRequest) -> HttpResponse:
             path.unlink(missing_ok=True)
             form.apply_errors(error)
         else:
-            return redirect("prospects:import_mapping", job.pk)
+            tasks.inspect_import.delay_on_commit(job.pk)
+            return redirect(job)
     context = {"form": form, "jobs": _jobs(request)[:10]}
-    return render(request, "prospects/import_upload.html", context, status=400 if form.errors else 200)
-
-
-def _store(upload) -> Path:
-    """Keep the uploaded file where the worker can read it; it is deleted once imported."""
-    folder = Path(settings.MEDIA_ROOT) / "imports"
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    path = folder / f"{uuid.uuid4().hex}{Path(upload.name).suffix.lower()[:5]}"
-    with open(path, "wb") as file:
-        for chunk in upload.chunks():
-            file.write(chunk)
-    path.chmod(0o600)
-    return path
+    status = 413 if limit.refused else 400 if form.errors else 200
+    return render(request, "prospects/import_upload.html", context, status=status)
 
 
 @role_required(*EDITORS)
@@ -79,7 +79,7 @@ def import_mapping(request: HttpRequest, pk: int) -> HttpResponse:
     job = get_object_or_404(_jobs(request), pk=pk)
     if job.status != ImportJob.Status.DRAFT:
         return redirect(job)
-    headings, rows = importing.preview(job, rows=5)
+    headings, rows = importing.preview(job)  # read by the worker, within the column cap
     form = MappingForm(request.POST or None, headings=headings, initial=importing.guess_mapping(headings))
     if request.method == "POST" and form.is_valid():
         try:
@@ -97,7 +97,9 @@ def import_mapping(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def import_resume(request: HttpRequest, pk: int) -> HttpResponse:
     """Start a failed import again: it resumes after its last committed batch."""
-    job = get_object_or_404(_jobs(request), pk=pk, status=ImportJob.Status.FAILED)
+    job = get_object_or_404(_jobs(request), pk=pk, status=ImportJob.Status.FAILED, cleared_at=None)
+    if not job.can_resume:  # refused while reading: nothing to start again
+        return redirect(job)
     tasks.run_import.delay_on_commit(job.pk)
     return redirect(job)
 

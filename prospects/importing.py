@@ -20,6 +20,7 @@ person on the suppression list is never recorded again (Art. 21(3)).
 
 import contextlib
 import hashlib
+import json
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -40,7 +41,6 @@ from prospects.import_rows import (
     RowChecker,
     file_format,
     guess_mapping,
-    preview,
     sniff_csv,
 )
 from prospects.import_staging import Staging, advance, record_progress
@@ -50,6 +50,8 @@ BATCH_SIZE = 5000  # lines per committed load batch
 STAGE_CHUNK = 5000  # rows per COPY into the staging table
 # Share of the progress bar taken by each step (staging is where Python does the work).
 STAGED_AT, CHECKED_AT = 80, 85
+PREVIEW_ROWS = 5  # first rows shown on the mapping page
+INSPECTED_FIELDS = ("encoding", "delimiter", "fingerprint", "headings", "rows_total", "preview")
 
 Progress = Callable[[ImportJob], None]
 EACH_ROW = "linkedin.com/in/each-row"  # stands for the rows' own profile links when checking
@@ -61,6 +63,7 @@ __all__ = [
     "begin",
     "create_job",
     "guess_mapping",
+    "inspect",
     "preview",
     "resumable",
     "run",
@@ -70,7 +73,8 @@ __all__ = [
 def create_job(
     *, path: str, filename: str, source_type: str, evidence: dict, owner, by, uploaded: bool = False
 ) -> ImportJob:
-    """Record an import waiting for its column mapping; raise ValidationError naming the field."""
+    """Record an import whose file a worker is to read (``inspect``); raise ValidationError naming
+    the field. Nothing here opens the file: a hostile one cannot hold the web request."""
     errors: dict[str, list[str]] = {}
     cleaned = _clean_provenance(source_type, evidence, errors)
     if not has_role(owner, Role.SALES) or not owner.is_active:
@@ -81,28 +85,52 @@ def create_job(
         errors.setdefault("file", []).append(str(error))
     if errors:
         raise ValidationError(errors)
-    encoding, delimiter = sniff_csv(path) if kind == ImportJob.Format.CSV else ("", "")
-    job = ImportJob(
+    return ImportJob.objects.create(
         filename=Path(filename).name[:255],
         path=str(path),
         uploaded=uploaded,
-        fingerprint=fingerprint(path),
         file_format=kind,
-        encoding=encoding,
-        delimiter=delimiter,
+        status=ImportJob.Status.INSPECTING,
         source_type=source_type,
         evidence=cleaned,
         owner=owner,
         created_by=by,
     )
+
+
+def inspect(job: ImportJob) -> ImportJob:
+    """In a worker: read the whole file within the limits (import_files.py), count its rows and
+    keep its headings and first rows for the mapping page; a file beyond a limit fails the job
+    with a message naming it, and an uploaded copy is deleted at once."""
+    if job.status != ImportJob.Status.INSPECTING:
+        return job
     try:
-        headings, _rows = preview(job, rows=1)
-    except ImportFileError as error:
-        raise ValidationError({"file": [str(error)]}) from error
-    if not any(headings):
-        raise ValidationError({"file": [_("The file is empty: its first line must name the columns.")]})
-    job.save()
+        if job.file_format == ImportJob.Format.CSV:
+            job.encoding, job.delimiter = sniff_csv(job.path)
+        reader = FileRows(job)
+        first, last_line = [], 1
+        for line, values in reader:
+            last_line = line
+            if len(first) < PREVIEW_ROWS and any(value.strip() for value in values):
+                first.append(values)
+        if not any(reader.headings):
+            raise ImportFileError(_("The file is empty: its first line must name the columns."))
+    except (ImportFileError, OSError) as error:
+        message = str(error) if isinstance(error, ImportFileError) else _("The uploaded file is gone.")
+        _fail(job, message)
+        if job.uploaded:
+            Path(job.path).unlink(missing_ok=True)
+        return job
+    job.fingerprint = fingerprint(job.path)
+    job.headings, job.rows_total, job.preview = reader.headings, last_line - 1, json.dumps(first)
+    job.status, job.heartbeat_at = ImportJob.Status.DRAFT, timezone.now()
+    job.save(update_fields=[*INSPECTED_FIELDS, "status", "heartbeat_at"])
     return job
+
+
+def preview(job: ImportJob) -> tuple[list[str], list[list[str]]]:
+    """The headings and first rows the worker read, to choose the column mapping."""
+    return list(job.headings), json.loads(job.preview or "[]")
 
 
 def _clean_provenance(source_type: str, evidence: dict, errors: dict) -> dict:
@@ -130,7 +158,9 @@ def fingerprint(path: str) -> str:
 def begin(job: ImportJob, *, mapping: dict[str, str]) -> ImportJob:
     """Fix the column mapping (field -> column heading) and queue the job."""
     mapping = {name: column for name, column in mapping.items() if column}
-    headings, _rows = preview(job, rows=1)
+    if job.status != ImportJob.Status.DRAFT:
+        raise ValidationError({"mapping": [_("The file has not been read yet.")]})
+    headings = job.headings
     errors = []
     unknown = sorted(set(mapping) - set(FIELDS))
     if unknown:
@@ -151,7 +181,8 @@ def begin(job: ImportJob, *, mapping: dict[str, str]) -> ImportJob:
     job.mapping = mapping
     job.status = ImportJob.Status.QUEUED
     job.heartbeat_at = timezone.now()
-    job.save(update_fields=["mapping", "status", "heartbeat_at"])
+    job.preview = ""  # the first rows were for choosing the mapping
+    job.save(update_fields=["mapping", "status", "heartbeat_at", "preview"])
     return job
 
 
@@ -182,7 +213,7 @@ def run(job: ImportJob, *, batch_size: int = BATCH_SIZE, on_progress: Progress |
         if not claimed:
             return job
         job.refresh_from_db()  # another run may have moved it on
-        if job.status in (ImportJob.Status.DRAFT, ImportJob.Status.DONE):
+        if job.status in (ImportJob.Status.INSPECTING, ImportJob.Status.DRAFT, ImportJob.Status.DONE):
             return job
         _start(job)
         staging = Staging(job)

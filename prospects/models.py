@@ -371,6 +371,8 @@ class PurgeRun(models.Model):
     counts = models.JSONField(_("prospects removed per reason"), default=dict)
     rows = models.JSONField(_("rows removed per table"), default=dict)
     chunks = models.PositiveIntegerField(_("chunks committed"), default=0)
+    # Why the run stopped before its end; a run found unfinished by the next one gets one.
+    error = models.TextField(_("error"), blank=True)
     triggered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -509,6 +511,7 @@ class ImportJob(models.Model):
     """
 
     class Status(models.TextChoices):
+        INSPECTING = "inspecting", _("Reading the file")
         DRAFT = "draft", _("Waiting for its column mapping")
         QUEUED = "queued", _("Queued")
         RUNNING = "running", _("Running")
@@ -537,6 +540,13 @@ class ImportJob(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    # What the worker read of the file (import_files.py): the headings, how many rows, and the
+    # first rows encrypted for the mapping page, cleared once the mapping is chosen.
+    headings = models.JSONField(default=list, editable=False)
+    rows_total = models.PositiveIntegerField(_("rows in the file"), null=True, blank=True)
+    preview = EncryptedTextField(blank=True, editable=False)
+    # The clean-up deleted its file and staged rows (import_cleanup.py): it cannot resume.
+    cleared_at = models.DateTimeField(_("file deleted at"), null=True, blank=True)
     staged_through = models.PositiveIntegerField(default=0, editable=False)
     staged = models.BooleanField(default=False, editable=False)
     checked = models.BooleanField(default=False, editable=False)
@@ -572,6 +582,33 @@ class ImportJob(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def is_active(self) -> bool:
+        """A worker reads or loads it: its page polls for progress."""
+        return self.status in (self.Status.INSPECTING, self.Status.QUEUED, self.Status.RUNNING)
+
+    @property
+    def can_resume(self) -> bool:
+        return self.status == self.Status.FAILED and self.cleared_at is None and self.headings != []
+
+
+class ImportCleanup(models.Model):
+    """One run of the clean-up of import files and staging tables: what it removed, never whose."""
+
+    ran_at = models.DateTimeField(_("ran at"), default=timezone.now)
+    older_than = models.DateTimeField(_("removed what was older than"))
+    jobs = models.JSONField(_("imports cleared"), default=list)  # ids of the ImportJob rows
+    files = models.PositiveIntegerField(_("files of imports deleted"), default=0)
+    orphan_files = models.PositiveIntegerField(_("files without an import deleted"), default=0)
+    staging_tables = models.PositiveIntegerField(_("staging tables dropped"), default=0)
+
+    class Meta:
+        verbose_name = _("import clean-up")
+        ordering = ["-ran_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"import-cleanup@{self.ran_at:%Y-%m-%d %H:%M}"
 
 
 class RejectionReason(models.TextChoices):

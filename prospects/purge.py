@@ -82,18 +82,38 @@ def purge_expired(
     today = today or timezone.localdate()
     plan = deletion.deletion_plan()
     with purge_lock():
+        fail_unfinished_runs()
         run = PurgeRun.objects.create(reason=PurgeReason.RETENTION_EXPIRED, dry_run=dry_run, as_of=today)
         report = PurgeReport(run_id=run.pk, dry_run=dry_run)
         last_id = 0
-        while True:
-            locked = _run_chunk(run, report, plan, partial(_lock_expired, today, last_id, chunk_size))
-            if locked and progress is not None:
-                progress(report)
-            if len(locked) < chunk_size:
-                break
-            last_id = locked[-1]
+        try:
+            while True:
+                locked = _run_chunk(run, report, plan, partial(_lock_expired, today, last_id, chunk_size))
+                if locked and progress is not None:
+                    progress(report)
+                if len(locked) < chunk_size:
+                    break
+                last_id = locked[-1]
+        except Exception as error:
+            # The class only: a database error's text can quote the values of a row.
+            message = f"Stopped on {type(error).__name__}; the worker's log has the details."
+            PurgeRun.objects.filter(pk=run.pk).update(finished_at=timezone.now(), error=message)
+            raise
         PurgeRun.objects.filter(pk=run.pk).update(finished_at=timezone.now())
     return report
+
+
+def fail_unfinished_runs() -> int:
+    """Mark failed the purge runs that never finished: their process was killed or lost.
+
+    Called under the purge lock, so none of them is still running. Their counts stand:
+    each chunk wrote its own in the transaction of its deletions.
+    """
+    unfinished = PurgeRun.objects.filter(reason=PurgeReason.RETENTION_EXPIRED, finished_at__isnull=True)
+    return unfinished.update(
+        finished_at=timezone.now(),
+        error="Stopped before its end (its process was killed or lost); found by the next run.",
+    )
 
 
 def erase_prospects(

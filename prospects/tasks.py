@@ -5,7 +5,7 @@ import logging
 from celery import shared_task
 from django.conf import settings
 
-from prospects import importing, purge, retention
+from prospects import import_cleanup, importing, purge, retention
 from prospects.models import ImportJob
 
 logger = logging.getLogger(__name__)
@@ -34,6 +34,12 @@ def run_import(job_id: int) -> int:
 
 
 @shared_task(acks_late=True)
+def inspect_import(job_id: int) -> int:
+    """Read an uploaded file within the limits (never in the web request); returns its rows."""
+    return importing.inspect(ImportJob.objects.get(pk=job_id)).rows_total or 0
+
+
+@shared_task(acks_late=True)
 def requeue_stalled_imports() -> int:
     """Every few minutes: send again the imports whose task was lost (a run resumes, never repeats)."""
     stalled = list(
@@ -42,3 +48,9 @@ def requeue_stalled_imports() -> int:
     for job_id in stalled:
         run_import.delay(job_id)
     return len(stalled)
+
+
+@shared_task(acks_late=True)
+def clear_abandoned_imports_task() -> int:
+    """Hourly: delete the files and staging tables of imports abandoned past LOYAL_IMPORT_CLEANUP_HOURS."""
+    return len(import_cleanup.clear_abandoned_imports().jobs)

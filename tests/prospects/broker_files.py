@@ -57,6 +57,7 @@ def import_file(
         owner=by,
         by=by,
     )
+    importing.inspect(job)
     importing.begin(job, mapping=MAPPING if mapping is None else mapping)
     return importing.run(job, **run)
 

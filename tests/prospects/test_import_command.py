@@ -140,6 +140,7 @@ def test_an_import_whose_task_was_lost_is_sent_again_and_completes(rep, tmp_path
     job = importing.create_job(
         path=str(path), filename=path.name, source_type="broker", evidence=BROKER, owner=rep, by=rep
     )
+    importing.inspect(job)
     importing.begin(job, mapping=MAPPING)  # queued; its broker message never arrives
     fresh = list(importing.stalled(minutes=15))
 

@@ -66,6 +66,7 @@ def test_refuses_a_mapping_without_names_or_contact_point(rep, tmp_path):
         path=str(path), filename=path.name, source_type="broker", evidence=BROKER, owner=rep, by=rep
     )
 
+    importing.inspect(job)
     with pytest.raises(ValidationError) as error:
         importing.begin(job, mapping={"first_name": "Prénom", "job_title": "Fonction"})
 
@@ -78,13 +79,14 @@ def test_a_file_that_cannot_be_read_fails_the_job_with_the_reason(rep, tmp_path)
     job = importing.create_job(
         path=str(path), filename=path.name, source_type="broker", evidence=BROKER, owner=rep, by=rep
     )
+    importing.inspect(job)
     importing.begin(job, mapping=MAPPING)
     path.write_bytes(",".join(HEADINGS).encode() + b"\nAda,Lovelace,\xff\xfe\n")
 
     importing.run(job)
 
     assert job.status == ImportJob.Status.FAILED
-    assert "neither UTF-8 nor Windows-1252" in job.error
+    assert "cannot be read as UTF-8 text" in job.error
     assert not Prospect.objects.exists()
 
 
@@ -99,6 +101,7 @@ def test_drops_the_staging_table_and_the_uploaded_copy_when_done(rep, tmp_path):
         by=rep,
         uploaded=True,
     )
+    importing.inspect(job)
     importing.begin(job, mapping=MAPPING)
 
     importing.run(job)

@@ -5,6 +5,7 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import TestCase, override_settings
 from django.urls import reverse
 
 from prospects.models import ImportJob, Prospect
@@ -40,8 +41,10 @@ def map_columns(eager, django_capture_on_commit_callbacks):
 
 
 def upload(client, file, **fields):
+    """Post the file; the worker's reading task runs eagerly once the request commits."""
     data = {"file": file, "source_type": "broker", **BROKER, **fields}
-    return client.post(reverse("prospects:import"), data)
+    with override_settings(CELERY_TASK_ALWAYS_EAGER=True), TestCase.captureOnCommitCallbacks(execute=True):
+        return client.post(reverse("prospects:import"), data)
 
 
 def test_a_rep_uploads_a_file_maps_its_columns_and_reads_the_report(
@@ -52,11 +55,14 @@ def test_a_rep_uploads_a_file_maps_its_columns_and_reads_the_report(
 
     uploaded = upload(rep_client, file)
     job = ImportJob.objects.get()
-    mapping_page = rep_client.get(uploaded["Location"])
+    job_page = rep_client.get(uploaded["Location"]).content.decode()
+    mapping_page = rep_client.get(reverse("prospects:import_mapping", args=[job.pk]))
     mapped = map_columns(rep_client, mapping_page.request["PATH_INFO"])
     report = rep_client.get(mapped["Location"])
 
-    assert uploaded.status_code == 302
+    assert uploaded.status_code == 302 and uploaded["Location"] == job.get_absolute_url()
+    assert "The file has 2 rows and 3 columns." in job_page
+    assert reverse("prospects:import_mapping", args=[job.pk]) in job_page
     assert "ada@analytical.fr" in mapping_page.content.decode()
     assert "selected>First name</option>" in mapping_page.content.decode().replace('"First name" ', "")
     assert mapped["Location"] == job.get_absolute_url()

@@ -228,6 +228,7 @@ def _queries(path: Path, *, by, batch_size: int) -> int:
     job = importing.create_job(
         path=str(path), filename=path.name, source_type="broker", evidence=BROKER, owner=by, by=by
     )
+    importing.inspect(job)
     importing.begin(job, mapping=MAPPING)
     with CaptureQueriesContext(connection) as queries:
         importing.run(job, batch_size=batch_size)

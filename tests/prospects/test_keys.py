@@ -100,6 +100,7 @@ def test_no_prospect_table_holds_a_plaintext_email_or_phone_during_or_after_an_i
         owner=rep,
         by=rep,
     )
+    importing.inspect(job)
     importing.begin(
         job, mapping={"first_name": "first", "last_name": "last", "email": "email", "phone": "phone"}
     )

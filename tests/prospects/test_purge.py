@@ -10,6 +10,7 @@ import time_machine
 from django.core.management import CommandError, call_command
 from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from bench import purge as bench
 from crm.celery import app as celery_app
@@ -18,6 +19,7 @@ from prospects.models import InteractionType, Prospect, PurgeReason, PurgeRun
 from prospects.purge import PurgeAlreadyRunning, purge_expired, purge_lock
 from prospects.tasks import purge_expired_task
 from prospects.timeline import record_interaction
+from tests import factories
 from tests.prospects.purge_subjects import (
     PERSON,
     TODAY,
@@ -173,6 +175,47 @@ def test_a_second_run_exits_while_another_holds_the_lock(rep):
 
     assert skipped == 0 and Prospect.objects.count() == 1
     assert purge_expired(today=TODAY).purged == 1
+
+
+def test_a_run_that_did_not_finish_is_marked_failed_by_the_next_run(rep):
+    killed = PurgeRun.objects.create(reason=PurgeReason.RETENTION_EXPIRED, as_of=TODAY, purged=3, chunks=1)
+    erasure = PurgeRun.objects.create(reason=PurgeReason.ERASURE, as_of=TODAY)  # not the purge's to judge
+
+    report = purge_expired(today=TODAY)
+
+    killed.refresh_from_db()
+    erasure.refresh_from_db()
+    assert killed.finished_at is not None and killed.purged == 3
+    assert killed.error == "Stopped before its end (its process was killed or lost); found by the next run."
+    assert erasure.finished_at is None and erasure.error == ""
+    latest = PurgeRun.objects.get(pk=report.run_id)
+    assert latest.finished_at is not None and latest.error == ""
+
+
+def test_a_run_stopped_by_an_error_records_it_and_keeps_what_it_did(rep):
+    for number in range(3):
+        collected_on(date(2020, 1, 1), by=rep, email=f"person{number}@acme.fr")
+
+    def interrupted(report):
+        raise ConnectionError("the database went away")
+
+    with pytest.raises(ConnectionError):
+        purge_expired(today=TODAY, chunk_size=2, progress=interrupted)
+
+    run = PurgeRun.objects.get()
+    assert run.finished_at is not None and run.purged == 2 and Prospect.objects.count() == 1
+    assert run.error == "Stopped on ConnectionError; the worker's log has the details."
+    assert "went away" not in run.error
+
+
+def test_the_purge_page_shows_a_failed_run_with_its_error(client, dpo):
+    PurgeRun.objects.create(reason=PurgeReason.RETENTION_EXPIRED, as_of=TODAY)
+    purge_expired(today=TODAY)
+    factories.log_in(client, dpo)
+
+    page = client.get(reverse("retention:purges")).content.decode()
+
+    assert "Failed: Stopped before its end" in page
 
 
 # --- Task, command and schedule -------------------------------------------------------------------

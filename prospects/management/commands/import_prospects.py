@@ -68,8 +68,10 @@ class Command(BaseCommand):
                 by=owner,
             )
             mapping = {field: column for column, field in _pairs(options["map"], "--map", last=True).items()}
-            headings, _rows = importing.preview(job, rows=0)
-            return importing.begin(job, mapping={**importing.guess_mapping(headings), **mapping})
+            importing.inspect(job)  # a command is not a web request: it reads the file itself
+            if job.status == ImportJob.Status.FAILED:
+                raise CommandError(job.error)
+            return importing.begin(job, mapping={**importing.guess_mapping(job.headings), **mapping})
         except ValidationError as error:
             raise CommandError(_messages(error)) from error
 
