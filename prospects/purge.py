@@ -200,6 +200,7 @@ def _run_chunk(
             if suppress:
                 report.suppressed += deletion.suppress(ids)
             _queue_propagation(locked)
+            propagation.supersede(ids)
             deletion.remove(plan, ids, report.rows)
             report.purged += len(ids)
             report.counts.update(reason for _pk, reason in locked)
