@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -25,25 +25,13 @@ from consent.channels import Channel
 from org.models import Organisation
 from outreach.models import NoticeOutcome, NoticeRecord
 from prospects import retention, suppression
-from prospects.models import Language, Notice, Prospect, Source, SourceType
+from prospects.models import Language, Notice, Prospect, Source
+from prospects.provenance import indirect
 
 logger = logging.getLogger(__name__)
 
 # Bump when the notice templates change: each record names the version the person got.
 NOTICE_VERSION = "art14-2026-1"
-# GDPR 14: the data were obtained from someone else than the person.
-INDIRECT_TYPES = (SourceType.LINKEDIN_CONNECTION, SourceType.LINKEDIN_PUBLIC_PROFILE, SourceType.BROKER)
-
-
-def indirect() -> Q:
-    """Sources of data not obtained from the person (GDPR 14), as provenance.policy_source maps them.
-
-    A badge scan is indirect unless our own notice was shown at the scan (14(5)(a)).
-    """
-    without_our_notice = Q(evidence__our_notice_shown=False) | Q(evidence__our_notice_shown__isnull=True)
-    return Q(type__in=INDIRECT_TYPES) | (Q(type=SourceType.EVENT) & without_our_notice)
-
-
 STANDALONE_SUBJECT = {
     Language.FR: "Information sur l'utilisation de vos données personnelles",
     Language.EN: "How we use your personal data",

@@ -150,6 +150,34 @@ def _names_in(condition) -> set[str]:
     return names
 
 
+# --- Keeping what a legal hold covers ------------------------------------------------------
+
+# docs/rules.md §2.6: a hold on the exchanges keeps the timeline, the messages and the notes,
+# with the name they are about; the rest of the record goes as in an erasure.
+EXCHANGE_MODELS = frozenset({"prospects.Interaction", "prospects.Note", "outreach.Message"})
+IDENTIFIERS = {
+    "job_title": "",
+    "email": "",
+    "email_index": None,
+    "phone": "",
+    "phone_index": None,
+    "linkedin_url": "",
+    "linkedin_index": None,
+}
+
+
+def keep_only(link: Link, ids: list, rows: Counter, *, kept: frozenset[str]) -> None:
+    """Remove every dependant of the prospects but the ``kept`` models, then blank their identifiers
+    and job title, in the history too. Links the deletion would only cut (SET_NULL) stay as they are."""
+    if not ids:
+        return
+    for child in link.children:
+        if not child.detach and child.model._meta.label not in kept:
+            remove(child, ids, rows)
+    rows["prospects.Prospect:reduced"] += Prospect.objects.filter(pk__in=ids).update(**IDENTIFIERS)
+    rows["prospects.HistoricalProspect:reduced"] += Prospect.history.filter(id__in=ids).update(**IDENTIFIERS)
+
+
 # --- Set-based SQL, PostgreSQL and SQLite ----------------------------------------------
 
 

@@ -15,10 +15,10 @@ from django.utils.translation import gettext as _
 from org.access import record_access
 from org.accounts import team_of
 from org.models import AccessAction
-from prospects import provenance, retention, suppression
+from prospects import propagation, provenance, retention, suppression
 from prospects.audience import Audience, automatic_audience
 from prospects.identity import indexes_of, normalise_identifiers
-from prospects.models import Company, Prospect, Source
+from prospects.models import Company, Propagation, Prospect, Source
 from prospects.timeline import add_note, screening_error
 
 INDEXED_FIELDS = {"email_index": "email", "phone_index": "phone", "linkedin_index": "linkedin_url"}
@@ -239,6 +239,12 @@ def create_prospect(data: ProspectData, *, source: SourceData | None, by) -> Pro
 
 
 EDITABLE = ("first_name", "last_name", "job_title", "language")
+# The personal data a rectification changes, and the recipients hold copies of.
+RECTIFIABLE = (*EDITABLE, "email", "phone", "linkedin_url", "company_id", "sole_trader")
+
+
+def _rectifiable(prospect: Prospect) -> tuple:
+    return tuple(getattr(prospect, name) for name in RECTIFIABLE)
 
 
 def update_prospect(prospect: Prospect, data: ProspectData, *, by) -> Prospect:
@@ -260,6 +266,7 @@ def update_prospect(prospect: Prospect, data: ProspectData, *, by) -> Prospect:
     if data.errors:
         raise ValidationError(data.errors)
     previous_digests = [getattr(prospect, name) for name in INDEXED_FIELDS]
+    before = _rectifiable(prospect)
     with transaction.atomic():
         for name in EDITABLE:
             setattr(prospect, name, getattr(data, name).strip())
@@ -270,6 +277,9 @@ def update_prospect(prospect: Prospect, data: ProspectData, *, by) -> Prospect:
         prospect.audience_justification = data.audience_justification.strip()
         prospect.sole_trader = data.sole_trader
         prospect._history_user = by
+        if _rectifiable(prospect) != before:
+            # GDPR 16, 19: the recipients are told, by the hashes they know the person by (before the save).
+            propagation.queue([prospect.pk], event=Propagation.Event.RECTIFICATION)
         try:
             with transaction.atomic():
                 prospect.save()

@@ -43,6 +43,23 @@ class Notice(models.TextChoices):
     NONE = "none", _("Not informed yet")
 
 
+class LegalHoldScope(models.TextChoices):
+    """What a legal hold keeps (GDPR 17(3)(b), (e); docs/rules.md §2.6): that scope only."""
+
+    RECORD = "record", _("The whole record")
+    EXCHANGES = "exchanges", _("The exchanges only: timeline, messages and notes, with the name")
+
+
+class RestrictionGround(models.TextChoices):
+    """Why processing is restricted (GDPR 18(1)); the purge reads it (docs/rules.md §2.6)."""
+
+    ACCURACY = "accuracy", _("Accuracy contested, while it is verified (art. 18(1)(a))")
+    UNLAWFUL = "unlawful", _("Unlawful processing, the person opposes erasure (art. 18(1)(b))")
+    CLAIMS = "claims", _("No longer needed, but needed by the person for a legal claim (art. 18(1)(c))")
+    OBJECTION = "objection", _("Objection pending verification (art. 18(1)(d))")
+    LEGAL_HOLD = "legal_hold", _("Kept under a legal hold after an erasure request (art. 17(3))")
+
+
 class Company(models.Model):
     name = models.CharField(_("name"), max_length=200)
     domain = models.CharField(_("web domain"), max_length=253, blank=True)
@@ -136,11 +153,27 @@ class Prospect(models.Model):
         verbose_name=_("legal hold placed by"),
     )
     legal_hold_placed_at = models.DateTimeField(_("legal hold placed at"), null=True, blank=True)
+    legal_hold_scope = models.CharField(
+        _("legal hold scope"),
+        max_length=20,
+        choices=LegalHoldScope.choices,
+        blank=True,
+        default="",
+        db_default="",
+    )
     is_customer = models.BooleanField(_("customer"), default=False)
     customer_relationship_ended_at = models.DateField(
         _("end of the customer relationship"), null=True, blank=True
     )
     restricted_at = models.DateTimeField(_("processing restricted since"), null=True, blank=True)
+    restriction_ground = models.CharField(
+        _("restriction ground"),
+        max_length=20,
+        choices=RestrictionGround.choices,
+        blank=True,
+        default="",
+        db_default="",
+    )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     # The deadline the owner was last warned about in the retention digest (retention.py).
@@ -193,6 +226,12 @@ class Prospect(models.Model):
     @property
     def is_restricted(self) -> bool:
         return self.restricted_at is not None
+
+    def hold_scope(self, *, today) -> str:
+        """The scope of the legal hold running on ``today``, or "" (an older hold without one keeps all)."""
+        if self.legal_hold_until is None or self.legal_hold_until < today:
+            return ""
+        return self.legal_hold_scope or LegalHoldScope.RECORD
 
 
 class Source(models.Model):
@@ -352,6 +391,10 @@ class PurgeReason(models.TextChoices):
     )
     ERASURE = "erasure", _("Erasure request (GDPR art. 17)")
     OBJECTION = "objection", _("Objection to every channel: record reduced to its hash (GDPR art. 5(1)(c))")
+    ART14_OVERDUE = (
+        "art14_overdue",
+        _("Not informed within a month of an indirect collection (GDPR art. 14(3)(a))"),
+    )
 
 
 class PurgeRun(models.Model):
@@ -398,6 +441,9 @@ class PropagationEvent(models.TextChoices):
     OBJECTION = "objection", _("Objection (GDPR art. 21)")
     ERASURE = "erasure", _("Erasure (GDPR art. 17)")
     PURGE = "purge", _("Retention purge (GDPR art. 5(1)(e))")
+    RECTIFICATION = "rectification", _("Rectification (GDPR art. 16)")
+    RESTRICTION = "restriction", _("Restriction (GDPR art. 18)")
+    RESTRICTION_LIFTED = "restriction_lifted", _("Restriction lifted (GDPR art. 18(3))")
 
 
 class RecipientKind(models.TextChoices):

@@ -116,6 +116,24 @@ def _insert(model, columns: tuple[str, ...], rows: QuerySet) -> list[int]:
         return sorted(row[0] for row in cursor.fetchall())
 
 
+# Changes the record's own removal supersedes: the recipients delete their copy instead.
+SUPERSEDED = (
+    Propagation.Event.RECTIFICATION, Propagation.Event.RESTRICTION, Propagation.Event.RESTRICTION_LIFTED
+)  # fmt: skip
+
+
+def supersede(ids: Sequence[int]) -> None:
+    """Before these prospects are removed: their rectification and restriction entries lose what
+    is not sent yet and their hashes (GDPR 5(1)(e)); the removal's own entry tells the recipients.
+
+    Three statements whatever the number of prospects.
+    """
+    entries = Propagation.objects.filter(prospect_id__in=list(ids), event__in=SUPERSEDED)
+    Recipient.objects.filter(propagation__in=entries, status=Recipient.Status.PENDING).delete()
+    entries.filter(recipients__isnull=True).delete()
+    entries.update(email_digest="", phone_digest="", linkedin_digest="")
+
+
 def mark_erased(entries: Iterable[int]) -> int:
     """The record behind these entries was reduced to its hash: recipients delete their copies too."""
     return Propagation.objects.filter(pk__in=list(entries)).update(record_erased=True)

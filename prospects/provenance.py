@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.core.validators import ProhibitNullCharactersValidator
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
@@ -210,3 +211,24 @@ def policy_source(source_type: str | None, evidence: dict) -> str:
     if source_type in REFUSED_TYPES:
         return "scraping"
     return "broker_without_proof"
+
+
+# GDPR 14: the data were obtained from someone else than the person.
+INDIRECT_TYPES = (SourceType.LINKEDIN_CONNECTION, SourceType.LINKEDIN_PUBLIC_PROFILE, SourceType.BROKER)
+
+
+def is_indirect(source) -> bool:
+    """Python form of ``indirect``, for one source."""
+    if source.type == SourceType.EVENT:
+        return not source.evidence.get("our_notice_shown")
+    return source.type in INDIRECT_TYPES
+
+
+def indirect() -> Q:
+    """Sources of data not obtained from the person (GDPR 14), as ``policy_source`` maps them.
+
+    A badge scan is indirect unless the controller's own notice was shown at the scan (14(5)(a)).
+    The Art. 14 job (outreach/notices.py) and the day-30 purge (retention.py) read it.
+    """
+    without_our_notice = Q(evidence__our_notice_shown=False) | Q(evidence__our_notice_shown__isnull=True)
+    return Q(type__in=INDIRECT_TYPES) | (Q(type=SourceType.EVENT) & without_our_notice)

@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time
 from functools import partial
 from pathlib import Path
 
@@ -23,6 +23,7 @@ from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.db import connection, models, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import Q
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -35,6 +36,7 @@ DEFAULT_CHUNK_SIZE = 2000
 EVENTS = {
     PurgeReason.RETENTION_EXPIRED: Propagation.Event.PURGE,
     PurgeReason.CUSTOMER_RETENTION_EXPIRED: Propagation.Event.PURGE,
+    PurgeReason.ART14_OVERDUE: Propagation.Event.PURGE,
     PurgeReason.ERASURE: Propagation.Event.ERASURE,
 }
 # pg_try_advisory_lock key of the purge; any constant that no other job uses.
@@ -64,36 +66,49 @@ class PurgeReport:
 def purge_expired(
     *,
     today: date | None = None,
+    now: datetime | None = None,
     dry_run: bool = False,
     chunk_size: int = DEFAULT_CHUNK_SIZE,
     progress: Callable[[PurgeReport], None] | None = None,
 ) -> PurgeReport:
-    """Delete every prospect past its retention deadline, in chunks of ``chunk_size``.
+    """Delete every prospect past its retention deadline, then every one still uninformed a month
+    after an indirect collection, in chunks of ``chunk_size``.
 
-    docs/rules.md §2.1: no legal hold, not a current customer. The deadline is re-checked in
-    each chunk's transaction under ``SELECT ... FOR UPDATE SKIP LOCKED``, so a reply
-    recorded meanwhile saves the prospect. Suppression rows are left as they are: a
-    purge adds none (only an objection or an erasure does). Each removed prospect leaves
-    a propagation entry for the other systems' copies (GDPR 19, prospects/propagation.py),
-    written in the chunk's transaction before the deletion. A dry run executes each
-    chunk and rolls it back, so its counts are the real run's by construction.
-    Raises ``PurgeAlreadyRunning`` when another run holds the lock.
+    docs/rules.md §2.1, §2.6: no legal hold, not a current customer, not restricted (GDPR 18);
+    §5: the Art. 14 notice was due within a month (14(3)(a)), so a person never told is deleted,
+    with ``art14_overdue`` as its reason. Each condition is re-checked in each chunk's
+    transaction under ``SELECT ... FOR UPDATE SKIP LOCKED``, so a reply or a notice recorded
+    meanwhile saves the prospect. Suppression rows are left as they are: a purge adds none
+    (only an objection or an erasure does). Each removed prospect leaves a propagation entry
+    for the other systems' copies (GDPR 19, prospects/propagation.py), written in the chunk's
+    transaction before the deletion. A dry run executes each chunk and rolls it back, so its
+    counts are the real run's by construction. Raises ``PurgeAlreadyRunning`` when another
+    run holds the lock.
     """
-    today = today or timezone.localdate()
+    if now is None:
+        now = timezone.now() if today is None else timezone.make_aware(datetime.combine(today, time(12)))
+    today = today or timezone.localdate(now)
     plan = deletion.deletion_plan()
+    passes = (
+        (lambda: retention.purgeable(today), None),
+        # Without those of the first pass, so that a dry run, rolled back, counts nobody twice.
+        (lambda: retention.art14_overdue(now) & ~retention.purgeable(today), PurgeReason.ART14_OVERDUE),
+    )
     with purge_lock():
         fail_unfinished_runs()
         run = PurgeRun.objects.create(reason=PurgeReason.RETENTION_EXPIRED, dry_run=dry_run, as_of=today)
         report = PurgeReport(run_id=run.pk, dry_run=dry_run)
-        last_id = 0
         try:
-            while True:
-                locked = _run_chunk(run, report, plan, partial(_lock_expired, today, last_id, chunk_size))
-                if locked and progress is not None:
-                    progress(report)
-                if len(locked) < chunk_size:
-                    break
-                last_id = locked[-1]
+            for condition, reason in passes:
+                last_id = 0
+                while True:
+                    lock = partial(_lock_due, condition, reason, last_id, chunk_size)
+                    locked = _run_chunk(run, report, plan, lock)
+                    if locked and progress is not None:
+                        progress(report)
+                    if len(locked) < chunk_size:
+                        break
+                    last_id = locked[-1]
         except Exception as error:
             # The class only: a database error's text can quote the values of a row.
             message = f"Stopped on {type(error).__name__}; the worker's log has the details."
@@ -141,11 +156,40 @@ def erase_prospects(
     return report
 
 
-def _lock_expired(today: date, after: int, limit: int) -> list[tuple[int, str]]:
-    """The next expired prospects, locked; rows another transaction holds are left for the next run."""
-    due = Prospect.objects.filter(retention.expired(today)).filter(pk__gt=after).order_by("pk")
+def erase_outside_hold(ids: Iterable[int], *, by, kept: frozenset[str]) -> PurgeReport:
+    """GDPR 17(3)(e): erase these prospects but for the ``kept`` tables a legal hold covers.
+
+    One transaction: the keyed hashes go to the suppression list, the erasure is queued for
+    the recipients (GDPR 19), then everything outside the hold is removed and the
+    identifiers blanked (deletion.keep_only). Nobody is removed: ``purged`` stays 0, the
+    rows say what went.
+    """
+    ids = sorted(set(ids))
+    plan = deletion.deletion_plan()
+    run = PurgeRun.objects.create(reason=PurgeReason.ERASURE, as_of=timezone.localdate(), triggered_by=by)
+    report = PurgeReport(run_id=run.pk)
+    with transaction.atomic():
+        locked = [pk for pk, _reason in _lock_listed(ids, PurgeReason.ERASURE)]
+        report.suppressed += deletion.suppress(locked)
+        propagation.queue(locked, event=Propagation.Event.ERASURE)
+        deletion.keep_only(plan, locked, report.rows, kept=kept)
+        report.chunks += 1
+        PurgeRun.objects.filter(pk=run.pk).update(
+            rows=dict(report.rows), chunks=report.chunks, finished_at=timezone.now()
+        )
+    return report
+
+
+def _lock_due(
+    condition: Callable[[], Q], reason: str | None, after: int, limit: int
+) -> list[tuple[int, str]]:
+    """The next prospects ``condition`` selects, locked; rows another transaction holds wait for the next
+    run. Without ``reason``, each one's retention reason (customer or not)."""
+    due = Prospect.objects.filter(condition()).filter(pk__gt=after).order_by("pk")
     if connection.features.has_select_for_update_skip_locked:
         due = due.select_for_update(skip_locked=True)
+    if reason is not None:
+        return [(pk, str(reason)) for pk in due.values_list("pk", flat=True)[:limit]]
     return [
         (pk, (PurgeReason.CUSTOMER_RETENTION_EXPIRED if customer else PurgeReason.RETENTION_EXPIRED).value)
         for pk, customer in due.values_list("pk", "is_customer")[:limit]
@@ -176,6 +220,7 @@ def _run_chunk(
             if suppress:
                 report.suppressed += deletion.suppress(ids)
             _queue_propagation(locked)
+            propagation.supersede(ids)
             deletion.remove(plan, ids, report.rows)
             report.purged += len(ids)
             report.counts.update(reason for _pk, reason in locked)

@@ -7,7 +7,7 @@ on e-mail opens (Art. 5(1)(e)).
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
@@ -15,14 +15,15 @@ from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, get_connection
 from django.core.validators import MaxLengthValidator, ProhibitNullCharactersValidator
 from django.db import transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.db.models.functions import Coalesce, Greatest
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from prospects.models import Direction, InteractionType, Prospect
+from prospects.models import Direction, InteractionType, LegalHoldScope, Notice, Prospect, Source
+from prospects.provenance import indirect, is_indirect
 
 # §2.2: the prospect's own voluntary acts toward the company reset the clock.
 VOLUNTARY_CONTACTS = frozenset(
@@ -140,6 +141,54 @@ def expired(today: date) -> Q:
     return Q(retention_until__lt=today) & no_hold & not_current_customer
 
 
+def _no_hold(today: date) -> Q:
+    return Q(legal_hold_until__isnull=True) | Q(legal_hold_until__lt=today)
+
+
+def is_purgeable(prospect, *, today: date | None = None) -> bool:
+    """Expired and not restricted: what the retention purge deletes (§2.1, §2.6).
+
+    GDPR 18: restricted data are only stored. Under 18(1)(b) or (c) the person wants them
+    kept, under 18(1)(a) or (d) they are being checked; either way the purge leaves them
+    until the restriction is lifted, then applies the deadline again (INTERP).
+    """
+    return is_expired(prospect, today=today) and not prospect.is_restricted
+
+
+def purgeable(today: date) -> Q:
+    """SQL form of ``is_purgeable``."""
+    return expired(today) & Q(restricted_at__isnull=True)
+
+
+# GDPR 14(3)(a): one month at most after the data were obtained (docs/rules.md §5).
+ART14_MONTH = timedelta(days=30)
+
+
+def is_art14_overdue(prospect, *, now: datetime) -> bool:
+    """An indirect source still uninformed a month after it was obtained: the purge deletes it (§5).
+
+    Not under a legal hold, not restricted, not a current customer (informed at the sale, GDPR 13).
+    """
+    today = timezone.localdate(now)
+    if prospect.is_restricted or prospect.hold_scope(today=today) or is_current_customer(prospect):
+        return False
+    return any(
+        is_indirect(source) and source.notice != Notice.ART14_SENT and source.acquired_at < now - ART14_MONTH
+        for source in prospect.sources.all()
+    )
+
+
+def art14_overdue(now: datetime) -> Q:
+    """SQL form of ``is_art14_overdue``."""
+    late = Source.objects.filter(indirect(), prospect=OuterRef("pk"), acquired_at__lt=now - ART14_MONTH)
+    return (
+        Exists(late.exclude(notice=Notice.ART14_SENT))
+        & Q(restricted_at__isnull=True)
+        & _no_hold(timezone.localdate(now))
+        & ~current_customer()
+    )
+
+
 def kept_until_of(prospect) -> date:
     """The last day a prospect is kept: its deadline, or a later legal hold."""
     return max(prospect.retention_until, prospect.legal_hold_until or prospect.retention_until)
@@ -173,14 +222,19 @@ def due_soon(*, today: date, among=None):
 
 
 @transaction.atomic
-def place_legal_hold(prospect: Prospect, *, until: date, reason: str, by) -> Prospect:
+def place_legal_hold(
+    prospect: Prospect, *, until: date, reason: str, by, scope: str = LegalHoldScope.RECORD
+) -> Prospect:
     """Keep a prospect past its deadline until ``until`` (e.g. a claim: GDPR 17(3)(e), 18(1)(c)).
 
-    The hold is recorded with who placed it and when, and in the history. It never
-    moves ``retention_until``: when the hold ends the normal deadline applies again.
+    The hold is recorded with who placed it and when, its scope, and in the history. It
+    never moves ``retention_until``: when the hold ends the normal deadline applies again.
+    It blocks the purge, and an erasure keeps its scope only (docs/rules.md §2.6).
     """
     reason = reason.strip()
     errors = {}
+    if scope not in LegalHoldScope.values:
+        errors["scope"] = [_("Choose what the legal hold keeps: the whole record or the exchanges.")]
     if not reason:
         errors["reason"] = [_("Say why the record must be kept: a legal hold needs a reason.")]
     limit = Prospect._meta.get_field("legal_hold_reason").max_length
@@ -198,9 +252,16 @@ def place_legal_hold(prospect: Prospect, *, until: date, reason: str, by) -> Pro
     locked.legal_hold_reason = reason
     locked.legal_hold_placed_by = by
     locked.legal_hold_placed_at = timezone.now()
+    locked.legal_hold_scope = scope
     locked._history_user = by
     locked._change_reason = "legal hold"
-    fields = ["legal_hold_until", "legal_hold_reason", "legal_hold_placed_by", "legal_hold_placed_at"]
+    fields = [
+        "legal_hold_until",
+        "legal_hold_reason",
+        "legal_hold_placed_by",
+        "legal_hold_placed_at",
+        "legal_hold_scope",
+    ]
     locked.save(update_fields=[*fields, "updated_at"])
     for name in fields:
         setattr(prospect, name, getattr(locked, name))

@@ -63,7 +63,11 @@ def legal_hold(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(prospect)
     try:
         retention.place_legal_hold(
-            prospect, until=until, reason=request.POST.get("reason", ""), by=request.user
+            prospect,
+            until=until,
+            reason=request.POST.get("reason", ""),
+            scope=request.POST.get("scope", ""),
+            by=request.user,
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))

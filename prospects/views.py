@@ -23,7 +23,7 @@ from prospects.forms import (
     NoteForm,
     edit_form_for,
 )
-from prospects.models import Prospect, ProspectList
+from prospects.models import LegalHoldScope, Prospect, ProspectList
 from prospects.review import prospect_review
 
 ANYONE = (Role.SALES, Role.DPO, Role.ADMIN)
@@ -201,6 +201,7 @@ def prospect_detail(request: HttpRequest, pk: int) -> HttpResponse:
         can_edit=has_role(request.user, *EDITORS),
         lists=_lists(request),
         on_lists=lists.lists_of(prospect, viewer=request.user),
+        hold_scopes=LegalHoldScope.choices,
     )
     return render(request, "prospects/prospect_detail.html", context)
 

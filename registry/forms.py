@@ -7,12 +7,14 @@ from django.utils.translation import gettext_lazy as _
 from org.forms import DomainErrorsMixin
 from org.models import Organisation
 from org.roles import Role
+from prospects.models import RestrictionGround
 from registry import records
 from registry.art30 import PROCESSOR_ROLES
 from registry.breaches import REPORT_FIELDS, BreachReport
 from registry.fiche import CATEGORY_LABELS, MEASURE_LABELS, DataCategory, Period
 from registry.models import (
     Breach,
+    InformedBy,
     LegalBasis,
     ProcessingActivity,
     RequestChannel,
@@ -76,6 +78,30 @@ class ExtendForm(DomainErrorsMixin, forms.Form):
     # Not required here: ``requests.extend`` says which rule a missing date breaks.
     told_on = forms.DateField(
         label=_("Person told of the extension and its reasons on"), required=False, widget=DATE
+    )
+
+
+class RestrictForm(forms.Form):
+    ground = forms.ChoiceField(
+        label=_("Ground (GDPR art. 18(1))"),
+        choices=[
+            (value, label)
+            for value, label in RestrictionGround.choices
+            if value != RestrictionGround.LEGAL_HOLD
+        ],
+    )
+
+
+class LiftForm(DomainErrorsMixin, forms.Form):
+    """GDPR 18(3): how and when the person was told, before the restriction is lifted."""
+
+    # Not required here: ``rights.lift_restriction`` says which rule a missing value breaks.
+    informed_on = forms.DateField(label=_("Person told on"), required=False, widget=DATE)
+    informed_by = forms.ChoiceField(
+        label=_("Told by"), choices=[("", "—"), *InformedBy.choices], required=False
+    )
+    text = forms.CharField(
+        label=_("What the person was told"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
 

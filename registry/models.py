@@ -350,6 +350,14 @@ class ErasureGround(models.TextChoices):
     UNLAWFUL = "unlawful", _("Unlawfully processed (art. 17(1)(d))")
 
 
+class ErasureOutcome(models.TextChoices):
+    """GDPR 17(3): what was erased; a legal hold keeps its scope (docs/rules.md §2.6)."""
+
+    ERASED = "erased", _("Erased")
+    PARTIAL = "partial", _("Partly erased: the held data are kept (art. 17(3))")
+    REFUSED = "refused", _("Refused: the whole record is held (art. 17(3))")
+
+
 class Erasure(models.Model):
     """Evidence of an erasure (GDPR 17, 5(2)): who, when, on which ground. No personal data.
 
@@ -370,19 +378,69 @@ class Erasure(models.Model):
         verbose_name=_("request"),
     )
     run = models.OneToOneField(
-        PurgeRun, on_delete=models.PROTECT, related_name="erasure", verbose_name=_("deletion run")
+        PurgeRun,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="erasure",
+        verbose_name=_("deletion run"),
     )
     suppressed = models.PositiveIntegerField(_("identifiers added to the suppression list"), default=0)
+    outcome = models.CharField(
+        _("outcome"), max_length=10, choices=ErasureOutcome.choices, default=ErasureOutcome.ERASED
+    )
+    # GDPR 12(4): what the person was told is kept, and why. No identifier of the person.
+    kept = models.TextField(_("what is kept and why"), blank=True)
 
     class Meta:
         verbose_name = _("erasure")
         ordering = ["-at", "-id"]
         constraints = [
-            models.CheckConstraint(condition=Q(ground__in=ErasureGround.values), name="erasure_ground_known")
+            models.CheckConstraint(condition=Q(ground__in=ErasureGround.values), name="erasure_ground_known"),
+            models.CheckConstraint(
+                condition=Q(outcome__in=ErasureOutcome.values), name="erasure_outcome_known"
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d} {self.ground}"
+
+
+class InformedBy(models.TextChoices):
+    EMAIL = "email", _("E-mail")
+    LETTER = "letter", _("Letter")
+    PHONE = "phone", _("Phone call")
+    IN_PERSON = "in_person", _("In person")
+
+
+class RestrictionLift(models.Model):
+    """GDPR 18(3): the person was told before the restriction was lifted; when, how, in which words.
+
+    Part of the person's record: it goes with it at erasure or purge (prospects/deletion.py).
+    """
+
+    prospect = models.ForeignKey(Prospect, on_delete=models.CASCADE, related_name="restriction_lifts")
+    ground = models.CharField(_("restriction ground"), max_length=20, blank=True)
+    restricted_at = models.DateTimeField(_("restricted since"))
+    informed_on = models.DateField(_("person informed on"))
+    informed_by = models.CharField(_("informed by"), max_length=20, choices=InformedBy.choices)
+    text = models.TextField(_("what the person was told"))
+    lifted_at = models.DateTimeField(_("lifted at"), default=timezone.now)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("lifted by")
+    )
+
+    class Meta:
+        verbose_name = _("restriction lifted")
+        ordering = ["-lifted_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(informed_by__in=InformedBy.values), name="restriction_lift_channel_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.lifted_at:%Y-%m-%d}"
 
 
 class RiskLevel(models.TextChoices):

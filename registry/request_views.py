@@ -10,8 +10,9 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from org.roles import Role, has_role, role_required
 from prospects.identity import InvalidIdentifier
+from prospects.models import Prospect
 from registry import requests, rights, subject_access
-from registry.forms import AssignForm, CloseForm, ExtendForm, IntakeForm, PersonForm
+from registry.forms import AssignForm, CloseForm, ExtendForm, IntakeForm, LiftForm, PersonForm, RestrictForm
 from registry.models import RequestKind, SubjectRequest
 from registry.views import ACCOUNTABLE, attachment
 
@@ -69,6 +70,8 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "extend_form": ExtendForm(),
         "close_form": CloseForm(),
         "person_form": PersonForm(),
+        "restrict_form": RestrictForm(),
+        "today": timezone.localdate(),
         "timeline": requests.timeline(subject_request),
         "remedies": (requests.REMEDIES.en, requests.REMEDIES.fr),
     }
@@ -134,13 +137,32 @@ def request_execute(request: HttpRequest, pk: int) -> HttpResponse:
         package = subject_access.export_subject_data(item.prospect, by=request.user)
         requests.record_response(item, sha256=package.sha256)
         return attachment(package.content, "application/zip", package.filename)
+    extra = {"ground": request.POST.get("ground", "")} if action == "restrict" else {}
     try:
         {"erase": rights.erase, "restrict": rights.restrict, "object": rights.object_to_prospecting}[action](
-            item.prospect, by=request.user, request=item
+            item.prospect, by=request.user, request=item, **extra
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect("registry:request", pk=pk)
+
+
+@role_required(Role.ADMIN)
+@require_http_methods(["GET", "POST"])
+def restriction_lift(request: HttpRequest, pk: int) -> HttpResponse:
+    """GDPR 18(3): the administrator lifts a restriction once the person was told, and records how."""
+    prospect = get_object_or_404(Prospect, pk=pk, restricted_at__isnull=False)
+    form = LiftForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            rights.lift_restriction(prospect, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.apply_errors(error)
+        else:
+            messages.success(request, _("The restriction is lifted; the person was told first."))
+            return redirect(prospect)
+    context = {"prospect": prospect, "form": form}
+    return render(request, "registry/restriction_lift.html", context, status=400 if form.errors else 200)
 
 
 @role_required(Role.ADMIN)

@@ -27,5 +27,6 @@ urlpatterns = [
     path("requests/<int:pk>/close/", request_views.request_close, name="request_close"),
     path("requests/<int:pk>/link/", request_views.request_link, name="request_link"),
     path("requests/<int:pk>/execute/", request_views.request_execute, name="request_execute"),
+    path("restrictions/<int:pk>/lift/", request_views.restriction_lift, name="restriction_lift"),
     path("subject-access/", request_views.subject_access_export, name="subject_access"),
 ]

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('prospects', '0014_lists'),
+        ('prospects', '0016_holds'),
     ]
 
     operations = [

@@ -59,7 +59,8 @@ def test_the_dpo_places_a_legal_hold_from_the_prospect_page(dpo_client, dpo, rep
     until = timezone.localdate() + timedelta(days=2000)
 
     response = dpo_client.post(
-        f"/prospects/{prospect.pk}/legal-hold/", {"until": until.isoformat(), "reason": "Tax audit"}
+        f"/prospects/{prospect.pk}/legal-hold/",
+        {"until": until.isoformat(), "reason": "Tax audit", "scope": "record"},
     )
 
     prospect.refresh_from_db()

@@ -118,7 +118,7 @@ def test_the_admin_erases_from_the_request_page_and_the_dpo_cannot(client, admin
 def test_restriction_keeps_the_record_but_blocks_edits_and_contacts(admin_user, rep, person):
     item = request_for(person, kind="restriction", by=admin_user)
 
-    rights.restrict(person, by=admin_user, request=item)
+    rights.restrict(person, by=admin_user, request=item, ground="accuracy")
 
     person.refresh_from_db()
     assert person.is_restricted
@@ -136,11 +136,12 @@ def test_restriction_keeps_the_record_but_blocks_edits_and_contacts(admin_user, 
 
 
 def test_lifting_a_restriction_needs_one_in_place(admin_user, person):
-    rights.restrict(person, by=admin_user)
-    rights.lift_restriction(person, by=admin_user)
+    told = {"informed_on": timezone.localdate(), "informed_by": "email", "text": "Lifted next week."}
+    rights.restrict(person, by=admin_user, ground="accuracy")
+    rights.lift_restriction(person, by=admin_user, **told)
 
     with pytest.raises(ValidationError):
-        rights.lift_restriction(person, by=admin_user)
+        rights.lift_restriction(person, by=admin_user, **told)
     assert not Prospect.objects.get(pk=person.pk).is_restricted
 
 
