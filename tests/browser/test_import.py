@@ -41,6 +41,10 @@ def test_a_rep_uploads_a_broker_file_maps_its_columns_watches_it_load_and_reads_
     screenshot(page, "import-upload")
     with page.expect_navigation():
         page.click("main form button[type=submit]")
+    # A worker reads the file; the job's page says so, then links to the mapping.
+    expect(page.locator("main")).to_contain_text("The file has 3 rows")
+    with page.expect_navigation():
+        page.click("text=Choose the columns to import")
 
     expect(page.locator("table.preview")).to_contain_text("ada@analytical.fr")
     expect(page.locator("#id_email")).to_have_value("Courriel")
