@@ -98,6 +98,8 @@ EXPECTED: dict[str, str] = {
     # The DPO edits an activity of the register; an administrator reads it.
     "registry:activity":            "GET: L 403 403 200 200 | POST: L 403 403 400 403 | *: L 403 403 405 405",
     "registry:dashboard":           "GET HEAD: L 403 403 200 200 | *: L 403 403 405 405",
+    # GDPR 18(3): the administrator lifts a restriction, recording what the person was told.
+    "registry:restriction_lift":    "GET POST: L 403 403 403 200 | *: L 403 403 403 405",
     "registry:list_exports":        "GET HEAD: L 403 403 200 403 | *: L 403 403 405 403",
     "registry:access_log":          "GET HEAD: L 403 403 200 403 | *: L 403 403 405 403",
     "registry:breaches":            "GET POST: L 403 403 200 200 | *: L 403 403 405 405",

@@ -23,7 +23,7 @@ from consent import links
 from outreach import decisions
 from outreach.models import Message
 from prospects import importing, timeline
-from prospects.models import ImportJob
+from prospects.models import ImportJob, Prospect
 from registry import art30, breaches, requests
 from tests import factories
 from tests.crm.access_matrix import EXPECTED, LOGIN, METHODS, ROLES, expectations
@@ -87,12 +87,15 @@ def seed(tmp_path) -> tuple[dict, dict]:
     consent = factories.consent(prospect, by=rep)
     campaign = factories.campaign(by=rep)
     decisions.decide_campaign(campaign)
+    restricted = factories.prospect(by=rep, first_name="Rita", email="rita@acme.fr")
+    Prospect.objects.filter(pk=restricted.pk).update(restricted_at=timezone.now())
     failed = import_job(tmp_path, by=rep)
     ImportJob.objects.filter(pk=failed.pk).update(status=ImportJob.Status.FAILED)
     objects = {
         "rep": rep,
         "dpo": dpo,
         "prospect": prospect,
+        "restricted prospect": restricted,
         "campaign": campaign,
         "message": Message.objects.get(campaign=campaign, prospect=prospect),
         "import": import_job(tmp_path, by=rep),
@@ -111,7 +114,7 @@ def seed(tmp_path) -> tuple[dict, dict]:
 def import_job(tmp_path, *, by) -> ImportJob:
     path = tmp_path / f"delivery-{ImportJob.objects.count()}.csv"
     path.write_text("First name,Last name,Work email\nAda,Lovelace,ada@analytical.fr\n")
-    return importing.create_job(
+    job = importing.create_job(
         path=str(path),
         filename=path.name,
         source_type="broker",
@@ -119,6 +122,7 @@ def import_job(tmp_path, *, by) -> ImportJob:
         owner=by,
         by=by,
     )
+    return importing.inspect(job)  # as the worker does: the mapping page then shows its columns
 
 
 def access_request(prospect, *, by):
@@ -181,6 +185,7 @@ OTHER_OBJECTS: dict[str, Callable[[dict], dict]] = {
     "retention:legal_hold": lambda o: {"pk": o["prospect"].pk},
     "registry:sign_off": lambda o: {"number": o["register version"]},
     "registry:export": lambda o: {"fmt": "json"},
+    "registry:restriction_lift": lambda o: {"pk": o["restricted prospect"].pk},
     "prospects:export": lambda o: {"fmt": "csv"},
     "registry:activity": lambda o: {"code": "b2b_prospecting"},
     "registry:breach_notified": lambda o: {"pk": o["breach"].pk},

@@ -77,6 +77,11 @@ NOT_TYPED = {
     "prospects.Propagation.phone_digest": "a hex digest of the blind index, never shown",
     "prospects.Propagation.linkedin_digest": "a hex digest of the blind index, never shown",
     "prospects.Recipient.sent_how": "written by the domain from an export's number (consent.brokers)",
+    "prospects.PurgeRun.error": "the class of the exception that stopped a run, written by prospects.purge",
+    "prospects.ImportCleanup.jobs": "the ids of the imports a clean-up cleared (prospects.import_cleanup)",
+    "registry.RestrictionLift.ground": "a ground code copied by registry.rights from the restriction",
+    "registry.RestrictionLift.text": "the 18(3) notice's text, kept as evidence; no page shows it yet",
+    "registry.Erasure.kept": "built by registry.rights.kept_text; shown as the request's outcome (tested)",
 }
 CONDUCT = {"text_en": 2000, "text_fr": 2000}
 USER = {"username": 150, "first_name": 150, "last_name": 150}

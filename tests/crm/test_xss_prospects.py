@@ -189,7 +189,7 @@ def test_timeline_notes_and_legal_holds_are_escaped(clients, rep):
         interaction = {"type": "meeting", "summary": typed["summary"]}
         post(rep_client, f"/prospects/{prospect.pk}/interactions/", interaction)
         post(rep_client, f"/prospects/{prospect.pk}/notes/", {"text": typed["text"]})
-        hold = {"until": (date.today() + timedelta(days=4 * 366)).isoformat()}
+        hold = {"until": (date.today() + timedelta(days=4 * 366)).isoformat(), "scope": "record"}
         post(
             dpo, f"/prospects/{prospect.pk}/legal-hold/", hold | {"reason": typed["reason"] + drawn["beyond"]}
         )
