@@ -18,5 +18,6 @@ class Command(BaseCommand):
             self.stdout.write(f"  {user.username:<8} {user.password:<24} {user.role.label}")
         self.stdout.write(
             "dpo and admin then confirm the log-in with an authenticator app (the page shows a QR code\n"
-            "and its key); without a phone, `.venv/bin/python manage.py mfa_code <username>` prints the code."
+            "and its key); without a phone,\n"
+            "`DEBUG=1 .venv/bin/python manage.py mfa_code <username>` prints the code."
         )
