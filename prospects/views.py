@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from org.access import record_access
 from org.models import AccessAction
 from org.roles import EDITORS, EXPORTERS, Role, has_role, role_required
-from prospects import intake, list_export, listing, lists, ownership, timeline
+from prospects import intake, list_export, listing, lists, ownership, saved_views, timeline
 from prospects.forms import (
     BulkForm,
     DeactivateForm,
@@ -22,9 +22,10 @@ from prospects.forms import (
     ListForm,
     NewProspectForm,
     NoteForm,
+    SavedViewForm,
     edit_form_for,
 )
-from prospects.models import LegalHoldScope, Prospect, ProspectList
+from prospects.models import LegalHoldScope, Prospect, ProspectList, SavedView
 from prospects.review import prospect_review
 
 ANYONE = (Role.SALES, Role.DPO, Role.ADMIN)
@@ -50,7 +51,7 @@ def prospect_list(request: HttpRequest) -> HttpResponse:
         "form": form, "rows": rows, "next_cursor": next_cursor, "query": query.urlencode(),
         "count": listing.count_up_to(queryset), "count_limit": listing.COUNT_LIMIT,
         "carried": _carried(query), "bulk_form": _bulk_form(request, None),
-        "sort": sort, "columns": _columns(query, sort),
+        "sort": sort, "columns": _columns(query, sort), **_workspace(request, form),
     }  # fmt: skip
     # The next page's rows alone; a new filter gets the whole workspace (count, rows, selection).
     partial = request.headers.get("HX-Request") and request.headers.get("HX-Target") != "workspace"
@@ -110,6 +111,17 @@ def _columns(query, sort: str) -> list[dict]:
                 column["aria_sort"] = "descending" if sort.startswith("-") else "ascending"
         columns.append(column)
     return columns
+
+
+def _workspace(request: HttpRequest, form: FilterForm) -> dict:
+    """The saved views the user may apply (own, and the team's shared), and the list being shown."""
+    views = SavedView.objects.usable_by(request.user).select_related("created_by")
+    in_list = form.cleaned_data.get("in_list") if form.is_valid() else None
+    return {
+        "saved_views": [(view, saved_views.query_of(view)) for view in views],
+        "view_form": SavedViewForm(),
+        "in_list": in_list,
+    }
 
 
 def _lists(request: HttpRequest):

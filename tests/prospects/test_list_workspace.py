@@ -6,8 +6,8 @@ from html import unescape
 import pytest
 from django.urls import reverse
 
-from prospects import listing
-from prospects.models import Company, Prospect
+from prospects import listing, saved_views
+from prospects.models import Company, ListMember, Prospect, SavedView
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -86,3 +86,112 @@ def test_an_unknown_or_forged_sort_or_cursor_gives_the_first_page_newest_first(r
     assert forged.status_code == unknown.status_code == 200
     assert names(unknown) == ["Jean0 Dupont", "Jean1 Dupont", "Jean2 Dupont"]
     assert len(names(forged)) == 3
+
+
+# --- Saved views ------------------------------------------------------------------------------
+
+
+def test_saving_the_current_filter_names_a_view_that_the_menu_applies(rep_client, rep):
+    factories.prospect(by=rep, first_name="Ines", email="ines@acme.fr", source_type="inbound")
+    factories.prospect(by=rep, first_name="Paul", email="paul@acme.fr")
+
+    saved = rep_client.post(
+        reverse("prospects:view_save"),
+        {"source_type": "inbound", "sort": "name", "name": "Inbound", "shared": "on"},
+    )
+    view = SavedView.objects.get()
+    page = rep_client.get(LIST).content.decode()
+    link = re.search(r'<ul id="saved-views"><li><a href="\?([^"]+)">Inbound</a>', page).group(1)
+    applied = rep_client.get(f"{LIST}?{unescape(link)}")
+
+    assert saved.status_code == 302 and saved.url == f"{LIST}?source_type=inbound&sort=name"
+    assert (view.filters, view.sort, view.shared, view.created_by) == (
+        {"source_type": "inbound"},
+        "name",
+        True,
+        rep,
+    )
+    assert names(applied) == ["Ines Dupont"]
+
+
+def test_a_view_without_a_name_is_refused_naming_the_field_and_nothing_is_saved(rep_client):
+    response = rep_client.post(
+        reverse("prospects:view_save"), {"audience": "b2b_nominative", "name": " "}, follow=True
+    )
+
+    assert "Name of the view: This field is required." in response.content.decode()
+    assert not SavedView.objects.exists()
+
+
+def test_the_menu_offers_own_views_and_the_teams_shared_ones_and_only_the_author_deletes(
+    rep_client, rep, other_rep
+):
+    saved_views.save_view(name="Mine", filters=listing.Filters(), by=rep)
+    theirs = saved_views.save_view(
+        name="Shared by Rep2", filters=listing.Filters(), shared=True, by=other_rep
+    )
+    saved_views.save_view(name="Private to Rep2", filters=listing.Filters(), by=other_rep)
+    elsewhere = factories.user(role="sales", username="south", team=factories.team("South"))
+    saved_views.save_view(name="Other team", filters=listing.Filters(), shared=True, by=elsewhere)
+
+    page = rep_client.get(LIST).content.decode()
+    refused = rep_client.post(reverse("prospects:view_delete", args=[theirs.pk]), follow=True)
+
+    menu = re.findall(
+        r'<li><a href="\?[^"]*">([^<]+)</a>', page.split('id="saved-views"')[1].split("</ul>")[0]
+    )
+    assert menu == ["Mine", "Shared by Rep2"]
+    assert "Only the person who saved a view can delete it." in refused.content.decode()
+    assert SavedView.objects.filter(pk=theirs.pk).exists()
+
+
+def test_the_author_deletes_a_view_and_another_teams_view_is_not_found(rep_client, rep):
+    mine = saved_views.save_view(name="Mine", filters=listing.Filters(), by=rep)
+    elsewhere = factories.user(role="sales", username="south", team=factories.team("South"))
+    theirs = saved_views.save_view(name="Other team", filters=listing.Filters(), shared=True, by=elsewhere)
+
+    deleted = rep_client.post(reverse("prospects:view_delete", args=[mine.pk]))
+    hidden = rep_client.post(reverse("prospects:view_delete", args=[theirs.pk]))
+
+    assert deleted.status_code == 302
+    assert hidden.status_code == 404
+    assert list(SavedView.objects.values_list("name", flat=True)) == ["Other team"]
+
+
+# --- Removing from a list ---------------------------------------------------------------------
+
+
+def test_the_lists_view_removes_a_prospect_from_the_list_and_comes_back_to_it(rep_client, rep):
+    ana, luc = factories.prospect(by=rep, first_name="Ana"), factories.prospect(by=rep, first_name="Luc")
+    fair = factories.prospect_list(by=rep, name="Fair", members=[ana, luc])
+    page = rep_client.get(LIST, {"in_list": fair.pk}).content.decode()
+
+    response = rep_client.post(
+        reverse("prospects:remove_from_list", args=[ana.pk]), {"from_list": fair.pk, "back": "list"}
+    )
+
+    assert f'action="/prospects/{ana.pk}/lists/remove/"' in page
+    assert response.url == f"{LIST}?in_list={fair.pk}"
+    assert list(ListMember.objects.values_list("prospect_id", flat=True)) == [luc.pk]
+    assert names(rep_client.get(LIST, {"in_list": fair.pk})) == ["Luc Dupont"]
+
+
+def test_the_prospect_page_removes_it_from_one_list_and_another_teams_list_is_refused(rep_client, rep):
+    ana = factories.prospect(by=rep, first_name="Ana")
+    fair, spring = (
+        factories.prospect_list(by=rep, name="Fair", members=[ana]),
+        factories.prospect_list(by=rep, members=[ana]),
+    )
+    south = factories.user(role="sales", username="south", team=factories.team("South"))
+    theirs = factories.prospect_list(by=south, name="South list")
+    ListMember.objects.create(prospect_list=theirs, prospect=ana, added_by=south)
+
+    page = rep_client.get(ana.get_absolute_url()).content.decode()
+    rep_client.post(reverse("prospects:remove_from_list", args=[ana.pk]), {"from_list": fair.pk})
+    refused = rep_client.post(
+        reverse("prospects:remove_from_list", args=[ana.pk]), {"from_list": theirs.pk}, follow=True
+    )
+
+    assert page.count('name="from_list"') == 2
+    assert set(ListMember.objects.values_list("prospect_list_id", flat=True)) == {spring.pk, theirs.pk}
+    assert "Choose one of your team&#x27;s lists." in refused.content.decode()
