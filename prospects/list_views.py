@@ -52,7 +52,7 @@ def view_save(request: HttpRequest) -> HttpResponse:
 @role_required(*EDITORS)
 @require_POST
 def view_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    view = get_object_or_404(SavedView.objects.usable_by(request.user), pk=pk)
+    view = get_object_or_404(SavedView.objects.visible_to(request.user), pk=pk)
     try:
         saved_views.delete_view(view, by=request.user)
     except ValidationError as error:
