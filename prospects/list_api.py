@@ -129,8 +129,22 @@ class ListViewSet(
 class ViewFiltersSerializer(ProspectFilterSerializer):
     """A saved view's filter: the list's query parameters, and a list of the team."""
 
+    # Null in an answer: the view does not filter on it.
+    owner = serializers.IntegerField(
+        required=False,
+        default=None,
+        allow_null=True,
+        min_value=1,
+        max_value=2**31 - 1,
+        help_text="The owner's user id",
+    )
     in_list = serializers.IntegerField(
-        required=False, default=None, min_value=1, max_value=2**31 - 1, help_text="A static list's id"
+        required=False,
+        default=None,
+        allow_null=True,
+        min_value=1,
+        max_value=2**31 - 1,
+        help_text="A static list's id",
     )
 
     def validate_in_list(self, value):
@@ -151,6 +165,11 @@ class SavedViewSerializer(StrictInput, serializers.ModelSerializer):
         model = SavedView
         fields = ["id", "name", "filters", "sort", "shared", "created_by", "created_at"]
         read_only_fields = ["created_at"]
+
+    def to_representation(self, view: SavedView) -> dict:
+        shown = super().to_representation(view)
+        shown["sort"] = listing.sort_value(view.sort)  # a view saved without one: the default
+        return shown
 
     def create(self, validated):
         filters = listing.Filters(**validated.get("filters", {}))
