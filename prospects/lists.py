@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from org.accounts import team_of
-from prospects.models import ListMember, Prospect, ProspectList
+from prospects.models import ListMember, Prospect, ProspectList, SavedView
 
 
 def _checked_name(name: str, *, team, exclude_pk: int | None = None) -> str:
@@ -41,6 +41,9 @@ def delete_list(prospect_list: ProspectList) -> None:
     """A list goes with its memberships; one a campaign targets stays, as the campaign's record."""
     if prospect_list.campaigns.exists():
         raise ValidationError({"__all__": [_("A campaign targets this list: it is kept as its audience.")]})
+    if SavedView.objects.filter(filters__in_list=prospect_list.pk, campaigns__isnull=False).exists():
+        # Its segment would silently lose every member: the campaign's audience is kept.
+        raise ValidationError({"__all__": [_("A campaign's segment filters on this list: it is kept.")]})
     with transaction.atomic():
         ListMember.objects.filter(prospect_list=prospect_list).delete()
         prospect_list.delete()

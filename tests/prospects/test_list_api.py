@@ -107,6 +107,22 @@ def test_a_list_a_campaign_targets_is_kept(rep):
     assert ProspectList.objects.filter(pk=fair.pk).exists()
 
 
+def test_a_list_that_a_campaigns_segment_filters_on_is_kept(rep):
+    fair = factories.prospect_list(by=rep, name="Fair")
+    spare = factories.prospect_list(by=rep, name="Spare")
+    segment = saved_views.save_view(name="On the fair", filters=listing.Filters(in_list=fair.pk), by=rep)
+    saved_views.save_view(name="On the spare", filters=listing.Filters(in_list=spare.pk), by=rep)
+    factories.campaign(by=rep, target_segment=segment)
+
+    kept = api(rep).delete(f"/api/lists/{fair.pk}/")
+    deleted = api(rep).delete(f"/api/lists/{spare.pk}/")
+
+    assert kept.status_code == 400
+    assert kept.json() == {"non_field_errors": ["A campaign's segment filters on this list: it is kept."]}
+    assert deleted.status_code == 204
+    assert list(ProspectList.objects.values_list("name", flat=True)) == ["Fair"]
+
+
 def test_the_dpo_reads_lists_but_writes_none(rep, dpo):
     fair = factories.prospect_list(by=rep, name="Fair")
 
