@@ -318,7 +318,13 @@ def test_a_list_name_is_escaped_on_every_page_showing_it(clients, rep):
     made = ProspectList.objects.get()
     clients["rep"].post(f"/prospects/{prospect.pk}/lists/", {"to_list": made.pk})
 
-    paths = ("/prospects/lists/", f"/prospects/{prospect.pk}/", "/prospects/", "/outreach/campaigns/new/")
+    paths = (
+        "/prospects/lists/",
+        f"/prospects/{prospect.pk}/",
+        "/prospects/",
+        f"/prospects/?in_list={made.pk}",
+        "/outreach/campaigns/new/",
+    )
     pages = [clients["rep"].get(path).content.decode() for path in paths]
 
     assert made.name == name
