@@ -108,11 +108,11 @@ IMPORT_BLOCK = 1000
 HISTORY = timedelta(days=3 * 365 + 21)
 CHUNK = 10_000
 COLUMNS = (
-    "id", "first_name", "last_name", "job_title", "company_id", "email", "email_index", "phone",
-    "phone_index", "linkedin_url", "linkedin_index", "language", "audience", "audience_justification",
-    "owner_id", "team_id", "collected_at", "last_prospect_contact_at", "retention_until",
-    "legal_hold_reason", "is_customer", "customer_relationship_ended_at", "restricted_at",
-    "created_at", "updated_at",
+    "id", "first_name", "last_name", "job_title", "company_id", "company_sort", "email", "email_index",
+    "phone", "phone_index", "linkedin_url", "linkedin_index", "language", "audience",
+    "audience_justification", "owner_id", "team_id", "collected_at", "last_prospect_contact_at",
+    "retention_until", "legal_hold_reason", "is_customer", "customer_relationship_ended_at",
+    "restricted_at", "created_at", "updated_at",
 )  # fmt: skip
 # A source per prospect, in SQL: its type from the prospect's id and profile (the same rule
 # as _source_type below decides nothing else), its evidence a template of that type.
@@ -160,6 +160,7 @@ class _Plan:
     rows: int
     start: datetime
     companies: tuple[str, ...]  # domains, company i + 1 at index i
+    names: tuple[str, ...]  # the companies' names, in the same order (the list's company sort)
     team_owners: tuple[tuple[int, int], ...]  # (user id, team id)
     other_owners: tuple[tuple[int, int], ...]
     seed: int
@@ -178,6 +179,7 @@ def fill(rows: int, *, seed: int = 8) -> Filled:
         rows=rows,
         start=now - HISTORY,
         companies=tuple(_domain(name) for name in names),
+        names=tuple(names),
         team_owners=team_owners,
         other_owners=other_owners,
         seed=seed,
@@ -327,6 +329,7 @@ def _rows(plan: _Plan, bounds: tuple[int, int]) -> bytes:
             last,
             rng.choice(TITLES),
             company,
+            plan.names[company - 1] if company else "",
             encrypt(email) if email else "",
             blind_index("email", email) if email else None,
             encrypt(phone) if phone else "",

@@ -42,6 +42,7 @@ from django.test import override_settings
 from django.urls import NoReverseMatch, reverse
 
 from bench import database, fill, serve, wrk
+from prospects import listing
 
 RAW_APP = "bench.raw_app:application"
 ROW_LINK = re.compile(r'href="/prospects/(\d+)/"')
@@ -67,9 +68,24 @@ class Missing:
     url_names: tuple[str, ...]
 
 
+def _first_click(key: str) -> str:
+    """The sort a click on the column's heading asks first; for "created", the oldest first
+    (its first click, newest first, is the plain list page)."""
+    value = listing.sort_link(key, "")
+    return "created" if value == listing.DEFAULT_SORT else value
+
+
+# The list page sorted by each column of listing.SORTS, a sort added there measured too.
+def _sorted_case(key: str) -> Case:
+    path = f"/prospects/?sort={_first_click(key)}"
+    return Case(f"list_sorted_{key}", "ours", lambda f: path)
+
+
+SORTED_PAGES = tuple(_sorted_case(key) for key in listing.SORTS)
 PAGE_TWINS = ("raw_list", "raw_list_decrypted")
 CASES = (
     Case("list_page", "ours", lambda f: "/prospects/", PAGE_TWINS),
+    *SORTED_PAGES,
     Case("name_search_match", "ours", lambda f: f"/prospects/?q={quote(f.match)}"),
     Case("name_search_no_match", "ours", lambda f: f"/prospects/?q={quote(f.no_match)}"),
     Case("email_search", "ours", lambda f: f"/prospects/?q={quote(f.email)}"),
@@ -203,6 +219,7 @@ def _check(outcomes: dict[str, Outcome], filled, servers, headers) -> None:
     page = min(50, filled.visible)
     expected = {
         "list_page": lambda ids: len(ids) == page,
+        **{case.name: (lambda ids: len(ids) == page) for case in SORTED_PAGES},
         "name_search_match": lambda ids: len(ids) >= 1,
         "name_search_no_match": lambda ids: ids == [],
         "email_search": lambda ids: len(ids) == 1,

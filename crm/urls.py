@@ -8,12 +8,15 @@ from crm import api, mfa_views, views
 from org import views as org_views
 from outreach import api as outreach_api
 from prospects import api as prospects_api
+from prospects import list_api
 from registry import api as registry_api
 from registry import views as registry_views
 
 router = DefaultRouter()
 router.register("prospects", prospects_api.ProspectViewSet, basename="prospect")
 router.register("campaigns", outreach_api.CampaignViewSet, basename="campaign")
+router.register("lists", list_api.ListViewSet, basename="prospectlist")
+router.register("saved-views", list_api.SavedViewViewSet, basename="savedview")
 interactions = prospects_api.InteractionViewSet.as_view({"get": "list", "post": "create"})
 consents = consent_api.ConsentViewSet.as_view({"get": "list", "post": "create"})
 objections = consent_api.ObjectionViewSet.as_view({"get": "list", "post": "create"})

@@ -230,6 +230,11 @@ class BulkForm(forms.Form):
         return None if self.cleaned_data["scope"] == "all" else self.cleaned_data["selected"]
 
 
+class SavedViewForm(forms.Form):
+    name = forms.CharField(label=_("Name of the view"), max_length=200)
+    shared = forms.BooleanField(label=_("Share with my team"), required=False)
+
+
 class ListForm(forms.Form):
     name = forms.CharField(label=_("Name of the new list"), max_length=200)
 

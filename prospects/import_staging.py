@@ -329,12 +329,21 @@ class Staging:
         company = Company._meta.db_table
         return Sql(f"(SELECT min(c.id) FROM {company} c WHERE upper(c.name) = upper(s.company))")
 
+    def _company_sort_of(self) -> Sql:
+        """The name of the company ``_company_of`` picks, the list's sort key ("" without one)."""
+        company = Company._meta.db_table
+        return Sql(
+            f"coalesce((SELECT c.name FROM {company} c WHERE upper(c.name) = upper(s.company) "
+            "ORDER BY c.id LIMIT 1), '')"
+        )
+
     def _insert_prospects(self, values: dict, first: int, last: int) -> tuple[str, list]:
         staged = ("first_name", "last_name", "job_title", "language", "audience")
         identifiers = ("email", "email_index", "phone", "phone_index", "linkedin_url", "linkedin_index")
         explicit = {
             **{name: Sql(f"s.{name}") for name in (*staged, *identifiers)},
             "company_id": self._company_of(),
+            "company_sort": self._company_sort_of(),
             **values,
         }
         columns, expressions, params = _columns(Prospect, explicit)

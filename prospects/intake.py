@@ -204,11 +204,13 @@ def create_prospect(data: ProspectData, *, source: SourceData | None, by) -> Pro
     now = timezone.now()
     try:
         with transaction.atomic():
+            company = _company(data.company_name)
             prospect = Prospect(
                 first_name=data.first_name.strip(),
                 last_name=data.last_name.strip(),
                 job_title=data.job_title.strip(),
-                company=_company(data.company_name),
+                company=company,
+                company_sort=company.name if company else "",
                 language=data.language or "fr",
                 audience=audience,
                 audience_justification=data.audience_justification.strip(),
@@ -273,6 +275,7 @@ def update_prospect(prospect: Prospect, data: ProspectData, *, by) -> Prospect:
         for name, value in {**ids, **indexes}.items():
             setattr(prospect, name, value)
         prospect.company = _company(data.company_name)
+        prospect.company_sort = prospect.company.name if prospect.company else ""
         prospect.audience = audience
         prospect.audience_justification = data.audience_justification.strip()
         prospect.sole_trader = data.sole_trader

@@ -217,7 +217,7 @@ class Sort:
     key: str
     label: str
     columns: tuple  # expressions, in order
-    kinds: tuple[str, ...]  # "text", "date" or "datetime": how a cursor's values are read back
+    kinds: tuple[str, ...]  # "text", "int", "date" or "datetime": how a cursor's values are read back
     descending: bool  # the direction a click on the column's heading asks for first
 
 
@@ -228,6 +228,10 @@ SORTS = {
         Sort("name", _lazy("name"), (F("last_name"), F("first_name")), ("text", "text"), descending=False),
         Sort("retention", _lazy("kept until"), (F("retention_until"),), ("date",), descending=False),
         Sort("last_contact", _lazy("last contact"), (LAST_CONTACT_KEY,), ("datetime",), descending=True),
+        # The company's name as copied onto the row (Prospect.company_sort): "" first.
+        Sort("company", _lazy("company"), (F("company_sort"),), ("text",), descending=False),
+        # Grouped by owner (their user id): a name is not a column of the prospects table.
+        Sort("owner", _lazy("owner"), (F("owner_id"),), ("int",), descending=False),
     )
 }
 DEFAULT_SORT = "-created"
@@ -242,6 +246,12 @@ def parse_sort(value: str) -> tuple[Sort, bool]:
     if sort is None:
         return SORTS["created"], True
     return sort, value.startswith("-")
+
+
+def sort_value(value: str) -> str:
+    """``value`` as one of the sorts ("name", "-created"...): anything else is the default."""
+    chosen, descending = parse_sort(value)
+    return f"-{chosen.key}" if descending else chosen.key
 
 
 def sort_link(key: str, current: str) -> str:
@@ -267,13 +277,27 @@ def decode_sorted_cursor(cursor: str, sort: Sort) -> list | None:
         *values, pk = json.loads(base64.urlsafe_b64decode(cursor.encode()).decode())
         if len(values) != len(sort.columns) or not isinstance(pk, int):
             return None
-        read = {"text": str, "date": date.fromisoformat, "datetime": datetime.fromisoformat}
-        return [read[kind](value) for kind, value in zip(sort.kinds, values, strict=True)] + [pk]
+        read = {"text": _text, "int": _bigint, "date": date.fromisoformat, "datetime": datetime.fromisoformat}
+        return [read[kind](value) for kind, value in zip(sort.kinds, values, strict=True)] + [_bigint(pk)]
     except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
         return None
 
 
-_FIELD_OF_KIND = {"text": CharField, "date": DateField, "datetime": DateTimeField}
+def _text(value) -> str:
+    """A cursor's text, which the database can compare (PostgreSQL refuses a NUL character)."""
+    if not isinstance(value, str) or "\x00" in value:
+        raise ValueError("not a sort key")
+    return value
+
+
+def _bigint(value) -> int:
+    """A cursor's number, within the 64 bits of an id: a forged larger one is refused, not a 500."""
+    if type(value) is not int or not -(2**63) <= value < 2**63:
+        raise ValueError("not a sort key")
+    return value
+
+
+_FIELD_OF_KIND = {"text": CharField, "int": BigIntegerField, "date": DateField, "datetime": DateTimeField}
 
 
 def _row(*expressions, output_field) -> Func:

@@ -111,6 +111,11 @@ class Prospect(models.Model):
         related_name="prospects",
         verbose_name=_("company"),
     )
+    # The company's name copied onto the row, the list's sort key for "company": an index
+    # serves a keyset page only over columns of one table, and a join to companies would
+    # sort every row of a team or of the base per page. A company is never renamed, and
+    # every writer of ``company`` sets it too (intake.py, import_staging.py).
+    company_sort = models.CharField(max_length=200, blank=True, default="", db_default="", editable=False)
     email = EncryptedTextField(_("work email"), blank=True)
     email_index = models.CharField(max_length=64, null=True, blank=True, editable=False)  # noqa: DJ001 NULL: unique but optional
     phone = EncryptedTextField(_("work phone"), blank=True)
@@ -181,7 +186,7 @@ class Prospect(models.Model):
         _("retention digest sent for"), null=True, blank=True, editable=False
     )
 
-    history = HistoricalRecords(excluded_fields=["updated_at", "retention_warned_for"])
+    history = HistoricalRecords(excluded_fields=["updated_at", "retention_warned_for", "company_sort"])
     objects = ProspectQuerySet.as_manager()
 
     class Meta:
@@ -207,6 +212,12 @@ class Prospect(models.Model):
             models.Index(fields=["retention_until", "id"], name="prospect_retention_keyset"),
             models.Index(F("team"), LAST_CONTACT_KEY, F("id"), name="prospect_team_contact"),
             models.Index(LAST_CONTACT_KEY, F("id"), name="prospect_contact_keyset"),
+            models.Index(fields=["team", "company_sort", "id"], name="prospect_team_company"),
+            models.Index(fields=["company_sort", "id"], name="prospect_company_keyset"),
+            # By owner: the rows grouped by their owner's id. A name would have to be copied
+            # onto every row and would go stale at each rename on the users page.
+            models.Index(fields=["team", "owner", "id"], name="prospect_team_owner"),
+            models.Index(fields=["owner", "id"], name="prospect_owner_keyset"),
         ]
 
     def __str__(self) -> str:

@@ -5,9 +5,11 @@ at the preview, and again when the campaign is sent.
 """
 
 from django.core.exceptions import ValidationError
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from org.accounts import team_of
+from prospects import listing
 from prospects.listing import Filters, parse_sort
 from prospects.models import SavedView
 
@@ -36,3 +38,11 @@ def delete_view(view: SavedView, *, by) -> None:
 
 def filters_of(view: SavedView) -> Filters:
     return Filters.from_dict(view.filters)
+
+
+def query_of(view: SavedView) -> str:
+    """The list page's query string that applies the view: its filter, then its sort."""
+    params = {name: "on" if value is True else value for name, value in filters_of(view).as_dict().items()}
+    if view.sort and view.sort != listing.DEFAULT_SORT:
+        params["sort"] = view.sort
+    return urlencode(params)

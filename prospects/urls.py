@@ -1,6 +1,6 @@
 from django.urls import path
 
-from prospects import import_views, views
+from prospects import import_views, list_views, views
 
 app_name = "prospects"
 
@@ -11,6 +11,9 @@ urlpatterns = [
     path("export/<str:fmt>/", views.prospect_export, name="export"),
     path("lists/", views.list_index, name="lists"),
     path("<int:pk>/lists/", views.add_one_to_list, name="add_to_list"),
+    path("<int:pk>/lists/remove/", list_views.remove_from_list, name="remove_from_list"),
+    path("views/", list_views.view_save, name="view_save"),
+    path("views/<int:pk>/delete/", list_views.view_delete, name="view_delete"),
     path("new/evidence/", views.evidence_fields, name="evidence"),
     path("<int:pk>/", views.prospect_detail, name="detail"),
     path("<int:pk>/edit/", views.prospect_edit, name="edit"),

@@ -7,12 +7,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from org.access import record_access
 from org.models import AccessAction
 from org.roles import EDITORS, EXPORTERS, Role, has_role, role_required
-from prospects import intake, list_export, listing, lists, ownership, timeline
+from prospects import intake, list_export, listing, lists, ownership, saved_views, timeline
 from prospects.forms import (
     BulkForm,
     DeactivateForm,
@@ -21,9 +22,10 @@ from prospects.forms import (
     ListForm,
     NewProspectForm,
     NoteForm,
+    SavedViewForm,
     edit_form_for,
 )
-from prospects.models import LegalHoldScope, Prospect, ProspectList
+from prospects.models import LegalHoldScope, Prospect, ProspectList, SavedView
 from prospects.review import prospect_review
 
 ANYONE = (Role.SALES, Role.DPO, Role.ADMIN)
@@ -41,13 +43,15 @@ def prospect_list(request: HttpRequest) -> HttpResponse:
     # The list shows neither address: not decrypting 100 tokens a page is a third of its time.
     visible = _visible(request).select_related("company", "owner").defer("email", "phone")
     queryset = listing.filtered(visible, form.to_filters())
-    rows, next_cursor = listing.page(queryset, after=request.GET.get("after", ""))
+    sort = listing.sort_value(request.GET.get("sort", ""))
+    rows, next_cursor = listing.sorted_page(queryset, sort=sort, after=request.GET.get("after", ""))
     query = request.GET.copy()
     query.pop("after", None)
     context = {
         "form": form, "rows": rows, "next_cursor": next_cursor, "query": query.urlencode(),
         "count": listing.count_up_to(queryset), "count_limit": listing.COUNT_LIMIT,
         "carried": _carried(query), "bulk_form": _bulk_form(request, None),
+        "sort": sort, "columns": _columns(query, sort), **_workspace(request, form),
     }  # fmt: skip
     # The next page's rows alone; a new filter gets the whole workspace (count, rows, selection).
     partial = request.headers.get("HX-Request") and request.headers.get("HX-Target") != "workspace"
@@ -82,6 +86,42 @@ def prospect_export(request: HttpRequest, fmt: str) -> HttpResponse:
     response = HttpResponse(made.content, content_type=made.content_type)
     response["Content-Disposition"] = f'attachment; filename="{made.filename}"'
     return response
+
+
+# The list's columns: a heading, and the SORTS key of those that sort the list.
+COLUMNS = (
+    (_lazy("Name"), "name"), (_lazy("Company"), "company"), (_lazy("Job title"), ""),
+    (_lazy("Audience"), ""), (_lazy("Owner"), "owner"), (_lazy("Last contact"), "last_contact"),
+    (_lazy("Kept until"), "retention"), (_lazy("Created"), "created"),
+)  # fmt: skip
+
+
+def _columns(query, sort: str) -> list[dict]:
+    """Each heading, with the link that sorts by it (the filter kept) and its aria-sort."""
+    kept = query.copy()
+    kept.pop("sort", None)
+    base = kept.urlencode()
+    columns = []
+    for label, key in COLUMNS:
+        column = {"label": label, "href": "", "aria_sort": ""}
+        if key:
+            link = urlencode({"sort": listing.sort_link(key, sort)})
+            column["href"] = f"?{base}&{link}" if base else f"?{link}"
+            if sort.removeprefix("-") == key:
+                column["aria_sort"] = "descending" if sort.startswith("-") else "ascending"
+        columns.append(column)
+    return columns
+
+
+def _workspace(request: HttpRequest, form: FilterForm) -> dict:
+    """The saved views the user may apply (own, and the team's shared), and the list being shown."""
+    views = SavedView.objects.usable_by(request.user).select_related("created_by")
+    in_list = form.cleaned_data.get("in_list") if form.is_valid() else None
+    return {
+        "saved_views": [(view, saved_views.query_of(view)) for view in views],
+        "view_form": SavedViewForm(),
+        "in_list": in_list,
+    }
 
 
 def _lists(request: HttpRequest):

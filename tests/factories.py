@@ -180,6 +180,7 @@ def many_prospects(*, by, count: int, source_type: str = "business_card") -> lis
                 first_name=f"Jean{index}",
                 last_name="Dupont",
                 company=company,
+                company_sort=company.name,
                 email=email,
                 email_index=blind_index("email", email),
                 audience="b2b_nominative",

@@ -11,11 +11,14 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import connection
 
+from prospects import listing
+
 pytestmark = pytest.mark.slow
 
 ON_POSTGRESQL = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 CASES = [
     "list_page",
+    *(f"list_sorted_{key}" for key in listing.SORTS),
     "name_search_match",
     "name_search_no_match",
     "email_search",

@@ -52,3 +52,32 @@ def test_a_bulk_add_to_list_confirms_the_count_and_a_campaign_on_the_list_previe
     campaign = Campaign.objects.get()
     assert set(Message.objects.filter(campaign=campaign).values_list("prospect_id", flat=True)) == members
     screenshot(page, "campaign-on-a-list")
+
+
+def test_a_rep_sorts_the_list_by_a_heading_saves_the_view_and_applies_it_from_the_menu(page, live_server):
+    camille = factories.user(role="sales", username="camille")
+    for name, company in (("Ana", "Initech"), ("Luc", "Acme"), ("Eva", "Globex")):
+        factories.prospect(by=camille, first_name=name, email=f"{name.lower()}@x.fr", company_name=company)
+    factories.prospect(
+        by=camille, first_name="Ines", email="ines@x.fr", company_name="Hooli", source_type="inbound"
+    )
+    login(page, live_server, "camille", factories.PASSWORD)
+
+    page.goto(f"{live_server.url}/prospects/?source_type=business_card")
+    with page.expect_navigation():
+        page.get_by_role("link", name="Company").click()
+    expect(page.locator("th[aria-sort=ascending]")).to_have_text("Company ▲")
+    rows = page.locator("#rows tr td:nth-child(2) > a").all_inner_texts()
+    page.fill("#id_name", "Cards by company")
+    page.check("#id_shared")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save this view").click()
+    page.goto(f"{live_server.url}/prospects/")
+    with page.expect_navigation():
+        page.locator("#saved-views").get_by_role("link", name="Cards by company").click()
+
+    assert rows == ["Luc Dupont", "Eva Dupont", "Ana Dupont"]
+    assert page.locator("#rows tr td:nth-child(2) > a").all_inner_texts() == rows
+    assert "sort=company" in page.url and "source_type=business_card" in page.url
+    expect(page.locator("#saved-views")).to_contain_text("shared with the team")
+    screenshot(page, "saved-view-applied")

@@ -55,6 +55,9 @@ EXPECTED: dict[str, str] = {
     "prospects:export":             "GET HEAD: L 403 403 403 200 | *: L 403 403 403 405",
     "prospects:lists":              "GET: L 403 200 200 200 | POST: L 403 400 403 400 | *: L 403 405 405 405",
     "prospects:add_to_list":        "POST: L 403 302 403 302 | *: L 403 405 403 405",
+    "prospects:remove_from_list":   "POST: L 403 302 403 302 | *: L 403 405 403 405",
+    "prospects:view_save":          "POST: L 403 302 403 302 | *: L 403 405 403 405",
+    "prospects:view_delete":        "POST: L 403 302 403 302 | *: L 403 405 403 405",
     "prospects:rep_deactivate":     "GET POST: L 403 403 403 200 | *: L 403 403 403 405",
     "prospects:import":             "GET POST: L 403 200 403 200 | *: L 403 405 403 405",
     "prospects:import_evidence":    "GET HEAD: L 403 200 403 200 | *: L 403 405 403 405",
@@ -149,6 +152,27 @@ EXPECTED: dict[str, str] = {
     "campaign-send":                "GET HEAD: 403 403 405 405 405 | OPTIONS: 403 403 200 200 200"
                                     " | POST: 403 403 202 403 202 | *: 403 403 405 403 405",
     "campaign-send.<format>":       "=campaign-send",
+    "prospectlist-list":            "GET HEAD OPTIONS: 403 403 200 200 200 | POST: 403 403 400 403 400"
+                                    " | *: 403 403 405 403 405",
+    "prospectlist-list.<format>":   "=prospectlist-list",
+    # The seeded list has no campaign: deleting it works (and is rolled back).
+    "prospectlist-detail":          "GET HEAD OPTIONS: 403 403 200 200 200 | PUT: 403 403 400 403 400"
+                                    " | PATCH: 403 403 200 403 200 | DELETE: 403 403 204 403 204"
+                                    " | *: 403 403 405 403 405",
+    "prospectlist-detail.<format>": "=prospectlist-detail",
+    "prospectlist-add":             "GET HEAD: 403 403 405 405 405 | OPTIONS: 403 403 200 200 200"
+                                    " | POST: 403 403 400 403 400 | *: 403 403 405 403 405",
+    "prospectlist-add.<format>":    "=prospectlist-add",
+    "prospectlist-remove":          "GET HEAD: 403 403 405 405 405 | OPTIONS: 403 403 200 200 200"
+                                    " | POST: 403 403 400 403 400 | *: 403 403 405 403 405",
+    "prospectlist-remove.<format>": "=prospectlist-remove",
+    "savedview-list":               "GET HEAD OPTIONS: 403 403 200 200 200 | POST: 403 403 400 403 400"
+                                    " | *: 403 403 405 403 405",
+    "savedview-list.<format>":      "=savedview-list",
+    # Only its author deletes a view: the admin is told so (400), the rep who saved it is not.
+    "savedview-detail":             "GET HEAD OPTIONS: 403 403 200 200 200 | DELETE: 403 403 204 403 400"
+                                    " | *: 403 403 405 403 405",
+    "savedview-detail.<format>":    "=savedview-detail",
     "api-register":                 "GET HEAD OPTIONS: 403 403 403 200 403 | *: 403 403 403 405 403",
     # Any logged-in user may read who they are and what the API offers; none of it is team data.
     "api-root":                     "GET HEAD OPTIONS: 403 200 200 200 200 | *: 403 405 405 405 405",

@@ -22,7 +22,8 @@ from django.utils import timezone
 from consent import links
 from outreach import decisions
 from outreach.models import Message
-from prospects import importing, timeline
+from prospects import importing, saved_views, timeline
+from prospects.listing import Filters
 from prospects.models import ImportJob, Prospect
 from registry import art30, breaches, requests
 from tests import factories
@@ -97,6 +98,8 @@ def seed(tmp_path) -> tuple[dict, dict]:
         "prospect": prospect,
         "restricted prospect": restricted,
         "campaign": campaign,
+        "list": factories.prospect_list(by=rep, name="Fair", members=[prospect]),
+        "saved view": saved_views.save_view(name="Mine", filters=Filters(), by=rep),
         "message": Message.objects.get(campaign=campaign, prospect=prospect),
         "import": import_job(tmp_path, by=rep),
         "failed import": failed,
@@ -154,6 +157,12 @@ TEAM_OBJECTS: dict[str, Callable[[dict], dict]] = {
     "prospects:interaction_add": lambda o: {"pk": o["prospect"].pk},
     "prospects:note_add": lambda o: {"pk": o["prospect"].pk},
     "prospects:add_to_list": lambda o: {"pk": o["prospect"].pk},
+    "prospects:remove_from_list": lambda o: {"pk": o["prospect"].pk},
+    "prospects:view_delete": lambda o: {"pk": o["saved view"].pk},
+    "prospectlist-detail": lambda o: {"pk": o["list"].pk},
+    "prospectlist-add": lambda o: {"pk": o["list"].pk},
+    "prospectlist-remove": lambda o: {"pk": o["list"].pk},
+    "savedview-detail": lambda o: {"pk": o["saved view"].pk},
     "prospects:import_detail": lambda o: {"pk": o["import"].pk},
     "prospects:import_mapping": lambda o: {"pk": o["import"].pk},
     "prospects:import_progress": lambda o: {"pk": o["import"].pk},

@@ -16,7 +16,8 @@ from rest_framework.authtoken.models import Token
 from consent.objections import record_objection
 from outreach import decisions, sending
 from outreach.models import Message
-from prospects import timeline
+from prospects import saved_views, timeline
+from prospects.listing import Filters
 from prospects.models import Prospect
 from tests import factories, fuzz
 
@@ -63,6 +64,14 @@ def seed_world() -> tuple[dict[str, object], dict[str, list[int]], list[int]]:
     ids = {
         "prospects": [consenting.pk, objecting.pk, called.pk, elsewhere.pk],
         "campaigns": [decided.pk, calls.pk, draft.pk, theirs.pk],
+        "lists": [
+            factories.prospect_list(by=rep, name="Fair", members=[consenting, called]).pk,
+            factories.prospect_list(by=stranger, name="South").pk,
+        ],
+        "saved-views": [
+            saved_views.save_view(name="Martins", filters=Filters(q="Martin"), by=rep).pk,
+            saved_views.save_view(name="South", filters=Filters(), shared=True, by=stranger).pk,
+        ],
     }
     # Current customers: a fuzzed objection to every channel keeps their record (docs/rules.md §2.1)
     # instead of reducing it to its hash, so that every role's reads still land on a row.

@@ -58,7 +58,6 @@ NOT_TYPED = {
     "consent.Purpose.code": "a slug declared by a migration",
     "consent.Consent.wording_sha256": "a hex digest computed by consent.recording",
     "consent.Objection.channel": "a channel code that the domain picks from Channel",
-    "prospects.SavedView.name": "no page writes a saved view yet; the campaign form escapes it",
     "prospects.SavedView.filters": "the list's filter values, stored by prospects.saved_views from Filters",
     "prospects.SavedView.sort": "a sort key that prospects.saved_views picks from listing.SORTS",
     "outreach.Message.gate_inputs": "the gate's inputs, written by outreach.decisions from codes",

@@ -16,7 +16,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from hypothesis import strategies as st
 
 from prospects import importing
-from prospects.models import ImportJob, Note, Prospect, ProspectList
+from prospects.models import ImportJob, Note, Prospect, ProspectList, SavedView
 from prospects.provenance import EVIDENCE, LINKEDIN_TYPES
 from registry.models import SubjectRequest
 from tests import factories
@@ -74,6 +74,7 @@ FIELDS = {
     *TIMELINE_LABELS.values(),
     *(f"prospects.ImportJob.{name}" for name in ("filename", "evidence", "mapping", "error")),
     "prospects.ProspectList.name",
+    "prospects.SavedView.name",
     "org.ListExport.filters",
 }
 
@@ -317,7 +318,13 @@ def test_a_list_name_is_escaped_on_every_page_showing_it(clients, rep):
     made = ProspectList.objects.get()
     clients["rep"].post(f"/prospects/{prospect.pk}/lists/", {"to_list": made.pk})
 
-    paths = ("/prospects/lists/", f"/prospects/{prospect.pk}/", "/prospects/", "/outreach/campaigns/new/")
+    paths = (
+        "/prospects/lists/",
+        f"/prospects/{prospect.pk}/",
+        "/prospects/",
+        f"/prospects/?in_list={made.pk}",
+        "/outreach/campaigns/new/",
+    )
     pages = [clients["rep"].get(path).content.decode() for path in paths]
 
     assert made.name == name
@@ -325,6 +332,22 @@ def test_a_list_name_is_escaped_on_every_page_showing_it(clients, rep):
         assert "<script>alert" not in page and "<img src=x" not in page, path
         # Django writes &quot; and Jinja2's form widgets &#34;: read the page as a browser does.
         assert Page(page).shows(name), path
+
+
+def test_a_saved_view_name_is_escaped_on_the_list_page_and_the_campaign_form(clients, rep, other_rep):
+    name = f'{marker()}<script>alert("x")</script><img src=x onerror=alert(1)>'
+    clients["rep"].post("/prospects/views/", {"name": name, "shared": "on", "q": "Dupont"})
+    field = "prospects.SavedView.name"
+
+    teammate = logged_in(rep2=other_rep)["rep2"]
+
+    assert SavedView.objects.get().name == name
+    for client, path in (
+        (clients["rep"], "/prospects/"),
+        (teammate, "/prospects/"),
+        (clients["rep"], "/outreach/campaigns/new/"),
+    ):
+        read(client, path, {field: name}, {field})
 
 
 def test_a_list_exports_typed_filter_is_escaped_on_the_dpos_page(clients, rep, dpo):

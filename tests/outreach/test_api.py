@@ -7,6 +7,8 @@ from rest_framework.test import APIClient
 
 from outreach.models import Campaign, CampaignStatus, Message, MessageStatus
 from outreach.policy import Reason
+from prospects import suppression
+from prospects.models import Prospect
 from tests import factories
 from tests.outreach.conftest import WORK_LINE, informed
 
@@ -183,3 +185,31 @@ def test_the_dpo_reading_a_draft_preview_does_not_decide_it(rep, dpo):
     assert response.status_code == 200
     assert campaign.status == CampaignStatus.DRAFT
     assert not Message.objects.filter(campaign=campaign).exists()
+
+
+def test_a_campaign_on_a_segment_saved_through_the_api_sends_to_its_members_at_send_time(
+    rep, settings, django_capture_on_commit_callbacks
+):
+    """Created, previewed and sent through the API: the worker reaches who matches at send time."""
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    ana = informed(by=rep, first_name="Ana", last_name="Martin", email="ana.martin@acme.fr")
+    hugo = informed(by=rep, first_name="Hugo", last_name="Martin", email="hugo.martin@acme.fr")
+    informed(by=rep, first_name="Zoe", last_name="Petit", email="zoe.petit@acme.fr")
+    segment = api(rep).post(
+        "/api/saved-views/", {"name": "Martins", "filters": {"q": "Martin"}}, format="json"
+    )
+    made = api(rep).post("/api/campaigns/", {**NEW, "target_segment": segment.json()["id"]}, format="json")
+    pk = made.json()["id"]
+    preview = api(rep).get(f"/api/campaigns/{pk}/preview/").json()
+    Prospect.objects.filter(pk=ana.pk).update(last_name="Roux")
+    luc = informed(by=rep, first_name="Luc", last_name="Martin", email="luc.martin@acme.fr")
+    suppression.suppress(hugo, origin="link")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = api(rep).post(f"/api/campaigns/{pk}/send/")
+
+    assert {row["prospect"] for row in preview["results"]} == {ana.pk, hugo.pk}
+    assert sent.status_code == 202 and sent.json()["queued"] == 1
+    outcome = dict(Message.objects.filter(campaign_id=pk).values_list("prospect_id", "reason"))
+    assert outcome == {hugo.pk: Reason.REF_OBJECTION, luc.pk: Reason.OK_B2B_LI}
+    assert [email.to for email in mail.outbox] == [["luc.martin@acme.fr"]]

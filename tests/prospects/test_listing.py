@@ -242,12 +242,15 @@ def test_a_word_in_hundreds_of_company_names_finds_the_same_prospects(rep):
         ("name", lambda p: (p.last_name, p.first_name, p.pk)),
         ("-retention", lambda p: (p.retention_until, p.pk)),
         ("-last_contact", lambda p: (p.last_prospect_contact_at or datetime.min.replace(tzinfo=UTC), p.pk)),
+        ("company", lambda p: (p.company_sort, p.pk)),
+        ("-owner", lambda p: (p.owner_id, p.pk)),
     ],
 )
-def test_a_sorted_list_pages_by_keyset_through_every_row_once_in_order(rep, sort, key):
+def test_a_sorted_list_pages_by_keyset_through_every_row_once_in_order(rep, other_rep, sort, key):
     made = factories.many_prospects(by=rep, count=23)
     Prospect.objects.filter(pk__in=[p.pk for p in made[::3]]).update(last_prospect_contact_at=timezone.now())
     Prospect.objects.filter(pk__in=[p.pk for p in made[::2]]).update(last_name="Aubert")
+    Prospect.objects.filter(pk__in=[p.pk for p in made[::4]]).update(company_sort="Globex", owner=other_rep)
     expected = sorted(Prospect.objects.all(), key=key, reverse=sort.startswith("-"))
 
     seen, cursor = [], ""
