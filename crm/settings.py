@@ -175,6 +175,8 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 
 # Lock a username from an address after 5 failures, for 15 minutes.
+# A password-reset link works once, for an hour (org/views.py PasswordReset).
+PASSWORD_RESET_TIMEOUT = 3600
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 # A username from an address, and an address across usernames (password spraying); never a
@@ -281,6 +283,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ChannelEnum": "consent.channels.Channel",
         "CampaignChannelEnum": "outreach.models.CampaignChannel",
+        "SourceTypeEnum": "prospects.models.SourceType",
     },
 }
 

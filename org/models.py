@@ -70,6 +70,9 @@ class Profile(models.Model):
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
     team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.PROTECT, related_name="members")
+    # When the last password-reset link was mailed: one an hour at most (org/views.py), so
+    # an anonymous form cannot mail-bomb a colleague.
+    password_reset_mailed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("profile")

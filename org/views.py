@@ -1,11 +1,17 @@
 """The team's own pages: the code of conduct, user accounts and API tokens."""
 
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordResetForm
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -13,8 +19,65 @@ from rest_framework.authtoken.models import Token
 
 from org import accounts, conduct
 from org.forms import ConductForm, NewUserForm
-from org.models import CodeOfConduct
+from org.models import CodeOfConduct, Profile
 from org.roles import Role, role_required
+
+RESET_MAIL_INTERVAL = timedelta(hours=1)
+
+
+class ThrottledResetForm(PasswordResetForm):
+    """Django's reset form, mailing one link an hour at most to an account, whoever asks."""
+
+    def get_users(self, email):
+        since = timezone.now() - RESET_MAIL_INTERVAL
+        for person in super().get_users(email):
+            profile, _created = Profile.objects.get_or_create(user=person)
+            mailed = profile.password_reset_mailed_at
+            if mailed is not None and mailed > since:
+                continue
+            Profile.objects.filter(pk=profile.pk).update(password_reset_mailed_at=timezone.now())
+            yield person
+
+
+class PasswordReset(auth_views.PasswordResetView):
+    """Password reset by e-mail. The link is built from LOYAL_SITE_URL, never from the
+    request's Host header (which the requester chooses); the page that follows says the same
+    whether the address is known or not, so it tells no one who has an account."""
+
+    form_class = ThrottledResetForm
+    http_method_names = ["get", "head", "options", "post"]
+    email_template_name = "registration/password_reset_email.txt"
+    subject_template_name = "registration/password_reset_subject.txt"
+
+    def form_valid(self, form):
+        site = urlsplit(settings.LOYAL_SITE_URL)
+        form.save(
+            domain_override=site.netloc,
+            use_https=site.scheme == "https",
+            subject_template_name=self.subject_template_name,
+            email_template_name=self.email_template_name,
+            from_email=self.from_email,
+            request=self.request,
+            extra_email_context={"site_name": "Loyal"},
+        )
+        return redirect(self.get_success_url())
+
+
+class PasswordResetConfirm(auth_views.PasswordResetConfirmView):
+    """Django's reset confirmation; like a change, it ends the old password's API token."""
+
+    http_method_names = ["get", "head", "options", "post"]
+
+    def dispatch(self, *args, **kwargs):
+        # Django's answers a link it cannot read before it looks at the method.
+        if self.request.method.lower() not in self.http_method_names:
+            return self.http_method_not_allowed(self.request, *args, **kwargs)
+        return super().dispatch(*args, **kwargs)
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        accounts.password_changed(form.user)
+        return response
 
 
 class PasswordChange(auth_views.PasswordChangeView):

@@ -29,6 +29,11 @@ EXPECTED: dict[str, str] = {
     "logout":                       "OPTIONS: 200 200 200 200 200 | POST: L L L L L | *: 405 405 405 405 405",
     "password_change":              "PATCH DELETE: L 405 405 405 405 | *: L 200 200 200 200",
     "password_change_done":         "GET HEAD OPTIONS: L 200 200 200 200 | *: L 405 405 405 405",
+    # Password reset by e-mail (Django's views): open to anyone, a logged-in user included.
+    "password_reset":               "GET HEAD OPTIONS POST: 200 200 200 200 200 | *: 405 405 405 405 405",
+    "password_reset_done":          "GET HEAD OPTIONS: 200 200 200 200 200 | *: 405 405 405 405 405",
+    "password_reset_confirm":       "GET HEAD OPTIONS POST: 200 200 200 200 200 | *: 405 405 405 405 405",
+    "password_reset_complete":      "GET HEAD OPTIONS: 200 200 200 200 200 | *: 405 405 405 405 405",
     "api_token":                    "GET POST: L 200 200 200 200 | *: L 405 405 405 405",
     # The second factor: only admins and DPOs have one; the others are sent on (crm/mfa.py).
     "mfa":                          "GET POST: L 302 302 302 302 | *: L 405 405 405 405",

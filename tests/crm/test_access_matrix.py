@@ -211,6 +211,8 @@ OTHER_OBJECTS: dict[str, Callable[[dict], dict]] = {
     "consent:preferences": lambda o: {"token": o["preferences"]},
     "consent:invitation": lambda o: {"token": o["invitation"]},
     "consent:confirm": lambda o: {"token": o["confirmation"]},
+    # A reset link that was never issued: the page says so (Django's validlink).
+    "password_reset_confirm": lambda o: {"uidb64": "MQ", "token": "never-issued"},
 }
 BUILDERS = TEAM_OBJECTS | OTHER_OBJECTS
 
