@@ -56,8 +56,7 @@ def setup(request: HttpRequest) -> HttpResponse:
             form.add_error("code", TOO_MANY)
         else:
             if codes is not None:
-                context = {"codes": codes, "next": mfa.safe_next(request)}
-                return render(request, "crm/mfa_recovery_codes.html", context)
+                return _show_codes(request, codes)
             form.add_error("code", MISMATCH)
     # The QR code is an SVG of our own making: the otpauth URL is drawn as squares, never as text.
     qr = mark_safe(segno.make(device.config_url, error="m").svg_inline(scale=4, omitsize=False))  # noqa: S308
@@ -75,15 +74,23 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
     if not mfa.is_verified(request.user):
         return redirect("mfa")
     if request.method == "POST":
-        codes = mfa.new_recovery_codes(request.user)
-        return render(
-            request, "crm/mfa_recovery_codes.html", {"codes": codes, "next": mfa.safe_next(request)}
-        )
+        return _show_codes(request, mfa.new_recovery_codes(request.user))
     context = {
         "remaining": mfa.remaining_recovery_codes(request.user),
         "device": mfa.app_device(request.user),
     }
     return render(request, "crm/mfa_manage.html", context)
+
+
+def _show_codes(request: HttpRequest, codes: list[str]) -> HttpResponse:
+    """The new recovery codes, shown once, with a text file of them made in the page itself
+    (a data: link): the codes are kept only hashed, so no later request could serve them."""
+    heading = _("Loyal recovery codes for %(username)s (each works once)") % {
+        "username": request.user.get_username()
+    }
+    codes_file = "\n".join([heading, "", *codes, ""])
+    context = {"codes": codes, "codes_file": codes_file, "next": mfa.safe_next(request)}
+    return render(request, "crm/mfa_recovery_codes.html", context)
 
 
 @role_required(Role.ADMIN)

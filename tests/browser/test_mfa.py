@@ -1,5 +1,7 @@
 """The second factor in a real browser: a new DPO enrols an app, then logs in with it."""
 
+from pathlib import Path
+
 import pytest
 from django.contrib.auth import get_user_model
 from django_otp.oath import TOTP
@@ -46,6 +48,12 @@ def test_a_new_dpo_enrols_an_app_keeps_the_recovery_codes_and_reaches_the_regist
     codes = page.locator("#recovery-codes li").all_inner_texts()
     assert len(codes) == 10
     screenshot(page, "mfa-recovery-codes")
+    with page.expect_download() as download:
+        page.click("#recovery-codes-file")
+    assert download.value.suggested_filename == "loyal-recovery-codes.txt"
+    lines = Path(download.value.path()).read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "Loyal recovery codes for nadia (each works once)"
+    assert lines[2:] == codes
 
     page.click("text=I have kept them: continue")
     page.wait_for_url("**/registry/")
