@@ -25,7 +25,7 @@ from pathlib import Path
 import openpyxl
 from django.utils.translation import gettext as _
 
-from prospects.audience import Audience, automatic_audience
+from prospects.audience import automatic_audience
 from prospects.identity import Normaliser, blind_indexes, encrypt_many
 from prospects.import_files import (
     BoundedLines,
@@ -36,7 +36,7 @@ from prospects.import_files import (
     text_encoding,
 )
 from prospects.models import ImportJob, ImportRejection, Language, Prospect
-from prospects.provenance import LINKEDIN_TYPES, TOOL_NAMES
+from prospects.provenance import TOOL_NAMES
 
 Reason = ImportRejection.Reason
 
@@ -285,8 +285,6 @@ class RowChecker:
             raise Rejected(Reason.NO_CONTACT_POINT, "")
         # The same rule as the forms and the API (docs/rules.md §1.2): an unknown line is private.
         audience = automatic_audience(email=email, phone=phone)
-        if self.source_type in LINKEDIN_TYPES:
-            _check_linkedin_source(linkedin, audience)
         return (
             cells["first_name"],
             cells["last_name"],
@@ -337,12 +335,3 @@ def _stored(rows: list[tuple]) -> Iterator[tuple]:
     )
     for row, identifiers in zip(rows, columns, strict=True):
         yield (*row[:5], *identifiers, row[8], None, "")
-
-
-def _check_linkedin_source(linkedin: str, audience: str) -> None:
-    """docs/rules.md §1 (LinkedIn sources): the profile link is the evidence, row by row."""
-    if not linkedin:
-        raise Rejected(Reason.MISSING_PROFILE_LINK, "linkedin_url")
-    if audience == Audience.B2C:
-        # intake.py asks a recorded reason for this; a file has none to give.
-        raise Rejected(Reason.PRIVATE_ADDRESS, "email")
