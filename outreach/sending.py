@@ -635,7 +635,8 @@ def log_contact(message: Message, *, by, notice_given: bool = False) -> str:
 
 
 def _log_checked(message: Message, prospect: Prospect, *, by, notice_given: bool) -> str:
-    verdict = decide(campaign_situation(message.campaign, prospect))
+    # Logged as it is made: a call's day and hour are checked now (C. conso D223-9).
+    verdict = decide(campaign_situation(message.campaign, prospect, calling=True))
     if not verdict.allowed:
         record_refusal(message, verdict)
         return REFUSED

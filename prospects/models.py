@@ -275,6 +275,8 @@ class InteractionType(models.TextChoices):
     CALL_OUTBOUND = "call_outbound", _("Call made")
     CALL_INBOUND = "call_inbound", _("Call from the prospect")
     VOICEMAIL_LEFT = "voicemail_left", _("Voicemail left")
+    # C. conso D223-9: a consumer who refused is not called again for 60 days.
+    CALL_REFUSED = "call_refused", _("Call made: the person refused the offer")
     LINKEDIN_MESSAGE_SENT = "linkedin_message_sent", _("LinkedIn message sent")
     LINKEDIN_MESSAGE_RECEIVED = "linkedin_message_received", _("LinkedIn message received")
     LINKEDIN_CONNECTION_ACCEPTED = "linkedin_connection_accepted", _("LinkedIn connection accepted")

@@ -46,6 +46,7 @@ OUTBOUND = frozenset(
         InteractionType.EMAIL_SENT,
         InteractionType.CALL_OUTBOUND,
         InteractionType.VOICEMAIL_LEFT,
+        InteractionType.CALL_REFUSED,
         InteractionType.LINKEDIN_MESSAGE_SENT,
         InteractionType.LETTER_SENT,
         InteractionType.SMS_SENT,
