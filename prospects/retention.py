@@ -161,6 +161,15 @@ def purgeable(today: date) -> Q:
     return expired(today) & Q(restricted_at__isnull=True)
 
 
+def held_exchanges_expired(today: date) -> Q:
+    """Past the deadline, not a current customer, not yet restricted, under a running legal hold
+    that keeps the exchanges only: the purge removes the rest of the record (§2.6: a hold blocks
+    the purge of its scope only) and restricts what the hold keeps."""
+    running = Q(legal_hold_until__gte=today, legal_hold_scope=LegalHoldScope.EXCHANGES)
+    not_current_customer = Q(is_customer=False) | Q(customer_relationship_ended_at__isnull=False)
+    return Q(retention_until__lt=today) & running & not_current_customer & Q(restricted_at__isnull=True)
+
+
 # GDPR 14(3)(a): one month at most after the data were obtained (docs/rules.md §5).
 ART14_MONTH = timedelta(days=30)
 
