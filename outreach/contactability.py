@@ -67,6 +67,8 @@ def situation_for(
         restricted=prospect.is_restricted,
         frequency_capped=frequency.is_capped(prospect, now=now),
         consent_request_repeated=consent_request_repeated,
+        # GDPR 4(1): only a company record with no person in it is outside the GDPR duties.
+        natural_person=not prospect.company_only,
         call_time=timezone.localtime(now).replace(tzinfo=None) if phone and calling else None,
         calls_last_30_days=calls.calls_in_window(prospect, now=now) if phone else 0,
         call_refused_within_60_days=phone and calls.refused_recently(prospect, now=now),

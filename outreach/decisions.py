@@ -102,6 +102,7 @@ class GateInputs:
     # C. conso D223-9, read for phone campaigns only: the calls already made, a recent refusal.
     calls_capped: bool = False
     call_refused: bool = False
+    natural_person: bool = True  # false for a company record (docs/rules.md §1.2)
 
     @classmethod
     def from_key(cls, key: str) -> "GateInputs":
@@ -137,6 +138,7 @@ class GateInputs:
             # A preview or a send-time re-check of a batch makes no call: no call_time (D223-9).
             calls_last_30_days=MAX_B2C_CALLS_PER_30_DAYS if self.calls_capped else 0,
             call_refused_within_60_days=self.call_refused,
+            natural_person=self.natural_person,
         )
 
 
@@ -289,6 +291,7 @@ def with_gate_key(prospects: QuerySet, campaign: Campaign, *, now: datetime) -> 
         ]
     else:
         parts += [Value("0"), Value("0")]
+    parts.append(_flag(Q(company_only=False)))
     return prospects.annotate(gate_key=_joined(*parts))
 
 
@@ -327,7 +330,8 @@ def _local_columns(prospects: QuerySet, campaign: Campaign, *, today: date) -> Q
             _template_ok(campaign),
             _flag(Q(restricted_at__isnull=False)),
         ),
-    ).values("gate_id", "gate_head", "gate_middle", "gate_tail")
+        gate_person=_flag(Q(company_only=False)),
+    ).values("gate_id", "gate_head", "gate_middle", "gate_tail", "gate_person")
 
 
 def _first_sources(within: Q, *, today: date) -> QuerySet:
@@ -431,6 +435,7 @@ def _joined_keys(
             repeated,
             "CASE WHEN k.prospect_id IS NULL THEN '0' ELSE '1' END" if phone else "'0'",
             "CASE WHEN f.prospect_id IS NULL THEN '0' ELSE '1' END" if phone else "'0'",
+            "r.gate_person",
         ]
     )
     # Only constants and compiled querysets are spliced in; every value is a parameter.

@@ -142,6 +142,8 @@ def pending_sources(*, now: datetime):
     flagged = NoticeRecord.objects.filter(source=OuterRef("pk"), outcome=NoticeOutcome.PURGE_FLAGGED)
     return (
         Source.objects.filter(indirect(), acquired_at__lte=now - notice_after())
+        # GDPR 14 informs persons: a company record names none (docs/rules.md §1.2).
+        .filter(prospect__company_only=False)
         .exclude(notice=Notice.ART14_SENT)
         .exclude(Exists(flagged))
         .order_by("pk")

@@ -100,8 +100,9 @@ class ProspectQuerySet(NeedToKnowQuerySet):
 class Prospect(models.Model):
     """A natural person met in a professional capacity. Minimal data: no birth date, sex or home."""
 
-    first_name = models.CharField(_("first name"), max_length=100)
-    last_name = models.CharField(_("last name"), max_length=100)
+    # Empty only on a company record (company_only): the constraint below says so.
+    first_name = models.CharField(_("first name"), max_length=100, blank=True)
+    last_name = models.CharField(_("last name"), max_length=100, blank=True)
     job_title = models.CharField(_("job title"), max_length=200, blank=True)
     company = models.ForeignKey(
         Company,
@@ -126,6 +127,9 @@ class Prospect(models.Model):
     sole_trader = models.BooleanField(
         _("sole trader (entrepreneur individuel)"), default=False, db_default=False
     )
+    # GDPR 4(1), docs/rules.md §1.2: a company or department record naming no person is no
+    # personal data; it alone escapes the notices, G6 and the retention purge.
+    company_only = models.BooleanField(_("company record, no person named"), default=False, db_default=False)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="prospects", verbose_name=_("owner")
     )
@@ -188,6 +192,11 @@ class Prospect(models.Model):
         verbose_name = _("prospect")
         ordering = ["-created_at", "-id"]
         constraints = [
+            models.CheckConstraint(
+                condition=(Q(company_only=True, first_name="", last_name="", sole_trader=False))
+                | (Q(company_only=False) & ~Q(first_name="") & ~Q(last_name="")),
+                name="prospect_named_unless_company_only",
+            ),
             models.UniqueConstraint(fields=["email_index"], name="one_prospect_per_email"),
             models.UniqueConstraint(fields=["phone_index"], name="one_prospect_per_phone"),
             models.UniqueConstraint(fields=["linkedin_index"], name="one_prospect_per_linkedin"),
@@ -210,13 +219,15 @@ class Prospect(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.first_name} {self.last_name}"
+        return self.full_name
 
     def get_absolute_url(self) -> str:
         return reverse("prospects:detail", args=[self.pk])
 
     @property
     def full_name(self) -> str:
+        if self.company_only:  # a company record names no person: it goes by the company
+            return self.company_name
         return f"{self.first_name} {self.last_name}"
 
     @property
