@@ -261,9 +261,7 @@ CASES = [
     (
         "G2 objection",
         "email",
-        lambda rep: (
-            suppression.suppress(_card(rep), channel="email", origin="reply") and Prospect.objects.get()
-        ),
+        lambda rep: _objected(_card(rep)),
         {},
         REFUSE,
         Reason.REF_OBJECTION,
@@ -335,6 +333,11 @@ CASES = [
         Reason.REF_CONSENT_REQUEST_REPEATED,
     ),
 ]
+
+
+def _objected(prospect):
+    suppression.suppress(prospect, channel="email", origin="reply")
+    return prospect
 
 
 def _withdrawn(prospect, rep):
