@@ -23,7 +23,7 @@ from django.utils import timezone
 from consent import links
 from consent.channels import Channel
 from consent.models import ConsentState
-from consent.state import consent_state
+from consent.state import DEFAULT_PURPOSE, states_of
 from org.models import Organisation
 from outreach.models import NoticeOutcome, NoticeRecord
 from prospects import retention, suppression
@@ -85,7 +85,12 @@ def consent_based(prospect: Prospect, source: Source | None) -> bool:
     a valid consent on a channel; otherwise the legitimate interest is named (14(2)(b))."""
     if source is not None and source.type == SourceType.WEB_FORM_CONSENT:
         return True
-    return any(consent_state(prospect, channel=channel) == ConsentState.VALID for channel in Channel.values)
+    states = states_of(prospect)  # one query, every channel
+    return any(
+        current == ConsentState.VALID
+        for (purpose, _channel), current in states.items()
+        if purpose == DEFAULT_PURPOSE
+    )
 
 
 def privacy_url() -> str:
