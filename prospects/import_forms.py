@@ -34,6 +34,14 @@ class UploadForm(DomainErrorsMixin, forms.Form):
         ],
     )
     owner = forms.ModelChoiceField(label=_("Sales rep who owns them"), queryset=None, required=False)
+    company_only = forms.BooleanField(
+        label=_("Every row is a company record: no person named"),
+        required=False,
+        help_text=_(
+            "Only company or department addresses or numbers (contact@, a switchboard) and company names; "
+            "a row naming a person is refused (GDPR art. 4(1))."
+        ),
+    )
 
     def __init__(self, *args, pick_owner: bool, **kwargs):
         super().__init__(*args, **kwargs)

@@ -25,7 +25,7 @@ from pathlib import Path
 import openpyxl
 from django.utils.translation import gettext as _
 
-from prospects.audience import automatic_audience
+from prospects.audience import Audience, automatic_audience
 from prospects.identity import Normaliser, blind_indexes, encrypt_many
 from prospects.import_files import (
     BoundedLines,
@@ -228,6 +228,7 @@ class RowChecker:
 
     columns: dict[str, int]  # field -> position in the row
     source_type: str
+    company_only: bool = False
     normaliser: Normaliser = field(default_factory=Normaliser, compare=False, repr=False)
 
     @classmethod
@@ -236,7 +237,8 @@ class RowChecker:
         missing = [column for column in job.mapping.values() if column not in position]
         if missing:
             raise ImportFileError(_("The file has no column “%(column)s”.") % {"column": missing[0]})
-        return cls({name: position[column] for name, column in job.mapping.items()}, job.source_type)
+        columns = {name: position[column] for name, column in job.mapping.items()}
+        return cls(columns, job.source_type, job.company_only)
 
     def stage(self, line: int, values: list[str]) -> tuple | None:
         """The staged row for ``line``, or None for an empty line (skipped, not reported)."""
@@ -268,8 +270,12 @@ class RowChecker:
         if TOOL_NAMES.search(cells.get("origin", "")):
             raise Rejected(Reason.SCRAPING, "origin")
         for name in ("first_name", "last_name"):
-            if not cells.get(name):
+            if self.company_only and cells.get(name):
+                raise Rejected(Reason.NAMED_IN_COMPANY_FILE, name)
+            if not self.company_only and not cells.get(name):
                 raise Rejected(Reason.MISSING_NAME, name)
+        if self.company_only and not cells.get("company_name"):
+            raise Rejected(Reason.MISSING_COMPANY, "company_name")
         email, phone, linkedin, malformed = self.normaliser.identifiers(
             cells.get("email", ""), cells.get("phone", ""), cells.get("linkedin_url", "")
         )
@@ -285,6 +291,9 @@ class RowChecker:
             raise Rejected(Reason.NO_CONTACT_POINT, "")
         # The same rule as the forms and the API (docs/rules.md §1.2): an unknown line is private.
         audience = automatic_audience(email=email, phone=phone)
+        if self.company_only and (audience != Audience.B2B_GENERIC or linkedin):
+            # A company record holds only a company or department coordinate (docs/rules.md §1.2).
+            raise Rejected(Reason.PERSONAL_COORDINATE, "linkedin_url" if linkedin else "email")
         return (
             cells["first_name"],
             cells["last_name"],

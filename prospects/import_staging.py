@@ -280,6 +280,7 @@ class Staging:
                 "created_at": now,
                 "updated_at": now,
                 "retention_until": retention_until,
+                "company_only": job.company_only,
             }
             steps = [
                 ("p", *self._insert_prospects(values, first, last)),

@@ -71,7 +71,15 @@ __all__ = [
 
 
 def create_job(
-    *, path: str, filename: str, source_type: str, evidence: dict, owner, by, uploaded: bool = False
+    *,
+    path: str,
+    filename: str,
+    source_type: str,
+    evidence: dict,
+    owner,
+    by,
+    uploaded: bool = False,
+    company_only: bool = False,
 ) -> ImportJob:
     """Record an import whose file a worker is to read (``inspect``); raise ValidationError naming
     the field. Nothing here opens the file: a hostile one cannot hold the web request."""
@@ -93,6 +101,7 @@ def create_job(
         status=ImportJob.Status.INSPECTING,
         source_type=source_type,
         evidence=cleaned,
+        company_only=company_only,
         owner=owner,
         created_by=by,
     )
@@ -168,7 +177,9 @@ def begin(job: ImportJob, *, mapping: dict[str, str]) -> ImportJob:
     missing = [column for column in mapping.values() if column not in headings]
     if missing:
         errors.append(_("The file has no column “%(column)s”.") % {"column": missing[0]})
-    if not {"first_name", "last_name"} <= set(mapping):
+    if job.company_only and "company_name" not in mapping:
+        errors.append(_("A file of company records needs the column holding the company's name."))
+    elif not job.company_only and not {"first_name", "last_name"} <= set(mapping):
         errors.append(_("Choose the columns holding the first and the last name."))
     if not set(CONTACT_FIELDS) & set(mapping):
         errors.append(

@@ -590,6 +590,8 @@ class ImportJob(models.Model):
     delimiter = models.CharField(max_length=1, blank=True, editable=False)
     source_type = models.CharField(_("source type"), max_length=30, choices=SourceType.choices)
     evidence = models.JSONField(_("evidence"), default=dict)
+    # Every row a company record: no name, a company or department coordinate (docs/rules.md §1.2).
+    company_only = models.BooleanField(_("company records, no person named"), default=False, db_default=False)
     mapping = models.JSONField(_("column mapping"), default=dict)  # field -> column heading
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("owner")
@@ -686,6 +688,13 @@ class RejectionReason(models.TextChoices):
     OPPOSED = "opposed", _("The person objected (suppression list)")
     ALREADY_RECORDED = "already_recorded", _("Already recorded")
     DUPLICATE_IN_FILE = "duplicate_in_file", _("Duplicate of an earlier line of the file")
+    # A file of company records (docs/rules.md §1.2, GDPR 4(1)): a row naming a person is refused.
+    NAMED_IN_COMPANY_FILE = "named_in_company_file", _("A name in a file of company records")
+    PERSONAL_COORDINATE = (
+        "personal_coordinate",
+        _("A person's address or number in a file of company records"),
+    )
+    MISSING_COMPANY = "missing_company", _("Company name missing")
 
 
 class ImportRejection(models.Model):

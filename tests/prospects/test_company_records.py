@@ -2,9 +2,11 @@
 coordinate, is no personal data (GDPR 4(1)). The names are optional for it alone; it alone skips
 the Art. 14 notice, G6 and the retention purge. Logged through the public API."""
 
+import csv
 from datetime import timedelta
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -13,7 +15,7 @@ from outreach.decisions import decide_campaign
 from outreach.models import Message
 from outreach.notices import pending_sources
 from outreach.policy import Reason, decide
-from prospects import retention
+from prospects import importing, retention
 from prospects.models import Prospect, Source
 from tests import factories
 from tests.prospects.test_views import NEW, form_data
@@ -126,3 +128,52 @@ def test_the_new_prospect_page_logs_a_company_record_and_still_asks_a_person_for
     assert 'class="field invalid">\n    <label for="id_first_name">' in person.content.decode()
     assert record.status_code == 302
     assert Prospect.objects.get().company_only and str(Prospect.objects.get()) == "Acme"
+
+
+def test_a_file_of_company_records_loads_nameless_rows_and_refuses_rows_naming_a_person(rep, tmp_path):
+    path = tmp_path / "companies.csv"
+    with open(path, "w", newline="") as file:
+        writer = csv.writer(file)
+        writer.writerow(["first", "last", "company", "email"])
+        writer.writerow(["", "", "Acme", "contact@acme.fr"])
+        writer.writerow(["Jean", "", "Bolt", "contact@bolt.fr"])
+        writer.writerow(["", "", "Cogs", "jean.dupont@cogs.fr"])
+        writer.writerow(["", "", "", "info@dyn.fr"])
+    mapping = {"first_name": "first", "last_name": "last", "company_name": "company", "email": "email"}
+    job = importing.create_job(
+        path=str(path), filename=path.name, source_type="broker", evidence=factories.EVIDENCE["broker"],
+        owner=rep, by=rep, company_only=True,
+    )  # fmt: skip
+    importing.inspect(job)
+    importing.begin(job, mapping=mapping)
+
+    importing.run(job)
+
+    assert dict(job.rejections.values_list("line", "reason")) == {
+        3: "named_in_company_file",
+        4: "personal_coordinate",
+        5: "missing_company",
+    }
+    record = Prospect.objects.get()
+    assert (record.company_only, record.first_name, record.company_name) == (True, "", "Acme")
+
+
+def test_a_file_of_people_still_needs_the_name_columns_and_a_company_file_the_company_column(rep, tmp_path):
+    path = tmp_path / "people.csv"
+    path.write_text("company,email\nAcme,contact@acme.fr\n")
+    jobs = []
+    for company_only in (False, True):
+        job = importing.create_job(
+            path=str(path), filename=path.name, source_type="broker", evidence=factories.EVIDENCE["broker"],
+            owner=rep, by=rep, company_only=company_only,
+        )  # fmt: skip
+        importing.inspect(job)
+        jobs.append(job)
+
+    with pytest.raises(ValidationError) as people:
+        importing.begin(jobs[0], mapping={"company_name": "company", "email": "email"})
+    with pytest.raises(ValidationError) as companies:
+        importing.begin(jobs[1], mapping={"email": "email"})
+
+    assert "first and the last name" in str(people.value)
+    assert "company's name" in str(companies.value)
