@@ -103,7 +103,11 @@ class InvitationForm(forms.Form):
 
 
 class PreferencesForm(forms.Form):
-    object_to_all = forms.BooleanField(label=_("Do not contact me any more, on any channel"), required=False)
+    # GDPR 21(4): the objection to all prospecting has its own section and button on the page
+    # (public_preferences.html), set apart from the other choices; it posts this field alone.
+    object_to_all = forms.BooleanField(
+        label=_("Do not contact me any more, on any channel"), required=False, widget=forms.HiddenInput
+    )
     object_to = forms.MultipleChoiceField(
         label=_("Do not contact me any more on these channels"),
         widget=forms.CheckboxSelectMultiple,

@@ -2,10 +2,12 @@
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from org import accounts
+from org.models import Organisation
 from org.roles import Role
 from prospects import intake
 from prospects.intake import ProspectData, SourceData
@@ -78,7 +80,22 @@ def seed() -> list[DemoUser]:
                 email=f"{demo.username}@loyal.example",
             )
     _seed_prospects(User.objects.get(username="rep"))
+    _seed_organisation()
     return list(DEMO_USERS)
+
+
+# Invented processors, so that demo campaigns can start (outreach/content.py missing_facts).
+DEMO_PROCESSORS = {
+    "hosting": "Demo Hosting SAS, France (EU)",
+    "emailing": "Demo Mail SAS, France (EU)",
+}
+
+
+def _seed_organisation() -> None:
+    if not Organisation.objects.filter(pk=Organisation.SINGLETON).exists():
+        Organisation.objects.create(
+            pk=Organisation.SINGLETON, **{**settings.LOYAL_CONTROLLER, **DEMO_PROCESSORS}
+        )
 
 
 def _seed_prospects(rep) -> None:

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from consent.channels import Channel
 from consent.state import DEFAULT_PURPOSE, consent_state
-from outreach import frequency
+from outreach import calls, frequency
 from outreach.models import ADDRESS_FIELD, Message, MessageStatus
 from outreach.policy import ConsentState, Situation, Verdict, decide
 from prospects import provenance, retention, suppression
@@ -39,8 +39,11 @@ def situation_for(
     purpose_code: str = DEFAULT_PURPOSE,
     consent_request_repeated: bool = False,
     now: datetime | None = None,
+    calling: bool = False,
 ) -> Situation:
+    """``calling``: the call is being made now, so its day and hour count (C. conso D223-9)."""
     now = now or timezone.now()
+    phone = channel == Channel.PHONE
     today = timezone.localdate(now)
     source = prospect.sources.order_by("acquired_at", "pk").first()
     notice = source.notice if source else Notice.NONE
@@ -64,10 +67,17 @@ def situation_for(
         restricted=prospect.is_restricted,
         frequency_capped=frequency.is_capped(prospect, now=now),
         consent_request_repeated=consent_request_repeated,
+        # GDPR 4(1): only a company record with no person in it is outside the GDPR duties.
+        natural_person=not prospect.company_only,
+        call_time=timezone.localtime(now).replace(tzinfo=None) if phone and calling else None,
+        calls_last_30_days=calls.calls_in_window(prospect, now=now) if phone else 0,
+        call_refused_within_60_days=phone and calls.refused_recently(prospect, now=now),
     )
 
 
-def campaign_situation(campaign, prospect: Prospect, *, now: datetime | None = None) -> Situation:
+def campaign_situation(
+    campaign, prospect: Prospect, *, now: datetime | None = None, calling: bool = False
+) -> Situation:
     """The gate's inputs for one recipient of ``campaign``: the single-prospect path."""
     repeated = (
         campaign.is_consent_request
@@ -83,6 +93,7 @@ def campaign_situation(campaign, prospect: Prospect, *, now: datetime | None = N
         purpose_code=campaign.purpose.code,
         consent_request_repeated=repeated,
         now=now,
+        calling=calling,
     )
 
 

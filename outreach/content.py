@@ -35,6 +35,24 @@ class Content:
     unsubscribe_url: str
 
 
+# The mark of a default the organisation page has not replaced yet (crm/settings.py).
+UNNAMED = "(to be named)"
+# What every message and notice must name: the advertiser (CPCE L34-5), the controller and its
+# contact, the DPO, the recipients and the transfers (GDPR 13(1), 14(1)).
+REQUIRED_FACTS = ("name", "address", "email", "dpo_email", "hosting", "emailing", "transfers")
+
+
+def missing_facts(controller: Organisation | None = None) -> list[str]:
+    """The labels of the organisation's facts still empty or "(to be named)": while any is missing,
+    no campaign starts (sending.start_sending), as its messages and notices could not be complete."""
+    controller = controller or Organisation.objects.current()
+    return [
+        str(Organisation._meta.get_field(name).verbose_name)
+        for name in REQUIRED_FACTS
+        if not str(getattr(controller, name)).strip() or UNNAMED in str(getattr(controller, name))
+    ]
+
+
 def language_of(prospect: Prospect) -> str:
     return Language.EN if prospect.language == Language.EN else Language.FR
 

@@ -45,14 +45,23 @@ from django.db.models.fields.json import KT
 from django.db.models.functions import Coalesce, RowNumber, Trim
 from django.utils import timezone
 
+from consent.channels import Channel
 from consent.models import Consent, ConsentState
 
 # The one mapping of the latest counting event to the gate's consent input.
 from consent.state import _STATE_OF_ACTION, with_consent_state
 from org.roles import EDITORS, has_role
-from outreach import frequency
+from outreach import calls, frequency
 from outreach.models import ADDRESS_FIELD, Campaign, CampaignStatus, Message, MessageStatus
-from outreach.policy import ART14_DEADLINE, SOFT_OPT_IN_YEARS, Decision, Situation, Verdict, decide
+from outreach.policy import (
+    ART14_DEADLINE,
+    MAX_B2C_CALLS_PER_30_DAYS,
+    SOFT_OPT_IN_YEARS,
+    Decision,
+    Situation,
+    Verdict,
+    decide,
+)
 from prospects import listing, provenance, retention, saved_views, suppression
 from prospects.models import Interaction, Notice, Prospect, Source, SourceType
 
@@ -90,6 +99,10 @@ class GateInputs:
     restricted: bool
     frequency_capped: bool
     consent_request_repeated: bool
+    # C. conso D223-9, read for phone campaigns only: the calls already made, a recent refusal.
+    calls_capped: bool = False
+    call_refused: bool = False
+    natural_person: bool = True  # false for a company record (docs/rules.md §1.2)
 
     @classmethod
     def from_key(cls, key: str) -> "GateInputs":
@@ -122,6 +135,10 @@ class GateInputs:
             restricted=self.restricted,
             frequency_capped=self.frequency_capped,
             consent_request_repeated=self.consent_request_repeated,
+            # A preview or a send-time re-check of a batch makes no call: no call_time (D223-9).
+            calls_last_30_days=MAX_B2C_CALLS_PER_30_DAYS if self.calls_capped else 0,
+            call_refused_within_60_days=self.call_refused,
+            natural_person=self.natural_person,
         )
 
 
@@ -266,6 +283,15 @@ def with_gate_key(prospects: QuerySet, campaign: Campaign, *, now: datetime) -> 
         _flag(frequency.capped_condition("gate_unanswered")),
         _flag(Exists(repeated)) if campaign.is_consent_request else Value("0"),
     ]
+    if campaign.channel == Channel.PHONE:
+        mine = Q(prospect_id=OuterRef("pk"))
+        parts += [
+            _flag(Exists(calls.over_call_limit(mine, now=now))),
+            _flag(Exists(calls.refused_within(mine, now=now))),
+        ]
+    else:
+        parts += [Value("0"), Value("0")]
+    parts.append(_flag(Q(company_only=False)))
     return prospects.annotate(gate_key=_joined(*parts))
 
 
@@ -304,7 +330,8 @@ def _local_columns(prospects: QuerySet, campaign: Campaign, *, today: date) -> Q
             _template_ok(campaign),
             _flag(Q(restricted_at__isnull=False)),
         ),
-    ).values("gate_id", "gate_head", "gate_middle", "gate_tail")
+        gate_person=_flag(Q(company_only=False)),
+    ).values("gate_id", "gate_head", "gate_middle", "gate_tail", "gate_person")
 
 
 def _first_sources(within: Q, *, today: date) -> QuerySet:
@@ -387,6 +414,9 @@ def _joined_keys(
     ]
     if campaign.is_consent_request:
         parts.append(("q", _asked_before(within)))
+    phone = campaign.channel == Channel.PHONE
+    if phone:
+        parts += [("k", calls.over_call_limit(within, now=now)), ("f", calls.refused_within(within, now=now))]
     for alias, queryset in parts:
         part_sql, part_params = _sql(queryset)
         joins.append(f"LEFT JOIN ({part_sql}) {alias} ON {alias}.prospect_id = r.gate_id")
@@ -403,6 +433,9 @@ def _joined_keys(
             "r.gate_tail",
             "CASE WHEN u.prospect_id IS NULL THEN '0' ELSE '1' END",
             repeated,
+            "CASE WHEN k.prospect_id IS NULL THEN '0' ELSE '1' END" if phone else "'0'",
+            "CASE WHEN f.prospect_id IS NULL THEN '0' ELSE '1' END" if phone else "'0'",
+            "r.gate_person",
         ]
     )
     # Only constants and compiled querysets are spliced in; every value is a parameter.

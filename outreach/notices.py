@@ -22,16 +22,23 @@ from django.utils import timezone
 
 from consent import links
 from consent.channels import Channel
+from consent.models import ConsentState
+from consent.state import DEFAULT_PURPOSE, states_of
 from org.models import Organisation
 from outreach.models import NoticeOutcome, NoticeRecord
 from prospects import retention, suppression
-from prospects.models import Language, Notice, Prospect, Source
+from prospects.models import Language, Notice, Prospect, Source, SourceType
 from prospects.provenance import indirect
 
 logger = logging.getLogger(__name__)
 
-# Bump when the notice templates change: each record names the version the person got.
-NOTICE_VERSION = "art14-2026-1"
+# Bump when the notice changes, adding its templates as outreach/notices/<version>_<language>.txt:
+# each record names the version the person got, and every version ever given stays renderable,
+# so that the proof of a notice shows the text as it was (GDPR 5(2), docs/rules.md §2.1).
+# art14-2026-2: the full GDPR 14(1)-(2) content (consent as the basis where it is, the
+# retention from the setting, no automated decisions, the objection right set apart, 21(4)).
+NOTICE_VERSION = "art14-2026-2"
+NOTICE_VERSIONS = ("art14-2026-1", NOTICE_VERSION)
 STANDALONE_SUBJECT = {
     Language.FR: "Information sur l'utilisation de vos données personnelles",
     Language.EN: "How we use your personal data",
@@ -50,8 +57,12 @@ def notice_text(
     source: Source | None = None,
     standalone: bool = False,
     controller: Organisation | None = None,
+    version: str = NOTICE_VERSION,
 ) -> str:
-    """The Art. 13/14 notice of docs/rules.md §1.5 for ``prospect``, in ``language``, naming ``source``."""
+    """The Art. 13/14 notice of docs/rules.md §1.5 for ``prospect``, in ``language``, naming ``source``;
+    ``version`` renders a notice given earlier, as its record names it."""
+    if version not in NOTICE_VERSIONS:
+        raise ValueError(f"Unknown notice version {version!r}.")
     source = source or first_source(prospect)
     context = {
         "prospect": prospect,
@@ -62,10 +73,24 @@ def notice_text(
         "standalone": standalone,
         "unsubscribe_url": links.unsubscribe_url(prospect, ""),
         "preferences_url": links.preferences_url(prospect),
-        "version": NOTICE_VERSION,
+        "version": version,
         "privacy_url": privacy_url(),
+        "consent_based": consent_based(prospect, source),
     }
-    return render_to_string(f"outreach/notice_{language}.txt", context).strip()
+    return render_to_string(f"outreach/notices/{version}_{language}.txt", context).strip()
+
+
+def consent_based(prospect: Prospect, source: Source | None) -> bool:
+    """Whether consent is the basis to state (GDPR 14(1)(c), 14(2)(d)): collected with consent, or
+    a valid consent on a channel; otherwise the legitimate interest is named (14(2)(b))."""
+    if source is not None and source.type == SourceType.WEB_FORM_CONSENT:
+        return True
+    states = states_of(prospect)  # one query, every channel
+    return any(
+        current == ConsentState.VALID
+        for (purpose, _channel), current in states.items()
+        if purpose == DEFAULT_PURPOSE
+    )
 
 
 def privacy_url() -> str:
@@ -122,6 +147,8 @@ def pending_sources(*, now: datetime):
     flagged = NoticeRecord.objects.filter(source=OuterRef("pk"), outcome=NoticeOutcome.PURGE_FLAGGED)
     return (
         Source.objects.filter(indirect(), acquired_at__lte=now - notice_after())
+        # GDPR 14 informs persons: a company record names none (docs/rules.md §1.2).
+        .filter(prospect__company_only=False)
         .exclude(notice=Notice.ART14_SENT)
         .exclude(Exists(flagged))
         .order_by("pk")

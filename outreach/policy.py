@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 
+from dateutil.easter import easter
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -27,10 +28,14 @@ B2C_PHONE_OPT_IN_FROM = date(2026, 8, 11)
 ART14_DEADLINE = timedelta(days=30)
 # C. conso L223-1 (pre-reform): the number must have been cleaned against Bloctel within 30 days.
 BLOCTEL_MAX_AGE = timedelta(days=30)
-# Décret 2022-1313: at most 4 calls to the same consumer within 30 days.
+# C. conso D223-9 (décret 2022-1313): at most 4 calls or attempts to a consumer within 30 days,
+B2C_CALL_WINDOW = timedelta(days=30)
 MAX_B2C_CALLS_PER_30_DAYS = 4
-# Décret 2022-1313: Monday to Friday, 10h-13h and 14h-20h.
+# ... and none for 60 days after the consumer refused the offer during a call.
+B2C_CALL_REFUSAL_WAIT = timedelta(days=60)
+# D223-9: Monday to Friday, 10h-13h and 14h-20h, never on a public holiday.
 B2C_CALL_WINDOWS = ((time(10), time(13)), (time(14), time(20)))
+D223_9 = "C. conso D223-9 (décret 2022-1313)"
 # L34-5 al.4: soft opt-in lasts 3 years from the end of the commercial relationship.
 SOFT_OPT_IN_YEARS = 3
 
@@ -101,7 +106,9 @@ class Situation:
     `audience` or `source` None means unknown. `objection` is already merged with the
     suppression-list match; `consent` is the state for this channel and purpose.
     `customer_relationship_ended_at` None means the relationship is ongoing.
-    `call_time` is the wall-clock time at the called person's location.
+    `call_time` is the wall-clock time at the called person's location when the call is
+    made (logged); None while a campaign is only previewed, when no call happens (D223-9
+    limits hours at call time; the 4 calls in 30 days and the 60 days' wait always apply).
     """
 
     channel: Channel
@@ -124,6 +131,7 @@ class Situation:
     bloctel_checked_at: date | None = None
     call_time: datetime | None = None
     calls_last_30_days: int = 0
+    call_refused_within_60_days: bool = False
     has_ongoing_contract_related_offer: bool = False
     # GDPR 4(1): the record names a person (false only for a company or department record).
     # A generic address exempts the channel rule alone; the person keeps Art. 13/14 and G6.
@@ -358,22 +366,13 @@ def _phone_b2b(s: Situation) -> Verdict:
 
 
 def _phone_b2c_opt_out(s: Situation) -> Verdict:
-    # C. conso L223-1 before loi 2025-594: opt-out via Bloctel, within décret 2022-1313 limits.
+    # C. conso L223-1 before loi 2025-594: opt-out via Bloctel, within the D223-9 limits.
     checked = s.bloctel_checked_at
     if checked is None or not (s.now - BLOCTEL_MAX_AGE <= checked <= s.now):
         return _refuse(Reason.REF_BLOCTEL, "C. conso L223-1 (Bloctel, 30 days)")
-    if s.call_time is None or not _within_b2c_call_hours(s.call_time):
-        return _refuse(Reason.REF_HOURS, "C. conso L223-1; décret 2022-1313 (days and hours)")
-    if s.calls_last_30_days >= MAX_B2C_CALLS_PER_30_DAYS:
-        return _refuse(Reason.REF_HOURS, "C. conso L223-1; décret 2022-1313 (4 calls per 30 days)")
-    return _informed_or_late_notice(s, Reason.OK_OPTOUT_CHANNEL, "C. conso L223-1; décret 2022-1313")
-
-
-def _within_b2c_call_hours(call_time: datetime) -> bool:
-    if call_time.weekday() >= 5:
-        return False
-    moment = call_time.time()
-    return any(start <= moment < end for start, end in B2C_CALL_WINDOWS)
+    return _d223_9_refusal(s) or _informed_or_late_notice(
+        s, Reason.OK_OPTOUT_CHANNEL, f"C. conso L223-1; {D223_9}"
+    )
 
 
 def _phone_b2c_opt_in(s: Situation) -> Verdict:
@@ -381,11 +380,42 @@ def _phone_b2c_opt_in(s: Situation) -> Verdict:
     # within an ongoing contract; the burden of proof lies on the professional.
     reference = "C. conso L223-1 (loi 2025-594 art. 13)"
     if s.consent == ConsentState.VALID:
-        return _allow(Reason.OK_CONSENT, f"{reference} al.1-3")
+        return _d223_9_refusal(s) or _allow(Reason.OK_CONSENT, f"{reference} al.1-3; {D223_9}")
     if s.has_ongoing_contract_related_offer:
         # An exception to the consent rule, not a consent (al.4-5).
-        return _allow(Reason.OK_SOFT_OPTIN, f"{reference} al.4-5")
+        return _d223_9_refusal(s) or _allow(Reason.OK_SOFT_OPTIN, f"{reference} al.4-5; {D223_9}")
     return _refuse(Reason.REF_B2C_PHONE_NO_CONSENT, reference)
+
+
+def _d223_9_refusal(s: Situation) -> Verdict | None:
+    """C. conso D223-9: the days, hours and frequency of every call to a consumer, whatever
+    its basis (consent and contract calls included). Hours are read at call time only."""
+    if s.call_time is not None and not within_b2c_call_hours(s.call_time):
+        return _refuse(Reason.REF_HOURS, f"{D223_9}: weekdays 10h-13h, 14h-20h, no public holiday")
+    if s.calls_last_30_days >= MAX_B2C_CALLS_PER_30_DAYS:
+        return _refuse(Reason.REF_HOURS, f"{D223_9}: 4 calls per 30 days")
+    if s.call_refused_within_60_days:
+        return _refuse(Reason.REF_HOURS, f"{D223_9}: 60 days after a refusal")
+    return None
+
+
+def within_b2c_call_hours(call_time: datetime) -> bool:
+    """D223-9: a weekday that is not a French public holiday, 10h-13h or 14h-20h."""
+    day = call_time.date()
+    if day.weekday() >= 5 or is_public_holiday(day):
+        return False
+    moment = call_time.time()
+    return any(start <= moment < end for start, end in B2C_CALL_WINDOWS)
+
+
+def is_public_holiday(day: date) -> bool:
+    """The public holidays of C. travail L3133-1: eight fixed days and three set by Easter."""
+    fixed = {(1, 1), (5, 1), (5, 8), (7, 14), (8, 15), (11, 1), (11, 11), (12, 25)}
+    if (day.month, day.day) in fixed:
+        return True
+    sunday = easter(day.year)
+    # Easter Monday, Ascension Thursday, Whit Monday.
+    return day in {sunday + timedelta(days=n) for n in (1, 39, 50)}
 
 
 # --- Post ---

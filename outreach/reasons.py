@@ -57,7 +57,8 @@ HOW_TO_FIX = {
         "Check the number against Bloctel (less than 30 days ago) before calling a private person."
     ),
     Reason.REF_HOURS: _(
-        "Call on weekdays, 10:00 to 13:00 or 14:00 to 20:00, and at most 4 times in 30 days."
+        "Call a private person on weekdays that are not public holidays, 10:00 to 13:00 or 14:00 to "
+        "20:00, at most 4 times in 30 days, and not within 60 days of a refusal (C. conso D223-9)."
     ),
     Reason.REF_B2C_PHONE_NO_CONSENT: _(
         "Since 11 August 2026 a private person may be called only with prior consent: collect it first."

@@ -87,6 +87,15 @@ def settings_value(name: str) -> int:
 def start_sending(campaign: Campaign, *, by, now: datetime | None = None) -> int:
     """Queue the campaign's allowed messages and hand them to the worker; returns how many."""
     now = now or timezone.now()
+    if missing := content.missing_facts():
+        raise ValidationError(
+            _(
+                "No campaign can start while the organisation page lacks: %(facts)s. Every message and "
+                "notice names the advertiser, the controller, its DPO and the recipients of the data "
+                "(CPCE L34-5; GDPR art. 13(1), 14(1))."
+            )
+            % {"facts": ", ".join(missing)}
+        )
     with transaction.atomic():
         campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
         segment = campaign.target_segment_id is not None and campaign.status == CampaignStatus.DECIDED
@@ -635,7 +644,8 @@ def log_contact(message: Message, *, by, notice_given: bool = False) -> str:
 
 
 def _log_checked(message: Message, prospect: Prospect, *, by, notice_given: bool) -> str:
-    verdict = decide(campaign_situation(message.campaign, prospect))
+    # Logged as it is made: a call's day and hour are checked now (C. conso D223-9).
+    verdict = decide(campaign_situation(message.campaign, prospect, calling=True))
     if not verdict.allowed:
         record_refusal(message, verdict)
         return REFUSED

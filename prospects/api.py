@@ -25,8 +25,8 @@ from prospects.models import Interaction, InteractionType, Language, Prospect, S
 # the list build the same answer from them (prospect_shown), the list without model objects.
 OWN_COLUMNS = (
     "id", "first_name", "last_name", "email", "phone", "job_title", "linkedin_url", "language",
-    "audience", "audience_justification", "sole_trader", "retention_until", "last_prospect_contact_at",
-    "created_at",
+    "audience", "audience_justification", "sole_trader", "company_only", "retention_until",
+    "last_prospect_contact_at", "created_at",
 )  # fmt: skip
 PROSPECT_COLUMNS = (*OWN_COLUMNS, "company__name", "owner__username")
 SOURCE_COLUMNS = ("id", "type", "evidence", "acquired_at", "notice", "notice_sent_at")
@@ -61,6 +61,7 @@ def prospect_shown(row: dict, sources: list[dict]) -> dict:
         "audience": row["audience"],
         "audience_justification": row["audience_justification"],
         "sole_trader": row["sole_trader"],
+        "company_only": row["company_only"],
         "owner": row["owner__username"],
         "sources": [source_shown(source) for source in sources],
         "retention_until": row["retention_until"].isoformat(),
@@ -112,7 +113,8 @@ class ProspectSerializer(StrictInput, serializers.ModelSerializer):
         model = Prospect
         fields = [
             "id", "first_name", "last_name", "email", "phone", "job_title", "company", "linkedin_url",
-            "language", "audience", "audience_justification", "sole_trader", "owner", "sources", "source",
+            "language", "audience", "audience_justification", "sole_trader", "company_only", "owner",
+            "sources", "source",
             "note",
             "retention_until", "last_prospect_contact_at", "created_at",
         ]  # fmt: skip
@@ -153,6 +155,7 @@ class ProspectSerializer(StrictInput, serializers.ModelSerializer):
             audience=merged.get("audience", ""),
             audience_justification=merged.get("audience_justification", ""),
             sole_trader=merged.get("sole_trader", False),
+            company_only=merged.get("company_only", False),
             note=validated.get("note", ""),
         )
 
@@ -165,6 +168,7 @@ class ProspectSerializer(StrictInput, serializers.ModelSerializer):
             "company_name": p.company_name, "email": p.email, "phone": p.phone,
             "linkedin_url": p.linkedin_url, "language": p.language, "audience": intake.chosen_audience(p),
             "audience_justification": p.audience_justification, "sole_trader": p.sole_trader,
+            "company_only": p.company_only,
         }  # fmt: skip
 
     def create(self, validated):

@@ -16,8 +16,9 @@ EVIDENCE_PREFIX = "evidence_"
 class ProspectForm(DomainErrorsMixin, forms.Form):
     """The person's details; the domain functions in intake.py decide what may be stored."""
 
-    first_name = forms.CharField(label=_("First name"), max_length=100)
-    last_name = forms.CharField(label=_("Last name"), max_length=100)
+    # Required of a person by intake.py; empty on a company record (company_only).
+    first_name = forms.CharField(label=_("First name"), max_length=100, required=False)
+    last_name = forms.CharField(label=_("Last name"), max_length=100, required=False)
     job_title = forms.CharField(label=_("Job title"), max_length=200, required=False)
     company_name = forms.CharField(label=_("Company"), max_length=200, required=False)
     email = forms.CharField(
@@ -47,6 +48,14 @@ class ProspectForm(DomainErrorsMixin, forms.Form):
         required=False,
         help_text=_("A one-person business: its addresses, a role address included, are the person's own."),
     )
+    company_only = forms.BooleanField(
+        label=_("Company record: no person named"),
+        required=False,
+        help_text=_(
+            "Only a company or department address or number (contact@, a switchboard), no name: outside "
+            "the GDPR (art. 4(1)). A record naming anyone is a person's."
+        ),
+    )
 
     def to_data(self) -> ProspectData:
         fields = {
@@ -54,7 +63,8 @@ class ProspectForm(DomainErrorsMixin, forms.Form):
             for name in self.fields
             if name in ProspectData.__dataclass_fields__
         }
-        return ProspectData(**{**fields, "sole_trader": bool(self.cleaned_data.get("sole_trader"))})
+        flags = {name: bool(self.cleaned_data.get(name)) for name in ("sole_trader", "company_only")}
+        return ProspectData(**{**fields, **flags})
 
     def field_for(self, name: str) -> str | None:
         return source_field_for(self.fields, name)
@@ -137,6 +147,7 @@ def edit_form_for(prospect: Prospect, data=None) -> ProspectForm:
         "audience": chosen_audience(prospect),
         "audience_justification": prospect.audience_justification,
         "sole_trader": prospect.sole_trader,
+        "company_only": prospect.company_only,
     }
     return ProspectForm(data, initial=initial)
 

@@ -9,7 +9,7 @@ from prospects.forms import EVIDENCE_PREFIX, evidence_field, source_field_for
 from prospects.import_rows import FIELDS
 from prospects.models import ImportJob, Prospect
 from prospects.ownership import active_reps
-from prospects.provenance import EVIDENCE, LINKEDIN_TYPES
+from prospects.provenance import EVIDENCE, LINKEDIN_TYPES, linkedin_file_refusal
 
 FIELD_LABELS = {
     **{
@@ -34,6 +34,14 @@ class UploadForm(DomainErrorsMixin, forms.Form):
         ],
     )
     owner = forms.ModelChoiceField(label=_("Sales rep who owns them"), queryset=None, required=False)
+    company_only = forms.BooleanField(
+        label=_("Every row is a company record: no person named"),
+        required=False,
+        help_text=_(
+            "Only company or department addresses or numbers (contact@, a switchboard) and company names; "
+            "a row naming a person is refused (GDPR art. 4(1))."
+        ),
+    )
 
     def __init__(self, *args, pick_owner: bool, **kwargs):
         super().__init__(*args, **kwargs)
@@ -43,7 +51,7 @@ class UploadForm(DomainErrorsMixin, forms.Form):
         else:
             self.fields["owner"].required = True
         chosen = (self.data.get("source_type") if self.is_bound else self.initial.get("source_type")) or ""
-        if chosen not in LINKEDIN_TYPES:  # a LinkedIn source's evidence is each row's profile link
+        if chosen not in LINKEDIN_TYPES:  # refused for a file (importing.py), no evidence to ask
             for spec in EVIDENCE.get(chosen, ()):
                 self.fields[EVIDENCE_PREFIX + spec.name] = evidence_field(spec)
 
@@ -51,6 +59,9 @@ class UploadForm(DomainErrorsMixin, forms.Form):
     def linkedin(self) -> bool:
         chosen = (self.data.get("source_type") if self.is_bound else self.initial.get("source_type")) or ""
         return chosen in LINKEDIN_TYPES
+
+    def linkedin_refusal(self) -> str:
+        return linkedin_file_refusal()
 
     def evidence_fields(self):
         return [self[name] for name in self.fields if name.startswith(EVIDENCE_PREFIX)]

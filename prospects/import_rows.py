@@ -36,7 +36,7 @@ from prospects.import_files import (
     text_encoding,
 )
 from prospects.models import ImportJob, ImportRejection, Language, Prospect
-from prospects.provenance import LINKEDIN_TYPES, TOOL_NAMES
+from prospects.provenance import TOOL_NAMES
 
 Reason = ImportRejection.Reason
 
@@ -228,6 +228,7 @@ class RowChecker:
 
     columns: dict[str, int]  # field -> position in the row
     source_type: str
+    company_only: bool = False
     normaliser: Normaliser = field(default_factory=Normaliser, compare=False, repr=False)
 
     @classmethod
@@ -236,7 +237,8 @@ class RowChecker:
         missing = [column for column in job.mapping.values() if column not in position]
         if missing:
             raise ImportFileError(_("The file has no column “%(column)s”.") % {"column": missing[0]})
-        return cls({name: position[column] for name, column in job.mapping.items()}, job.source_type)
+        columns = {name: position[column] for name, column in job.mapping.items()}
+        return cls(columns, job.source_type, job.company_only)
 
     def stage(self, line: int, values: list[str]) -> tuple | None:
         """The staged row for ``line``, or None for an empty line (skipped, not reported)."""
@@ -268,8 +270,12 @@ class RowChecker:
         if TOOL_NAMES.search(cells.get("origin", "")):
             raise Rejected(Reason.SCRAPING, "origin")
         for name in ("first_name", "last_name"):
-            if not cells.get(name):
+            if self.company_only and cells.get(name):
+                raise Rejected(Reason.NAMED_IN_COMPANY_FILE, name)
+            if not self.company_only and not cells.get(name):
                 raise Rejected(Reason.MISSING_NAME, name)
+        if self.company_only and not cells.get("company_name"):
+            raise Rejected(Reason.MISSING_COMPANY, "company_name")
         email, phone, linkedin, malformed = self.normaliser.identifiers(
             cells.get("email", ""), cells.get("phone", ""), cells.get("linkedin_url", "")
         )
@@ -285,8 +291,9 @@ class RowChecker:
             raise Rejected(Reason.NO_CONTACT_POINT, "")
         # The same rule as the forms and the API (docs/rules.md §1.2): an unknown line is private.
         audience = automatic_audience(email=email, phone=phone)
-        if self.source_type in LINKEDIN_TYPES:
-            _check_linkedin_source(linkedin, audience)
+        if self.company_only and (audience != Audience.B2B_GENERIC or linkedin):
+            # A company record holds only a company or department coordinate (docs/rules.md §1.2).
+            raise Rejected(Reason.PERSONAL_COORDINATE, "linkedin_url" if linkedin else "email")
         return (
             cells["first_name"],
             cells["last_name"],
@@ -337,12 +344,3 @@ def _stored(rows: list[tuple]) -> Iterator[tuple]:
     )
     for row, identifiers in zip(rows, columns, strict=True):
         yield (*row[:5], *identifiers, row[8], None, "")
-
-
-def _check_linkedin_source(linkedin: str, audience: str) -> None:
-    """docs/rules.md §1 (LinkedIn sources): the profile link is the evidence, row by row."""
-    if not linkedin:
-        raise Rejected(Reason.MISSING_PROFILE_LINK, "linkedin_url")
-    if audience == Audience.B2C:
-        # intake.py asks a recorded reason for this; a file has none to give.
-        raise Rejected(Reason.PRIVATE_ADDRESS, "email")

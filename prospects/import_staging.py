@@ -35,7 +35,6 @@ from django.utils import timezone
 from org.accounts import team_of
 from org.models import AccessAction, AccessLog
 from prospects.models import Company, ImportJob, ImportRejection, Prospect, Source, Suppression
-from prospects.provenance import LINKEDIN_TYPES
 
 Reason = ImportRejection.Reason
 
@@ -136,10 +135,6 @@ class Dialect:
 
     def json_value(self, value: dict) -> Sql:
         return Sql("CAST(%s AS jsonb)" if self.postgres else "%s", (json.dumps(value),))
-
-    def profile_evidence(self, column: str) -> Sql:
-        function = "jsonb_build_object" if self.postgres else "json_object"
-        return Sql(f"{function}('profile_url', {column})")
 
 
 class Staging:
@@ -285,6 +280,7 @@ class Staging:
                 "created_at": now,
                 "updated_at": now,
                 "retention_until": retention_until,
+                "company_only": job.company_only,
             }
             steps = [
                 ("p", *self._insert_prospects(values, first, last)),
@@ -355,10 +351,7 @@ class Staging:
 
     def _insert_sources(self, now: datetime, notice: str) -> tuple[str, list]:
         job = self.job
-        if job.source_type in LINKEDIN_TYPES:
-            evidence = self.dialect.profile_evidence("p.linkedin_url")
-        else:
-            evidence = self.dialect.json_value(job.evidence)
+        evidence = self.dialect.json_value(job.evidence)
         explicit = {
             "prospect_id": Sql("p.id"),
             "type": job.source_type,

@@ -53,6 +53,7 @@ def _upload(request: HttpRequest, limit: SizeLimit) -> HttpResponse:
                 owner=form.cleaned_data.get("owner") or request.user,
                 by=request.user,
                 uploaded=True,
+                company_only=form.cleaned_data.get("company_only", False),
             )
         except ValidationError as error:
             path.unlink(missing_ok=True)

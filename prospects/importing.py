@@ -14,8 +14,9 @@ steps, each resumable:
 
 Every rejected row is reported by line number and reason (``ImportRejection``), never
 by its content. The same rules as ``intake.create_prospect`` apply: provenance evidence
-(scraping refused, CNIL KASPR 2024), identifiers normalised, audience classified, and a
-person on the suppression list is never recorded again (Art. 21(3)).
+(scraping refused, CNIL KASPR 2024; LinkedIn contacts never in bulk, docs/rules.md §1.7),
+identifiers normalised, audience classified, and a person on the suppression list is never
+recorded again (Art. 21(3)).
 """
 
 import contextlib
@@ -54,7 +55,6 @@ PREVIEW_ROWS = 5  # first rows shown on the mapping page
 INSPECTED_FIELDS = ("encoding", "delimiter", "fingerprint", "headings", "rows_total", "preview")
 
 Progress = Callable[[ImportJob], None]
-EACH_ROW = "linkedin.com/in/each-row"  # stands for the rows' own profile links when checking
 
 __all__ = [
     "BATCH_SIZE",
@@ -71,7 +71,15 @@ __all__ = [
 
 
 def create_job(
-    *, path: str, filename: str, source_type: str, evidence: dict, owner, by, uploaded: bool = False
+    *,
+    path: str,
+    filename: str,
+    source_type: str,
+    evidence: dict,
+    owner,
+    by,
+    uploaded: bool = False,
+    company_only: bool = False,
 ) -> ImportJob:
     """Record an import whose file a worker is to read (``inspect``); raise ValidationError naming
     the field. Nothing here opens the file: a hostile one cannot hold the web request."""
@@ -93,6 +101,7 @@ def create_job(
         status=ImportJob.Status.INSPECTING,
         source_type=source_type,
         evidence=cleaned,
+        company_only=company_only,
         owner=owner,
         created_by=by,
     )
@@ -135,12 +144,12 @@ def preview(job: ImportJob) -> tuple[list[str], list[list[str]]]:
 
 def _clean_provenance(source_type: str, evidence: dict, errors: dict) -> dict:
     """One provenance for the whole file, checked as intake.py checks a single prospect's."""
+    if source_type in provenance.LINKEDIN_TYPES:
+        # docs/rules.md §1.7: LinkedIn contacts are taken in one by one by the connected rep;
+        # a file of them is a bulk export of one's connections, refused at the door.
+        errors.setdefault("source.type", []).append(provenance.linkedin_file_refusal())
+        return {}
     try:
-        if source_type in provenance.LINKEDIN_TYPES:
-            # The evidence of a LinkedIn source is each row's profile link (import_rows.py);
-            # anything else given for the file is refused by name, as for one prospect.
-            provenance.clean_evidence(source_type, {**evidence, "profile_url": EACH_ROW})
-            return {}
         return provenance.clean_evidence(source_type, evidence)
     except provenance.ProvenanceError as error:
         errors.setdefault(f"source.{error.field}", []).append(error.message)
@@ -168,14 +177,14 @@ def begin(job: ImportJob, *, mapping: dict[str, str]) -> ImportJob:
     missing = [column for column in mapping.values() if column not in headings]
     if missing:
         errors.append(_("The file has no column “%(column)s”.") % {"column": missing[0]})
-    if not {"first_name", "last_name"} <= set(mapping):
+    if job.company_only and "company_name" not in mapping:
+        errors.append(_("A file of company records needs the column holding the company's name."))
+    elif not job.company_only and not {"first_name", "last_name"} <= set(mapping):
         errors.append(_("Choose the columns holding the first and the last name."))
     if not set(CONTACT_FIELDS) & set(mapping):
         errors.append(
             _("Choose at least one column holding a work email, a work phone or a LinkedIn profile.")
         )
-    if job.source_type in provenance.LINKEDIN_TYPES and "linkedin_url" not in mapping:
-        errors.append(_("A LinkedIn source needs the column holding each person's profile link."))
     if errors:
         raise ValidationError({"mapping": errors})
     job.mapping = mapping
@@ -214,6 +223,10 @@ def run(job: ImportJob, *, batch_size: int = BATCH_SIZE, on_progress: Progress |
             return job
         job.refresh_from_db()  # another run may have moved it on
         if job.status in (ImportJob.Status.INSPECTING, ImportJob.Status.DRAFT, ImportJob.Status.DONE):
+            return job
+        if job.source_type in provenance.LINKEDIN_TYPES:
+            # A job queued before LinkedIn files were refused (docs/rules.md §1.7) never loads.
+            _fail(job, provenance.linkedin_file_refusal())
             return job
         _start(job)
         staging = Staging(job)

@@ -39,6 +39,7 @@ class ProspectData:
     audience: str = ""  # empty: classified from the address
     audience_justification: str = ""
     sole_trader: bool = False
+    company_only: bool = False
     note: str = ""
     errors: dict = field(default_factory=dict)
 
@@ -94,8 +95,10 @@ TEXT_FIELDS = ("first_name", "last_name", "job_title", "company_name")
 
 
 def _check_names(data: ProspectData, ids: dict[str, str]) -> None:
+    if data.company_only:
+        _check_company_record(data, ids)
     for name in ("first_name", "last_name"):
-        if not getattr(data, name).strip():
+        if not data.company_only and not getattr(data, name).strip():
             data.errors.setdefault(name, []).append(_("This field is required."))
     for name in TEXT_FIELDS:
         # A tab, a line break or a NUL in a name breaks every page, file and header it reaches.
@@ -106,6 +109,40 @@ def _check_names(data: ProspectData, ids: dict[str, str]) -> None:
     if not any(ids.values()) and not any(data.errors.get(k) for k in ("email", "phone", "linkedin_url")):
         data.errors.setdefault("email", []).append(
             _("Give at least one way to reach the person: work email, work phone or LinkedIn profile.")
+        )
+
+
+def _check_company_record(data: ProspectData, ids: dict[str, str]) -> None:
+    """docs/rules.md §1.2: a company record names no person (GDPR 4(1)); a name, a sole trader or a
+    personal profile makes it a person's record, with every GDPR duty."""
+    rule = _("a company record names no person (GDPR art. 4(1))")
+    for name in ("first_name", "last_name"):
+        if getattr(data, name).strip():
+            data.errors.setdefault(name, []).append(
+                _("Leave the name empty: %(rule)s; untick the company record to log a person.")
+                % {"rule": rule}
+            )
+    if data.sole_trader:
+        data.errors.setdefault("sole_trader", []).append(
+            _("A sole trader is a person, not a company record (GDPR art. 4(1)).")
+        )
+    if ids["linkedin_url"]:
+        data.errors.setdefault("linkedin_url", []).append(
+            _("A LinkedIn profile is a person's: %(rule)s.") % {"rule": rule}
+        )
+    if not data.company_name.strip():
+        data.errors.setdefault("company", []).append(_("A company record needs the company's name."))
+
+
+def _check_company_coordinate(data: ProspectData, audience: str) -> None:
+    """A company record holds only a company or department coordinate (contact@, a switchboard)."""
+    if data.company_only and audience != Audience.B2B_GENERIC:
+        data.errors.setdefault("email", []).append(
+            _(
+                "A company record holds only a company or department address or number (contact@, a "
+                "switchboard); this one is classified “%(audience)s”, a person's."
+            )
+            % {"audience": Audience(audience).label}
         )
 
 
@@ -189,6 +226,7 @@ def validate_new(data: ProspectData, source: SourceData | None, *, by=None) -> t
     _check_names(data, ids)
     indexes = indexes_of(ids)
     audience = _audience(data, ids, source.type if source else "")
+    _check_company_coordinate(data, audience)
     _check_suppressed(data, indexes)
     _check_duplicates(data, indexes, by=by)
     if data.note.strip() and (problem := screening_error(data.note)):
@@ -215,6 +253,7 @@ def create_prospect(data: ProspectData, *, source: SourceData | None, by) -> Pro
                 audience=audience,
                 audience_justification=data.audience_justification.strip(),
                 sole_trader=data.sole_trader,
+                company_only=data.company_only,
                 owner=by,
                 team=team_of(by),
                 collected_at=now,
@@ -242,7 +281,7 @@ def create_prospect(data: ProspectData, *, source: SourceData | None, by) -> Pro
 
 EDITABLE = ("first_name", "last_name", "job_title", "language")
 # The personal data a rectification changes, and the recipients hold copies of.
-RECTIFIABLE = (*EDITABLE, "email", "phone", "linkedin_url", "company_id", "sole_trader")
+RECTIFIABLE = (*EDITABLE, "email", "phone", "linkedin_url", "company_id", "sole_trader", "company_only")
 
 
 def _rectifiable(prospect: Prospect) -> tuple:
@@ -262,6 +301,7 @@ def update_prospect(prospect: Prospect, data: ProspectData, *, by) -> Prospect:
     _check_names(data, ids)
     indexes = indexes_of(ids)
     audience = _audience(data, ids, prospect.sources.values_list("type", flat=True).first() or "")
+    _check_company_coordinate(data, audience)
     changed = {name: value for name, value in indexes.items() if value != getattr(prospect, name)}
     _check_suppressed(data, {name: changed.get(name) for name in INDEXED_FIELDS})
     _check_duplicates(data, indexes, by=by, exclude_pk=prospect.pk)
@@ -279,6 +319,7 @@ def update_prospect(prospect: Prospect, data: ProspectData, *, by) -> Prospect:
         prospect.audience = audience
         prospect.audience_justification = data.audience_justification.strip()
         prospect.sole_trader = data.sole_trader
+        prospect.company_only = data.company_only
         prospect._history_user = by
         if _rectifiable(prospect) != before:
             # GDPR 16, 19: the recipients are told, by the hashes they know the person by (before the save).

@@ -100,8 +100,9 @@ class ProspectQuerySet(NeedToKnowQuerySet):
 class Prospect(models.Model):
     """A natural person met in a professional capacity. Minimal data: no birth date, sex or home."""
 
-    first_name = models.CharField(_("first name"), max_length=100)
-    last_name = models.CharField(_("last name"), max_length=100)
+    # Empty only on a company record (company_only): the constraint below says so.
+    first_name = models.CharField(_("first name"), max_length=100, blank=True)
+    last_name = models.CharField(_("last name"), max_length=100, blank=True)
     job_title = models.CharField(_("job title"), max_length=200, blank=True)
     company = models.ForeignKey(
         Company,
@@ -131,6 +132,9 @@ class Prospect(models.Model):
     sole_trader = models.BooleanField(
         _("sole trader (entrepreneur individuel)"), default=False, db_default=False
     )
+    # GDPR 4(1), docs/rules.md §1.2: a company or department record naming no person is no
+    # personal data; it alone escapes the notices, G6 and the retention purge.
+    company_only = models.BooleanField(_("company record, no person named"), default=False, db_default=False)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="prospects", verbose_name=_("owner")
     )
@@ -193,6 +197,11 @@ class Prospect(models.Model):
         verbose_name = _("prospect")
         ordering = ["-created_at", "-id"]
         constraints = [
+            models.CheckConstraint(
+                condition=(Q(company_only=True, first_name="", last_name="", sole_trader=False))
+                | (Q(company_only=False) & ~Q(first_name="") & ~Q(last_name="")),
+                name="prospect_named_unless_company_only",
+            ),
             models.UniqueConstraint(fields=["email_index"], name="one_prospect_per_email"),
             models.UniqueConstraint(fields=["phone_index"], name="one_prospect_per_phone"),
             models.UniqueConstraint(fields=["linkedin_index"], name="one_prospect_per_linkedin"),
@@ -221,13 +230,15 @@ class Prospect(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.first_name} {self.last_name}"
+        return self.full_name
 
     def get_absolute_url(self) -> str:
         return reverse("prospects:detail", args=[self.pk])
 
     @property
     def full_name(self) -> str:
+        if self.company_only:  # a company record names no person: it goes by the company
+            return self.company_name
         return f"{self.first_name} {self.last_name}"
 
     @property
@@ -286,6 +297,8 @@ class InteractionType(models.TextChoices):
     CALL_OUTBOUND = "call_outbound", _("Call made")
     CALL_INBOUND = "call_inbound", _("Call from the prospect")
     VOICEMAIL_LEFT = "voicemail_left", _("Voicemail left")
+    # C. conso D223-9: a consumer who refused is not called again for 60 days.
+    CALL_REFUSED = "call_refused", _("Call made: the person refused the offer")
     LINKEDIN_MESSAGE_SENT = "linkedin_message_sent", _("LinkedIn message sent")
     LINKEDIN_MESSAGE_RECEIVED = "linkedin_message_received", _("LinkedIn message received")
     LINKEDIN_CONNECTION_ACCEPTED = "linkedin_connection_accepted", _("LinkedIn connection accepted")
@@ -588,6 +601,8 @@ class ImportJob(models.Model):
     delimiter = models.CharField(max_length=1, blank=True, editable=False)
     source_type = models.CharField(_("source type"), max_length=30, choices=SourceType.choices)
     evidence = models.JSONField(_("evidence"), default=dict)
+    # Every row a company record: no name, a company or department coordinate (docs/rules.md §1.2).
+    company_only = models.BooleanField(_("company records, no person named"), default=False, db_default=False)
     mapping = models.JSONField(_("column mapping"), default=dict)  # field -> column heading
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("owner")
@@ -684,6 +699,13 @@ class RejectionReason(models.TextChoices):
     OPPOSED = "opposed", _("The person objected (suppression list)")
     ALREADY_RECORDED = "already_recorded", _("Already recorded")
     DUPLICATE_IN_FILE = "duplicate_in_file", _("Duplicate of an earlier line of the file")
+    # A file of company records (docs/rules.md §1.2, GDPR 4(1)): a row naming a person is refused.
+    NAMED_IN_COMPANY_FILE = "named_in_company_file", _("A name in a file of company records")
+    PERSONAL_COORDINATE = (
+        "personal_coordinate",
+        _("A person's address or number in a file of company records"),
+    )
+    MISSING_COMPANY = "missing_company", _("Company name missing")
 
 
 class ImportRejection(models.Model):

@@ -116,6 +116,14 @@ def scraping_refusal() -> str:
     )
 
 
+def linkedin_file_refusal() -> str:
+    return _(
+        "LinkedIn contacts cannot be imported from a file: each one is recorded by hand, one by one, "
+        "by the rep connected to the person (GDPR art. 5(1)(a), 6(1)(f) and 14; CNIL, KASPR sanction "
+        "SAN-2024-020). A file of LinkedIn connections is a bulk export and is refused."
+    )
+
+
 def clean_evidence(source_type: str, raw: dict) -> dict:
     """Check a source's evidence and return it normalised; raise ProvenanceError naming the field."""
     if source_type in REFUSED_TYPES:

@@ -28,7 +28,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from prospects import deletion, propagation, retention
-from prospects.models import Propagation, Prospect, PurgeReason, PurgeRun
+from prospects.models import Propagation, Prospect, PurgeReason, PurgeRun, RestrictionGround
 
 DEFAULT_CHUNK_SIZE = 2000
 # GDPR 19: what the recipients are told of each removal. A record reduced to its hash after an
@@ -109,6 +109,7 @@ def purge_expired(
                     if len(locked) < chunk_size:
                         break
                     last_id = locked[-1]
+            _reduce_held(run, report, today=today, chunk_size=chunk_size)
         except Exception as error:
             # The class only: a database error's text can quote the values of a row.
             message = f"Stopped on {type(error).__name__}; the worker's log has the details."
@@ -116,6 +117,40 @@ def purge_expired(
             raise
         PurgeRun.objects.filter(pk=run.pk).update(finished_at=timezone.now())
     return report
+
+
+HELD_EXCHANGES_KEPT = "held_exchanges_kept"  # the count of records reduced to a hold's scope
+
+
+def _reduce_held(run: PurgeRun, report: PurgeReport, *, today: date, chunk_size: int) -> None:
+    """docs/rules.md §2.6: a legal hold blocks the purge of its scope only. A record past its deadline
+    under a hold on the exchanges loses everything else (deletion.keep_only, as an erasure under that
+    hold does) and is restricted to storage (GDPR 18(2)) until the hold ends; the recipients are told
+    to delete their copies (GDPR 19). Restricted, it is not selected again."""
+    runs = PurgeRun.objects.filter(pk=run.pk)
+    plan, after = deletion.deletion_plan(), 0
+    due = partial(retention.held_exchanges_expired, today)
+    while True:
+        with transaction.atomic():
+            runs.update(heartbeat_at=timezone.now())
+            ids = [pk for pk, _reason in _lock_due(due, HELD_EXCHANGES_KEPT, after, chunk_size)]
+            if ids:
+                propagation.queue(ids, event=Propagation.Event.PURGE)
+                deletion.keep_only(plan, ids, report.rows, kept=deletion.EXCHANGE_MODELS)
+                Prospect.objects.filter(pk__in=ids).update(
+                    restricted_at=timezone.now(), restriction_ground=RestrictionGround.LEGAL_HOLD
+                )
+                report.counts[HELD_EXCHANGES_KEPT] += len(ids)
+                report.chunks += 1
+                if not run.dry_run:
+                    _save_counts(runs, report)
+            if run.dry_run:
+                transaction.set_rollback(True)
+        if run.dry_run and ids:
+            _save_counts(runs, report)
+        if len(ids) < chunk_size:
+            return
+        after = ids[-1]
 
 
 def fail_unfinished_runs() -> int:

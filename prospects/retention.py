@@ -46,6 +46,7 @@ OUTBOUND = frozenset(
         InteractionType.EMAIL_SENT,
         InteractionType.CALL_OUTBOUND,
         InteractionType.VOICEMAIL_LEFT,
+        InteractionType.CALL_REFUSED,
         InteractionType.LINKEDIN_MESSAGE_SENT,
         InteractionType.LETTER_SENT,
         InteractionType.SMS_SENT,
@@ -131,6 +132,8 @@ def is_expired(prospect, *, today: date | None = None) -> bool:
     """Past the deadline, under no running legal hold, not a current customer (§2.1, §2.6)."""
     today = today or timezone.localdate()
     held = prospect.legal_hold_until is not None and prospect.legal_hold_until >= today
+    if prospect.company_only:  # no personal data in it: GDPR 5(1)(e) does not apply (§1.2)
+        return False
     return prospect.retention_until < today and not held and not is_current_customer(prospect)
 
 
@@ -138,7 +141,7 @@ def expired(today: date) -> Q:
     """SQL form of ``is_expired``: what the purge deletes, the gate refuses (G1) and lists count."""
     no_hold = Q(legal_hold_until__isnull=True) | Q(legal_hold_until__lt=today)
     not_current_customer = Q(is_customer=False) | Q(customer_relationship_ended_at__isnull=False)
-    return Q(retention_until__lt=today) & no_hold & not_current_customer
+    return Q(retention_until__lt=today) & no_hold & not_current_customer & Q(company_only=False)
 
 
 def _no_hold(today: date) -> Q:
@@ -160,6 +163,20 @@ def purgeable(today: date) -> Q:
     return expired(today) & Q(restricted_at__isnull=True)
 
 
+def held_exchanges_expired(today: date) -> Q:
+    """Past the deadline, not a current customer, not yet restricted, under a running legal hold
+    that keeps the exchanges only: the purge removes the rest of the record (§2.6: a hold blocks
+    the purge of its scope only) and restricts what the hold keeps."""
+    running = Q(legal_hold_until__gte=today, legal_hold_scope=LegalHoldScope.EXCHANGES)
+    not_current_customer = Q(is_customer=False) | Q(customer_relationship_ended_at__isnull=False)
+    return (
+        Q(retention_until__lt=today)
+        & running
+        & not_current_customer
+        & Q(restricted_at__isnull=True, company_only=False)
+    )
+
+
 # GDPR 14(3)(a): one month at most after the data were obtained (docs/rules.md §5).
 ART14_MONTH = timedelta(days=30)
 
@@ -171,6 +188,8 @@ def is_art14_overdue(prospect, *, now: datetime) -> bool:
     """
     today = timezone.localdate(now)
     if prospect.is_restricted or prospect.hold_scope(today=today) or is_current_customer(prospect):
+        return False
+    if prospect.company_only:  # GDPR 14 informs persons; a company record names none (§1.2)
         return False
     return any(
         is_indirect(source) and source.notice != Notice.ART14_SENT and source.acquired_at < now - ART14_MONTH
@@ -186,6 +205,7 @@ def art14_overdue(now: datetime) -> Q:
         & Q(restricted_at__isnull=True)
         & _no_hold(timezone.localdate(now))
         & ~current_customer()
+        & Q(company_only=False)
     )
 
 

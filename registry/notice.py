@@ -25,6 +25,7 @@ HEADINGS = {
     "transfers": Text("Transfers outside the EU", "Transferts hors de l'UE"),
     "retention": Text("How long they are kept", "Durée de conservation"),
     "rights": Text("Your rights", "Vos droits"),
+    "objection": Text("Your right to object (GDPR 21)", "Votre droit d'opposition (RGPD 21)"),
     "complaint": Text("Complaints", "Réclamation"),
     "automated": Text("Automated decisions", "Décisions automatisées"),
     "updated": Text("Register version", "Version du registre"),
@@ -32,15 +33,22 @@ HEADINGS = {
 }
 RIGHTS = Text(
     "You may ask for access to your data and a copy of them, their rectification, their erasure, the "
-    "restriction of their processing and their portability, and object at any time to prospecting, "
-    "without giving a reason; where processing rests on your consent, you may withdraw it at any time. "
-    "Write to {email} or to our data protection officer, {dpo}. We answer within one month; every message "
-    "we send also carries a one-click unsubscribe link.",
+    "restriction of their processing and their portability; where processing rests on your consent, you "
+    "may withdraw it at any time. Write to {email} or to our data protection officer, {dpo}. We answer "
+    "within one month.",
     "Vous pouvez demander l'accès à vos données et leur copie, leur rectification, leur effacement, la "
-    "limitation de leur traitement et leur portabilité, et vous opposer à tout moment à la prospection, sans "
-    "avoir à vous justifier ; lorsque le traitement repose sur votre consentement, vous pouvez le retirer à "
-    "tout moment. Écrivez à {email} ou à notre délégué à la protection des données, {dpo}. Nous répondons "
-    "sous un mois ; chacun de nos messages comporte aussi un lien de désinscription en un clic.",
+    "limitation de leur traitement et leur portabilité ; lorsque le traitement repose sur votre "
+    "consentement, vous pouvez le retirer à tout moment. Écrivez à {email} ou à notre délégué à la "
+    "protection des données, {dpo}. Nous répondons sous un mois.",
+)
+# GDPR 21(4): the right to object is presented clearly and separately from any other information.
+OBJECTION = Text(
+    "You may object at any time, free of charge and without giving a reason, to all our prospecting, on "
+    "every channel. Every message we send carries a one-click link that does it at once; you may also "
+    "write to {email}. Your objection ends the prospecting for good (GDPR 21(2)-(3)).",
+    "Vous pouvez vous opposer à tout moment, gratuitement et sans avoir à vous justifier, à toute notre "
+    "prospection, sur tous les canaux. Chacun de nos messages comporte un lien qui le fait en un clic ; vous "
+    "pouvez aussi écrire à {email}. Votre opposition met fin à la prospection pour de bon (RGPD 21(2)-(3)).",
 )
 COMPLAINT = Text(
     "You may lodge a complaint with the Commission nationale de l'informatique et des libertés (CNIL), "
@@ -62,6 +70,7 @@ AUTOMATED = Text(
 class Section:
     heading: str
     items: list[str]
+    key: str = ""  # the anchor of a section set apart on the page
 
 
 def heading(key: str, language: str) -> str:
@@ -93,7 +102,9 @@ def rights_sections(organisation: Organisation, language: str) -> list[Section]:
     rights = RIGHTS.format(
         email=organisation.email, dpo=f"{organisation.dpo_name} <{organisation.dpo_email}>"
     )
+    objection = OBJECTION.format(email=organisation.email)
     return [
+        Section(heading("objection", language), [objection.in_language(language)], key="right-to-object"),
         Section(heading("rights", language), [rights.in_language(language)]),
         Section(heading("complaint", language), [COMPLAINT.in_language(language)]),
         Section(heading("automated", language), [AUTOMATED.in_language(language)]),

@@ -32,6 +32,17 @@ def _fast_password_hashing():
         yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _named_processors():
+    """Campaigns start only once the organisation names its processors (outreach/content.py
+    missing_facts); the tests run with named ones, and a test of that rule empties one."""
+    from django.conf import settings
+
+    named = {"hosting": "Hosting provider SAS, France (EU)", "emailing": "Mailing provider SAS, France (EU)"}
+    with override_settings(LOYAL_CONTROLLER={**settings.LOYAL_CONTROLLER, **named}):
+        yield
+
+
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     """One test database per pytest process, so that runs side by side never share one."""

@@ -313,3 +313,34 @@ def test_other_public_links_to_an_erased_prospect_get_a_clear_page(rep, person, 
     response = visitor.get(path)
 
     assert response.status_code == 410
+
+
+def test_the_right_to_object_has_its_own_section_with_a_one_click_button(person, visitor):
+    path = _path(links.preferences_url(person))
+    page = visitor.get(path)
+    html = page.content.decode()
+    section = html.split('id="right-to-object"', 1)[1].split("</section>", 1)[0]
+    others = html.split('id="other-choices"', 1)[1]
+    csrf = page.cookies["csrftoken"].value
+
+    # GDPR 21(4): presented clearly and separately from any other information.
+    assert "Votre droit d'opposition (RGPD art. 21)" in section
+    assert 'name="object_to_all" value="on"' in section and 'id="object-to-all"' in section
+    assert 'name="withdraw"' not in section and 'name="object_to"' not in section
+    assert 'name="object_to_all" value="on"' not in others
+    assert html.index('id="right-to-object"') < html.index('id="other-choices"')
+
+    response = visitor.post(path, {"csrfmiddlewaretoken": csrf, "object_to_all": "on"})
+
+    assert response.status_code == 200
+    assert Objection.objects.get().channel == ""
+    assert not Prospect.objects.filter(pk=person.pk).exists()
+
+
+def test_saving_other_choices_does_not_object_to_everything(person, visitor):
+    path = _path(links.preferences_url(person))
+    csrf = visitor.get(path).cookies["csrftoken"].value
+
+    visitor.post(path, {"csrfmiddlewaretoken": csrf, "object_to_all": "False", "object_to": ["sms"]})
+
+    assert list(Objection.objects.values_list("channel", flat=True)) == ["sms"]

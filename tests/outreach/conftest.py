@@ -153,7 +153,28 @@ def _randomise(rng: random.Random, prospect: Prospect, *, by) -> None:
             )
     outbound = rng.choice([0, 0, 2, 3, 4])
     unanswered_contacts(prospect, count=outbound, by=by, days_ago=rng.choice([5, 89, 91]))
+    _calls(rng, prospect, by=by)
     if outbound and rng.random() < 0.3:
         timeline.record_interaction(
             prospect, type="email_reply", occurred_at=timezone.now() - timedelta(days=3), by=by
         )
+
+
+def _calls(rng: random.Random, prospect: Prospect, *, by) -> None:
+    """Earlier calls (C. conso D223-9): up to 5 in or out of the 30 days, perhaps a refusal, then
+    a reply, so that the frequency cap G9 does not hide the call limits."""
+    if rng.random() < 0.6:
+        return
+    now = timezone.now()
+    for index in range(rng.choice([1, 3, 4, 5])):
+        when = now - timedelta(days=rng.choice([2, 29, 31]), hours=index)
+        timeline.record_interaction(
+            prospect, type=rng.choice(["call_outbound", "voicemail_left"]), occurred_at=when, by=by
+        )
+    if rng.random() < 0.5:
+        when = now - timedelta(days=rng.choice([1, 59, 61]))
+        timeline.record_interaction(prospect, type="call_refused", occurred_at=when, by=by)
+    timeline.record_interaction(prospect, type="email_reply", occurred_at=now - timedelta(hours=1), by=by)
+    if rng.random() < 0.7:  # a private person who agreed to be called (C. conso L223-1)
+        Prospect.objects.filter(pk=prospect.pk).update(audience="b2c")
+        factories.consent(prospect, by=by, channel="phone")

@@ -223,6 +223,54 @@ def test_recipients_are_the_creators_team_with_an_address_on_the_channel(rep, ot
     assert list(Message.objects.filter(campaign=campaign).values_list("prospect", flat=True)) == [mine.pk]
 
 
+def _called(prospect, *, by, days_ago: list[int], refused_days_ago: int | None = None) -> None:
+    now = timezone.now()
+    for index, days in enumerate(days_ago):
+        timeline.record_interaction(
+            prospect, type="call_outbound", occurred_at=now - timedelta(days=days, hours=index), by=by
+        )
+    if refused_days_ago is not None:
+        when = now - timedelta(days=refused_days_ago)
+        timeline.record_interaction(prospect, type="call_refused", occurred_at=when, by=by)
+    # The person answered since: the frequency cap G9 does not hide the call limits.
+    timeline.record_interaction(prospect, type="email_reply", occurred_at=now - timedelta(minutes=5), by=by)
+
+
+def test_the_call_limits_of_d223_9_agree_in_bulk_and_one_by_one(rep):
+    histories = {
+        "four_recent": {"days_ago": [1, 2, 3, 20]},
+        "three_recent": {"days_ago": [1, 2, 40, 50]},
+        "refused_59": {"days_ago": [], "refused_days_ago": 59},
+        "refused_61": {"days_ago": [], "refused_days_ago": 61},
+        "refused_and_three": {"days_ago": [1, 2, 3], "refused_days_ago": 10},  # the refusal is a call
+    }
+    people = {}
+    for name, history in histories.items():
+        person = informed(by=rep, last_name=name, email="", phone=f"+3361234{len(people):04d}")
+        factories.consent(person, by=rep, channel="phone")
+        _called(person, by=rep, **history)
+        people[name] = person
+    campaign = factories.campaign(by=rep, channel="phone")
+    now = timezone.now()
+
+    decide_campaign(campaign, chunk_size=2, now=now)
+
+    got = {}
+    for name, person in people.items():
+        message = verdict_of(campaign, person)
+        single = decide(campaign_situation(campaign, person, now=now))
+        assert (message.decision, message.reason, message.legal_reference) == (
+            single.decision,
+            single.reason,
+            single.legal_reference,
+        ), name
+        got[name] = (message.reason, message.legal_reference.rsplit(": ", 1)[-1])
+    assert got["four_recent"] == (Reason.REF_HOURS, "4 calls per 30 days")
+    assert got["refused_59"] == (Reason.REF_HOURS, "60 days after a refusal")
+    assert got["refused_and_three"] == (Reason.REF_HOURS, "4 calls per 30 days")
+    assert got["three_recent"][0] == got["refused_61"][0] == Reason.OK_CONSENT
+
+
 def test_gate_inputs_survive_their_round_trip():
     inputs = GateInputs(
         audience="b2c",
@@ -239,10 +287,13 @@ def test_gate_inputs_survive_their_round_trip():
         restricted=False,
         frequency_capped=False,
         consent_request_repeated=True,
+        calls_capped=False,
+        call_refused=True,
+        natural_person=False,
     )
 
     assert GateInputs.from_key(inputs.key) == inputs
-    assert inputs.key == "b2c|broker_with_proof|none|late|1|0|valid|0|1|0|1|0|0|1"
+    assert inputs.key == "b2c|broker_with_proof|none|late|1|0|valid|0|1|0|1|0|0|1|0|1|0"
 
 
 def test_a_campaign_being_sent_cannot_be_decided_again(rep):

@@ -6,8 +6,10 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 
+from consent import links
+from org.models import Organisation
 from outreach.models import NoticeOutcome, NoticeRecord
-from outreach.notices import notice_text, purge_flagged, send_art14_notices
+from outreach.notices import NOTICE_VERSION, notice_text, purge_flagged, send_art14_notices
 from prospects import suppression
 from prospects.models import Notice
 from tests import factories
@@ -157,3 +159,111 @@ def test_the_dpo_sees_who_is_flagged_for_purge(rep, dpo, client):
 
 def test_a_rep_cannot_open_the_notice_review(rep_client):
     assert rep_client.get("/outreach/notices/").status_code == 403
+
+
+# --- What the notice says (GDPR 14(1)-(2), 21(4); docs/rules.md §1.5) ---
+
+
+@pytest.mark.parametrize(
+    ("language", "fragments"),
+    [
+        (
+            "en",
+            [
+                "the controller): Renamed SA, 2 rue Neuve, Lille (privacy@renamed.example)",
+                "Data protection officer: Jo Dpo, dpo@renamed.example, 9 rue du DPO, Lille.",
+                "our legitimate interest",
+                "GDPR article 6(1)(f)",
+                "your first and last name, your job title, your company, your work email address",
+                "our processors: Host EU (France); Mail EU (Germany)",
+                "Transfers outside the European Union: None at all.",
+                "How long: 5 years after the last contact that came from you",
+                "Automated decisions: none.",
+                "(www.cnil.fr)",
+                "your public LinkedIn profile (linkedin.com/in/ana), a publicly accessible source",
+            ],
+        ),
+        (
+            "fr",
+            [
+                "Délégué à la protection des données : Jo Dpo, dpo@renamed.example",
+                "notre intérêt légitime",
+                "Durée de conservation : 5 ans après notre dernier contact venant de vous",
+                "Décisions automatisées : aucune.",
+                "réclamation à la CNIL",
+                "nos sous-traitants : Host EU (France) ; Mail EU (Germany)",
+            ],
+        ),
+    ],
+)
+def test_the_notice_carries_every_item_of_articles_14_1_and_14_2(rep, settings, language, fragments):
+    settings.LOYAL_RETENTION = {**settings.LOYAL_RETENTION, "prospect_years": 5}
+    Organisation.objects.create(
+        pk=Organisation.SINGLETON,
+        **{
+            **settings.LOYAL_CONTROLLER,
+            "name": "Renamed SA",
+            "address": "2 rue Neuve, Lille",
+            "email": "privacy@renamed.example",
+            "dpo_name": "Jo Dpo",
+            "dpo_email": "dpo@renamed.example",
+            "dpo_address": "9 rue du DPO, Lille",
+            "hosting": "Host EU (France)",
+            "emailing": "Mail EU (Germany)",
+            "transfers": "None at all.",
+        },
+    )
+    prospect = linkedin(rep, first_name="Ana", email="ana@acme.fr")
+
+    text = notice_text(prospect, language=language)
+
+    for fragment in fragments:
+        assert fragment in text
+
+
+@pytest.mark.parametrize(
+    ("language", "heading", "others"),
+    [
+        ("en", "==== YOUR RIGHT TO OBJECT", "Your rights:"),
+        ("fr", "==== VOTRE DROIT D'OPPOSITION", "Vos droits :"),
+    ],
+)
+def test_the_right_to_object_stands_apart_with_its_one_click_link(rep, language, heading, others):
+    prospect = linkedin(rep, email="ana@acme.fr")
+
+    text = notice_text(prospect, language=language)
+
+    block = text.split(heading, 1)[1].split("\n====", 1)[0]
+    assert links.unsubscribe_url(prospect, "") in block
+    assert others not in block  # the other rights are told elsewhere, not mixed in
+    assert text.index(others) < text.index(heading)
+
+
+def test_a_person_who_consented_is_told_consent_is_the_basis_and_how_to_withdraw(rep):
+    prospect = factories.prospect(
+        by=rep,
+        email="ana@acme.fr",
+        source_type="web_form_consent",
+        evidence=factories.EVIDENCE["web_form_consent"],
+    )
+    other = linkedin(rep, email="bo@acme.fr")
+    factories.consent(other, by=rep, channel="sms")
+
+    texts = [notice_text(p, language="en") for p in (prospect, other)]
+
+    for text in texts:
+        assert "your consent (GDPR article 6(1)(a))" in text and "withdraw it at any time" in text
+        assert "legitimate interest" not in text
+
+
+def test_a_notice_given_in_an_earlier_version_is_still_rendered_as_it_was(rep):
+    prospect = linkedin(rep, email="ana@acme.fr", language="en")
+
+    old = notice_text(prospect, language="en", version="art14-2026-1")
+    new = notice_text(prospect, language="en")
+
+    assert NOTICE_VERSION != "art14-2026-1"
+    assert "Version of this information: art14-2026-1." in old and "Automated decisions" not in old
+    assert f"Version of this information: {NOTICE_VERSION}." in new and "Automated decisions: none." in new
+    with pytest.raises(ValueError):
+        notice_text(prospect, language="en", version="art14-1999-9")

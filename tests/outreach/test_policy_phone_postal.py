@@ -109,13 +109,78 @@ def test_bloctel_check_up_to_30_days_old_is_accepted(checked_days_ago):
         datetime(2026, 3, 2, 20, 0),
         datetime(2026, 3, 7, 11, 0),  # Saturday
         datetime(2026, 3, 8, 15, 0),  # Sunday
-        None,
+        datetime(2026, 4, 6, 11, 0),  # Easter Monday
+        datetime(2026, 5, 14, 11, 0),  # Ascension Thursday
+        datetime(2026, 5, 25, 11, 0),  # Whit Monday
+        datetime(2026, 5, 8, 11, 0),  # a Friday, public holiday
+        datetime(2026, 7, 14, 11, 0),  # a Tuesday, public holiday
+        datetime(2026, 12, 25, 11, 0),  # a Friday, public holiday
     ],
 )
-def test_refuses_calling_a_private_person_outside_legal_hours(call_time):
+def test_refuses_calling_a_private_person_outside_legal_days_and_hours(call_time):
     verdict = decide(b2c_call(call_time=call_time))
 
     assert_verdict(verdict, REFUSE, Reason.REF_HOURS)
+    assert "D223-9" in verdict.legal_reference
+
+
+def test_the_hours_are_read_when_the_call_is_made_not_while_a_campaign_is_previewed():
+    verdict = decide(b2c_call(call_time=None))
+
+    assert_verdict(verdict, ALLOW, Reason.OK_OPTOUT_CHANNEL)
+
+
+def test_refuses_calling_a_private_person_again_within_60_days_of_a_refusal():
+    refused = decide(b2c_call(call_refused_within_60_days=True))
+
+    assert_verdict(refused, REFUSE, Reason.REF_HOURS)
+    assert "60 days" in refused.legal_reference
+
+
+AFTER_SWITCH = date(2026, 12, 7)  # a Monday
+D223_9_BREACHES = [
+    {"call_time": datetime(2026, 12, 7, 20, 30)},
+    {"call_time": datetime(2026, 12, 25, 11, 0)},
+    {"calls_last_30_days": 4},
+    {"call_refused_within_60_days": True},
+]
+
+
+@pytest.mark.parametrize("breach", D223_9_BREACHES)
+@pytest.mark.parametrize(
+    "basis",
+    [{"consent": ConsentState.VALID}, {"has_ongoing_contract_related_offer": True}],
+    ids=["consent", "ongoing_contract"],
+)
+def test_from_the_switch_the_d223_9_limits_bind_consent_and_contract_calls_alike(basis, breach):
+    lawful = decide(b2c_call(now=AFTER_SWITCH, call_time=datetime(2026, 12, 7, 11, 0), **basis))
+    breaching = decide(
+        b2c_call(now=AFTER_SWITCH, **{"call_time": datetime(2026, 12, 7, 11, 0), **basis, **breach})
+    )
+
+    assert lawful.allowed
+    assert_verdict(breaching, REFUSE, Reason.REF_HOURS)
+    assert "D223-9" in breaching.legal_reference
+
+
+def test_from_the_switch_a_call_without_consent_is_refused_for_that_before_the_hours():
+    verdict = decide(b2c_call(now=AFTER_SWITCH, call_time=datetime(2026, 12, 7, 22, 0)))
+
+    assert_verdict(verdict, REFUSE, Reason.REF_B2C_PHONE_NO_CONSENT)
+
+
+@pytest.mark.parametrize("audience", [Audience.B2B_NOMINATIVE, Audience.B2B_GENERIC])
+def test_the_d223_9_limits_do_not_bind_calls_to_professional_numbers(audience):
+    verdict = decide(
+        b2c_call(
+            audience=audience,
+            call_time=datetime(2026, 3, 7, 22, 0),
+            calls_last_30_days=9,
+            call_refused_within_60_days=True,
+        )
+    )
+
+    assert verdict.allowed
 
 
 @pytest.mark.parametrize(

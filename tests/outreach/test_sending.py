@@ -2,9 +2,12 @@
 
 import re
 import smtplib
+import zoneinfo
+from datetime import datetime
 from urllib.parse import urlsplit
 
 import pytest
+import time_machine
 from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend
 from django.utils import timezone
@@ -286,6 +289,40 @@ def test_logging_a_call_records_it_and_marks_the_message_logged(rep):
     assert mail.outbox == []
     campaign.refresh_from_db()
     assert campaign.status == CampaignStatus.DONE
+
+
+def _private_caller_with_consent(rep):
+    prospect = informed(by=rep, phone="+33612345678", email="")  # an unknown line is private
+    factories.consent(prospect, by=rep, channel="phone")
+    campaign = factories.campaign(by=rep, channel="phone")
+    sending.start_sending(campaign, by=rep)
+    return prospect, Message.objects.get()
+
+
+@pytest.mark.parametrize(
+    ("moment", "logged"),
+    [
+        ("2026-12-07 11:00", True),  # Monday morning, Paris
+        ("2026-12-07 13:30", False),  # lunch break
+        ("2026-12-07 20:15", False),
+        ("2026-12-12 11:00", False),  # Saturday
+        ("2026-12-25 11:00", False),  # Christmas, a Friday
+    ],
+)
+def test_a_call_to_a_private_person_is_checked_for_d223_9_hours_when_it_is_logged(rep, moment, logged):
+    paris = zoneinfo.ZoneInfo("Europe/Paris")
+    with time_machine.travel(datetime.fromisoformat(moment).replace(tzinfo=paris), tick=False):
+        prospect, message = _private_caller_with_consent(rep)
+        preview = message.decision
+
+        outcome = sending.log_contact(message, by=rep)
+
+    message.refresh_from_db()
+    assert preview == Decision.ALLOW  # the preview makes no call: hours are read at the call
+    assert (outcome == MessageStatus.LOGGED) is logged
+    assert Interaction.objects.filter(prospect=prospect, type="call_outbound").exists() is logged
+    if not logged:
+        assert (message.reason, "D223-9" in message.legal_reference) == (Reason.REF_HOURS, True)
 
 
 def test_a_logged_sms_leaves_an_outbound_sms_on_the_timeline(rep):

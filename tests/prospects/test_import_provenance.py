@@ -1,6 +1,6 @@
-"""What an import may come from and what each row must hold: no scraped file or email finder, a
-profile link as the evidence of each LinkedIn row (docs/rules.md §1), no free mail address on a
-LinkedIn source, no value longer than its field, the audience classified from the address (§1.2)."""
+"""What an import may come from and what each row must hold: no scraped file or email finder, no
+file of LinkedIn contacts (docs/rules.md §1.7: one by one, never in bulk), no value longer than
+its field, the audience classified from the address (§1.2)."""
 
 import csv
 
@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 
 from prospects import importing
 from prospects.models import ImportJob, Prospect, Source
-from tests.prospects.broker_files import BROKER, Reason, import_file, person, rejections, write_csv
+from tests.prospects.broker_files import BROKER, MAPPING, Reason, import_file, person, rejections, write_csv
 
 
 def test_refuses_a_file_collected_by_scraping(rep, tmp_path):
@@ -40,20 +40,35 @@ def test_refuses_broker_evidence_naming_an_email_finder(rep, tmp_path):
     assert "source.list_id" in error.value.message_dict
 
 
-def test_refuses_profile_content_given_as_the_evidence_of_a_linkedin_file(rep, tmp_path):
+@pytest.mark.parametrize("source_type", ["linkedin_connection", "linkedin_public_profile"])
+def test_refuses_a_file_of_linkedin_contacts_naming_the_one_by_one_rule(rep, tmp_path, source_type):
     path = write_csv(tmp_path / "connections.csv", [person(1)])
 
     with pytest.raises(ValidationError) as error:
         importing.create_job(
-            path=str(path),
-            filename=path.name,
-            source_type="linkedin_connection",
-            evidence={"headline": "CTO at Acme"},
-            owner=rep,
-            by=rep,
+            path=str(path), filename=path.name, source_type=source_type, evidence={}, owner=rep, by=rep
         )
 
-    assert "source.headline" in error.value.message_dict
+    message = " ".join(error.value.message_dict["source.type"])
+    assert "one by one" in message and "KASPR" in message
+    assert not ImportJob.objects.exists()
+
+
+def test_a_linkedin_job_queued_before_the_rule_fails_without_loading_anyone(rep, tmp_path):
+    path = write_csv(tmp_path / "connections.csv", [person(1), person(2)])
+    job = importing.create_job(
+        path=str(path), filename=path.name, source_type="broker", evidence=BROKER, owner=rep, by=rep
+    )
+    importing.inspect(job)
+    importing.begin(job, mapping=MAPPING)
+    ImportJob.objects.filter(pk=job.pk).update(source_type="linkedin_connection", evidence={})
+    job.refresh_from_db()
+
+    importing.run(job)
+
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.FAILED and "one by one" in job.error
+    assert not Prospect.objects.exists() and not Source.objects.exists()
 
 
 def test_rejects_a_row_whose_origin_names_a_harvesting_tool_as_scraping(rep, tmp_path):
@@ -69,27 +84,6 @@ def test_rejects_a_row_whose_origin_names_a_harvesting_tool_as_scraping(rep, tmp
 
     assert rejections(job) == {3: Reason.SCRAPING}
     assert Prospect.objects.count() == 1
-
-
-def test_takes_each_rows_profile_link_as_the_evidence_of_a_linkedin_source(rep, tmp_path):
-    rows = [person(1), person(2)]
-    rows[1][6] = ""
-    path = write_csv(tmp_path / "connections.csv", rows)
-
-    job = import_file(path, by=rep, source_type="linkedin_connection", evidence={})
-
-    assert rejections(job) == {3: Reason.MISSING_PROFILE_LINK}
-    assert Source.objects.get().evidence == {"profile_url": "linkedin.com/in/person-1"}
-
-
-def test_rejects_a_free_mail_address_on_a_linkedin_source(rep, tmp_path):
-    rows = [person(1)]
-    rows[0][4] = "someone@gmail.com"
-    path = write_csv(tmp_path / "freemail.csv", rows)
-
-    job = import_file(path, by=rep, source_type="linkedin_connection", evidence={})
-
-    assert rejections(job) == {2: Reason.PRIVATE_ADDRESS}
 
 
 def test_rejects_a_value_longer_than_its_field(rep, tmp_path):

@@ -100,6 +100,21 @@ def test_refuses_a_scraped_file_at_upload_and_keeps_no_copy(rep_client, settings
     assert list(tmp_path.joinpath("imports").iterdir()) == []
 
 
+def test_refuses_a_file_of_linkedin_connections_at_upload_naming_the_rule(rep_client, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+    response = upload(
+        rep_client, broker_file(("Ada", "Lovelace", "ada@analytical.fr")), source_type="linkedin_connection"
+    )
+    chooser = rep_client.get(reverse("prospects:import_evidence"), {"source_type": "linkedin_public_profile"})
+
+    assert response.status_code == 400
+    assert "one by one" in response.content.decode()
+    assert not ImportJob.objects.exists()
+    assert list(tmp_path.joinpath("imports").iterdir()) == []
+    assert "one by one" in chooser.content.decode()
+
+
 def test_names_the_missing_evidence_field(rep_client, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
 

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from outreach.notices import send_art14_notices
-from prospects import retention
+from prospects import retention, timeline
 from prospects.models import Propagation, Prospect, PurgeRun
 from tests import factories
 from tests.prospects.purge_subjects import TODAY, at, collected_on, exists
@@ -101,3 +101,53 @@ def test_the_python_and_sql_forms_of_the_day_30_rule_agree(rep, dpo):
     one_by_one = {p.pk for p in Prospect.objects.all() if retention.is_art14_overdue(p, now=NOW)}
 
     assert selected == one_by_one == {people[0].pk, people[2].pk}
+
+
+def _expired_with_exchanges(*, by, last_name: str):
+    person = collected_on(
+        TODAY - timedelta(days=365 * 3 + 10), by=by, last_name=last_name, email=f"{last_name}@acme.fr"
+    )
+    with time_machine.travel(at(TODAY - timedelta(days=365 * 3 + 9)), tick=False):
+        timeline.record_interaction(person, type="email_sent", by=by)
+        timeline.add_note(person, text="Asked for a quote", by=by)
+    return person
+
+
+def test_the_purge_blocks_only_what_a_holds_scope_keeps(rep, dpo):
+    exchanges = _expired_with_exchanges(by=rep, last_name="Exchanges")
+    record = _expired_with_exchanges(by=rep, last_name="Record")
+    free = _expired_with_exchanges(by=rep, last_name="Free")
+    with time_machine.travel(NOW, tick=False):
+        for person, scope in ((exchanges, "exchanges"), (record, "record")):
+            retention.place_legal_hold(
+                person, until=TODAY + timedelta(days=90), reason="Claim", by=dpo, scope=scope
+            )
+
+    purge()
+    purge()  # the reduced record, restricted, is not taken again
+
+    kept = Prospect.objects.get(pk=exchanges.pk)
+    assert (kept.last_name, kept.email, kept.email_index) == ("Exchanges", "", None)
+    assert kept.restriction_ground == "legal_hold" and kept.restricted_at is not None
+    assert kept.interactions.count() == 1 and kept.notes.count() == 1
+    assert not kept.sources.exists()
+    whole = Prospect.objects.get(pk=record.pk)
+    assert whole.email == "record@acme.fr" and whole.sources.exists() and not whole.is_restricted
+    assert not exists(free)
+    first, second = PurgeRun.objects.order_by("pk")
+    assert first.counts == {"retention_expired": 1, "held_exchanges_kept": 1}
+    assert second.counts == {}
+    assert Propagation.objects.filter(event="purge").count() == 2
+
+
+def test_a_dry_run_reduces_no_held_record(rep, dpo):
+    exchanges = _expired_with_exchanges(by=rep, last_name="Exchanges")
+    with time_machine.travel(NOW, tick=False):
+        retention.place_legal_hold(
+            exchanges, until=TODAY + timedelta(days=90), reason="Claim", by=dpo, scope="exchanges"
+        )
+        call_command("purge_expired", "--dry-run", stdout=StringIO())
+
+    kept = Prospect.objects.get(pk=exchanges.pk)
+    assert kept.email == "exchanges@acme.fr" and kept.sources.exists() and not kept.is_restricted
+    assert PurgeRun.objects.get().counts == {"held_exchanges_kept": 1}

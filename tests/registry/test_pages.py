@@ -1,5 +1,6 @@
 """The registry's pages: who may open them, the public privacy notice, the dashboard without inline code."""
 
+import html
 import re
 
 import pytest
@@ -107,3 +108,20 @@ def test_the_request_page_offers_the_admin_the_action_of_the_right(client, admin
     dpo_page = client.get(f"/registry/requests/{item.pk}/").content.decode()
 
     assert 'id="execute"' in admin_page and 'id="execute"' not in dpo_page
+
+
+@pytest.mark.parametrize(
+    ("language", "heading", "words", "objecting"),
+    [
+        ("en", "Your right to object (GDPR 21)", "one-click link", "object at any time"),
+        ("fr", "Votre droit d'opposition (RGPD 21)", "en un clic", "vous opposer"),
+    ],
+)
+def test_the_privacy_notice_sets_the_right_to_object_apart(client, language, heading, words, objecting):
+    page = html.unescape(client.get(f"/privacy/?lang={language}").content.decode())
+
+    before, after = page.split('id="right-to-object"', 1)
+    section, rest = after.split("</section>", 1)
+    assert heading in section and words in section and objecting in section
+    assert "rectification" not in section  # the other rights are told in their own section
+    assert objecting not in before and objecting not in rest  # told once, in its own section
