@@ -43,7 +43,7 @@ app.conf.beat_schedule = {
         "task": "prospects.tasks.requeue_stalled_imports",
         "schedule": crontab(minute="*/5"),
     },
-    # docs/rules.md §2.1: files and staged rows of imports never finished go after a day.
+    # docs/rules.md §2.7: files and staged rows of imports never finished go after a day.
     "prospects-clear-abandoned-imports": {
         "task": "prospects.tasks.clear_abandoned_imports_task",
         "schedule": crontab(minute=20),

@@ -11,7 +11,6 @@ from django_otp.oath import TOTP
 from crm import mfa
 from org.roles import Role
 from tests.factories import user
-from tests.prospects.test_import_command import shared_database  # noqa: F401 a fixture
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -30,7 +29,7 @@ def admin(transactional_db):
     return user(username="admin", role=Role.ADMIN)
 
 
-def test_the_readme_second_factor_command_prints_the_code_as_written(admin, shared_database):  # noqa: F811
+def test_the_readme_second_factor_command_prints_the_code_as_written(admin, shared_database):
     url, _take_back = shared_database
     command = _readme_command("mfa_code")
     assert command.endswith(" admin")
