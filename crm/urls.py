@@ -8,11 +8,13 @@ from crm import api, mfa_views, views
 from org import views as org_views
 from outreach import api as outreach_api
 from prospects import api as prospects_api
+from prospects import next_step_api
 from registry import api as registry_api
 from registry import views as registry_views
 
 router = DefaultRouter()
 router.register("prospects", prospects_api.ProspectViewSet, basename="prospect")
+router.register("next-steps", next_step_api.NextStepViewSet, basename="next-step")
 router.register("campaigns", outreach_api.CampaignViewSet, basename="campaign")
 interactions = prospects_api.InteractionViewSet.as_view({"get": "list", "post": "create"})
 consents = consent_api.ConsentViewSet.as_view({"get": "list", "post": "create"})
@@ -29,6 +31,7 @@ urlpatterns = [
     path("accounts/password/", org_views.PasswordChange.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("accounts/token/", org_views.api_token, name="api_token"),
+    path("accounts/profile/", org_views.profile, name="profile"),
     path("accounts/mfa/", mfa_views.verify, name="mfa"),
     path("accounts/mfa/setup/", mfa_views.setup, name="mfa_setup"),
     path("accounts/mfa/recovery/", mfa_views.recovery_codes, name="mfa_recovery"),

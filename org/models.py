@@ -70,6 +70,10 @@ class Profile(models.Model):
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
     team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.PROTECT, related_name="members")
+    # A rep's daily e-mail of their day (prospects/agenda.py): opt-in, and the day last sent,
+    # so that a second run of the job on the same day sends nothing.
+    day_digest = models.BooleanField(_("e-mail me my day every morning"), default=False, db_default=False)
+    day_digest_sent_on = models.DateField(_("day digest last sent on"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("profile")
