@@ -76,7 +76,10 @@ def profile(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and not is_rep:
         raise PermissionDenied
     mine = Profile.objects.filter(user=request.user).select_related("team").first()
-    form = DayDigestForm(request.POST or None, initial={"day_digest": bool(mine and mine.day_digest)})
+    form = DayDigestForm(
+        request.POST if request.method == "POST" else None,
+        initial={"day_digest": bool(mine and mine.day_digest)},
+    )
     if request.method == "POST" and form.is_valid():
         accounts.set_day_digest(request.user, wanted=form.cleaned_data["day_digest"])
         messages.success(request, _("Your choice is saved."))

@@ -80,7 +80,7 @@ def notices_due(user, *, now: datetime):
     until then, first, so that the rep sees it is late.
     """
     horizon = now + timedelta(days=WEEK) - retention.ART14_MONTH
-    no_email = Q(prospect__email="") | Q(
+    no_email = Q(prospect__email_index__isnull=True) | Q(
         prospect__in=Prospect.objects.filter(owner=user)
         .filter(suppression.objected(channel="email"))
         .values("pk")
