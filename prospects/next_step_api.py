@@ -131,7 +131,7 @@ class NextStepViewSet(
         return steps
 
     @action(detail=True, methods=["post"])
-    def complete(self, request, pk=None):
+    def complete(self, request, pk=None, format=None):
         step = self.get_object()
         given = CompletionSerializer(data=request.data)
         given.is_valid(raise_exception=True)
