@@ -281,6 +281,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ChannelEnum": "consent.channels.Channel",
         "CampaignChannelEnum": "outreach.models.CampaignChannel",
+        # An interaction's type, and the one a completed next step logs: one enum in the schema.
+        "InteractionTypeEnum": "prospects.models.InteractionType",
     },
 }
 
