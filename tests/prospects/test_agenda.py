@@ -11,8 +11,10 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from consent.objections import record_objection
+from crm.celery import app as celery_app
 from org.models import Profile
 from prospects import agenda, next_steps
+from prospects.tasks import send_day_digests_task
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -170,3 +172,16 @@ def test_only_a_rep_may_ask_for_the_digest(admin_client, admin_user):
     assert page.status_code == 200 and 'name="day_digest"' not in page.content.decode()
     assert response.status_code == 403
     assert not Profile.objects.filter(user=admin_user, day_digest=True).exists()
+
+
+def test_beat_sends_the_day_digest_every_morning_and_a_redelivery_sends_nothing_more(rep, paris):
+    scheduled = {entry["task"]: entry["schedule"] for entry in celery_app.conf.beat_schedule.values()}
+    opt_in(rep, email="rep@loyal.example")
+    factories.next_step(factories.prospect(by=rep), by=rep)
+
+    sent = [send_day_digests_task.apply().get() for _ in range(2)]
+
+    schedule = scheduled["prospects.tasks.send_day_digests_task"]
+    assert send_day_digests_task.acks_late and "prospects.tasks.send_day_digests_task" in celery_app.tasks
+    assert schedule.day_of_week == set(range(7)) and schedule.hour == {7}
+    assert sent == [1, 0] and len(mail.outbox) == 1
