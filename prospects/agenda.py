@@ -54,8 +54,10 @@ def day_of(user, *, now: datetime | None = None, limit: int = 200) -> Day:
     now = now or timezone.now()
     today = timezone.localdate(now)
     tomorrow, week_end = _start_of(today + timedelta(days=1)), _start_of(today + timedelta(days=WEEK + 1))
+    # Among the steps the rep may see: a prospect given to another team takes its steps out of view.
     steps = (
-        NextStep.objects.open()
+        NextStep.objects.visible_to(user)
+        .open()
         .filter(owner=user, due_at__lt=week_end)
         .select_related("prospect", "prospect__company")
         .order_by("due_at", "id")

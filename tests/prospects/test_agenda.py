@@ -13,7 +13,8 @@ from django.utils import timezone
 from consent.objections import record_objection
 from crm.celery import app as celery_app
 from org.models import Profile
-from prospects import agenda, next_steps
+from prospects import agenda, next_steps, ownership
+from prospects.models import Prospect
 from prospects.tasks import send_day_digests_task
 from tests import factories
 
@@ -185,3 +186,14 @@ def test_beat_sends_the_day_digest_every_morning_and_a_redelivery_sends_nothing_
     assert send_day_digests_task.acks_late and "prospects.tasks.send_day_digests_task" in celery_app.tasks
     assert schedule.day_of_week == set(range(7)) and schedule.hour == {7}
     assert sent == [1, 0] and len(mail.outbox) == 1
+
+
+def test_a_step_on_a_prospect_given_to_another_team_leaves_the_day(rep, admin_user, paris):
+    south = factories.user(role="sales", username="south", team=factories.team("South"))
+    prospect = factories.prospect(by=rep)
+    factories.next_step(prospect, by=rep, due_at=at_paris(1, 12))
+    ownership.assign_owner(Prospect.objects.filter(pk=prospect.pk), owner=south, by=admin_user)
+
+    day = agenda.day_of(rep, now=NOW)
+
+    assert day.is_empty
