@@ -8,12 +8,13 @@ from crm import api, mfa_views, views
 from org import views as org_views
 from outreach import api as outreach_api
 from prospects import api as prospects_api
-from prospects import list_api
+from prospects import list_api, next_step_api
 from registry import api as registry_api
 from registry import views as registry_views
 
 router = DefaultRouter()
 router.register("prospects", prospects_api.ProspectViewSet, basename="prospect")
+router.register("next-steps", next_step_api.NextStepViewSet, basename="next-step")
 router.register("campaigns", outreach_api.CampaignViewSet, basename="campaign")
 router.register("lists", list_api.ListViewSet, basename="prospectlist")
 router.register("saved-views", list_api.SavedViewViewSet, basename="savedview")
@@ -48,6 +49,7 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("accounts/token/", org_views.api_token, name="api_token"),
+    path("accounts/profile/", org_views.profile, name="profile"),
     path("accounts/mfa/", mfa_views.verify, name="mfa"),
     path("accounts/mfa/setup/", mfa_views.setup, name="mfa_setup"),
     path("accounts/mfa/recovery/", mfa_views.recovery_codes, name="mfa_recovery"),

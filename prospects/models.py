@@ -370,6 +370,81 @@ class Note(models.Model):
         return f"{self.author_id}@{self.created_at:%Y-%m-%d}"
 
 
+class NextStepQuerySet(NeedToKnowQuerySet):
+    def of_rep(self, user):
+        """A rep sees the steps on their team's prospects, whoever owns them."""
+        return self.filter(
+            prospect__team_id=Subquery(Profile.objects.filter(user=user).values("team_id")[:1])
+        )
+
+    def open(self):
+        return self.filter(done_at__isnull=True)
+
+
+class NextStep(models.Model):
+    """What is to be done next about a prospect, by whom and when (prospects/next_steps.py).
+
+    Goes with the prospect when it is erased or purged. Completing it never moves the
+    retention deadline; the interaction it may log follows the timeline's own rules.
+    """
+
+    prospect = models.ForeignKey(Prospect, on_delete=models.CASCADE, related_name="next_steps")
+    what = models.CharField(_("next step"), max_length=300)
+    due_at = models.DateTimeField(_("due"))
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="next_steps", verbose_name=_("owner")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("done by"),
+    )
+    # The interaction logged when the step was done, if one was.
+    interaction = models.ForeignKey(
+        Interaction,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("interaction logged"),
+    )
+
+    objects = NextStepQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("next step")
+        ordering = ["due_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(done_at__isnull=True, done_by__isnull=True)
+                | Q(done_at__isnull=False, done_by__isnull=False),
+                name="next_step_done_has_who",
+            ),
+        ]
+        indexes = [
+            # A rep's day: their open steps by due date (agenda.py).
+            models.Index(
+                fields=["owner", "due_at"], name="next_step_open_by_owner", condition=Q(done_at__isnull=True)
+            ),
+            models.Index(fields=["prospect", "due_at"], name="next_step_prospect"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.prospect_id}@{self.due_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_done(self) -> bool:
+        return self.done_at is not None
+
+
 class Suppression(models.Model):
     """A keyed hash of an identifier whose owner objected; outlives the prospect (docs/rules.md §2.3)."""
 

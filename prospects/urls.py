@@ -1,6 +1,6 @@
 from django.urls import path
 
-from prospects import import_views, list_views, views
+from prospects import import_views, list_views, next_step_views, views
 
 app_name = "prospects"
 
@@ -19,6 +19,8 @@ urlpatterns = [
     path("<int:pk>/edit/", views.prospect_edit, name="edit"),
     path("<int:pk>/interactions/", views.interaction_add, name="interaction_add"),
     path("<int:pk>/notes/", views.note_add, name="note_add"),
+    path("<int:pk>/next-steps/", next_step_views.next_step_add, name="next_step_add"),
+    path("next-steps/<int:pk>/done/", next_step_views.next_step_done, name="next_step_done"),
     path("reps/<int:user_id>/deactivate/", views.rep_deactivate, name="rep_deactivate"),
     path("import/", import_views.import_upload, name="import"),
     path("import/evidence/", import_views.import_evidence, name="import_evidence"),

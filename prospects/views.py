@@ -13,19 +13,22 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from org.access import record_access
 from org.models import AccessAction
 from org.roles import EDITORS, EXPORTERS, Role, has_role, role_required
-from prospects import intake, list_export, listing, lists, ownership, saved_views, timeline
+from prospects import intake, list_export, listing, lists, next_steps, ownership, saved_views, timeline
 from prospects.forms import (
     BulkForm,
+    CompleteStepForm,
     DeactivateForm,
     FilterForm,
     InteractionForm,
     ListForm,
     NewProspectForm,
+    NextStepForm,
     NoteForm,
     SavedViewForm,
     edit_form_for,
 )
 from prospects.models import LegalHoldScope, Prospect, ProspectList, SavedView
+from prospects.next_step_views import step_owners
 from prospects.review import prospect_review
 
 ANYONE = (Role.SALES, Role.DPO, Role.ADMIN)
@@ -166,6 +169,11 @@ def _apply(form: BulkForm, rows, *, by) -> str:
     if data["action"] == BulkForm.ADD_TO_LIST:
         added = lists.add_to_list(data["to_list"], prospects=rows, by=by)
         return _("%(count)d prospects added to %(list)s.") % {"count": added, "list": data["to_list"]}
+    if data["action"] == BulkForm.ADD_NEXT_STEP:
+        added = next_steps.add_next_steps(
+            rows, what=data["step_what"], due_at=data["step_due_at"], owner=data["step_owner"], by=by
+        )
+        return _("Next step added to %(count)d prospects.") % {"count": added}
     moved = ownership.assign_owner(rows, owner=data["new_owner"], by=by)
     return _("%(count)d prospects given to %(owner)s.") % {"count": moved, "owner": data["new_owner"]}
 
@@ -236,6 +244,9 @@ def prospect_detail(request: HttpRequest, pk: int) -> HttpResponse:
     record_access(request.user, [prospect.pk], action=AccessAction.VIEW)
     context = prospect_review(prospect, viewer=request.user)
     context.update(
+        next_steps=prospect.next_steps.select_related("owner").order_by("done_at", "due_at", "id")[:100],
+        next_step_form=NextStepForm(owners=step_owners(request.user, prospect)),
+        complete_form=CompleteStepForm(),
         interaction_form=InteractionForm(),
         note_form=NoteForm(),
         can_edit=has_role(request.user, *EDITORS),

@@ -35,6 +35,8 @@ EXPECTED: dict[str, str] = {
     "password_reset_confirm":       "GET HEAD OPTIONS POST: 200 200 200 200 200 | *: 405 405 405 405 405",
     "password_reset_complete":      "GET HEAD OPTIONS: 200 200 200 200 200 | *: 405 405 405 405 405",
     "api_token":                    "GET POST: L 200 200 200 200 | *: L 405 405 405 405",
+    # Anyone reads their profile; only a sales rep saves it (the day digest's opt-in).
+    "profile":                      "GET: L 200 200 200 200 | POST: L 403 302 403 403 | *: L 405 405 405 405",
     # The second factor: only admins and DPOs have one; the others are sent on (crm/mfa.py).
     "mfa":                          "GET POST: L 302 302 302 302 | *: L 405 405 405 405",
     "mfa_setup":                    "GET POST: L 302 302 200 200 | *: L 405 405 405 405",
@@ -55,6 +57,9 @@ EXPECTED: dict[str, str] = {
     "prospects:edit":               "GET POST: L 403 200 403 200 | *: L 403 405 403 405",
     "prospects:interaction_add":    "POST: L 403 302 403 302 | *: L 403 405 403 405",
     "prospects:note_add":           "POST: L 403 302 403 302 | *: L 403 405 403 405",
+    "prospects:next_step_add":      "POST: L 403 302 403 302 | *: L 403 405 403 405",
+    # Every field is optional: an empty post marks the step done, then goes back to its prospect.
+    "prospects:next_step_done":     "POST: L 403 302 403 302 | *: L 403 405 403 405",
     "prospects:bulk":               "GET POST: L 403 400 403 400 | *: L 403 405 403 405",
     # The list's export: team leads and admins (a team lead is a rep with one more group).
     "prospects:export":             "GET HEAD: L 403 403 403 200 | *: L 403 403 403 405",
@@ -143,6 +148,16 @@ EXPECTED: dict[str, str] = {
                                     " | *: 403 403 405 403 405",
     "prospect-objections":          "GET HEAD OPTIONS: 403 403 200 200 200 | POST: 403 403 400 403 400"
                                     " | *: 403 403 405 403 405",
+    "next-step-list":               "GET HEAD OPTIONS: 403 403 200 200 200 | POST: 403 403 400 403 400"
+                                    " | *: 403 403 405 403 405",
+    "next-step-list.<format>":      "=next-step-list",
+    "next-step-detail":             "GET HEAD OPTIONS: 403 403 200 200 200 | PUT: 403 403 400 403 400"
+                                    " | PATCH: 403 403 200 403 200 | *: 403 403 405 403 405",
+    "next-step-detail.<format>":    "=next-step-detail",
+    # An empty body marks the step done and logs nothing.
+    "next-step-complete":           "GET HEAD: 403 403 405 405 405 | OPTIONS: 403 403 200 200 200"
+                                    " | POST: 403 403 200 403 200 | *: 403 403 405 403 405",
+    "next-step-complete.<format>":  "=next-step-complete",
     "campaign-list":                "GET HEAD OPTIONS: 403 403 200 200 200 | POST: 403 403 400 403 400"
                                     " | *: 403 403 405 403 405",
     "campaign-list.<format>":       "=campaign-list",

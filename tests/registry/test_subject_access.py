@@ -27,7 +27,7 @@ pytestmark = pytest.mark.django_db
 # The tables the test person has rows in: the check below must not pass by having few tables.
 EVERY_KIND_OF_ROW = {
     "outreach.Message", "consent.Consent", "consent.Objection", "org.AccessLog", "registry.SubjectRequest",
-    "prospects.Interaction", "prospects.HistoricalNote", "prospects.HistoricalSource",
+    "prospects.Interaction", "prospects.HistoricalNote", "prospects.HistoricalSource", "prospects.NextStep",
 }  # fmt: skip
 
 
