@@ -8,12 +8,15 @@ from crm import api, mfa_views, views
 from org import views as org_views
 from outreach import api as outreach_api
 from prospects import api as prospects_api
+from prospects import pipeline_api
 from registry import api as registry_api
 from registry import views as registry_views
 
 router = DefaultRouter()
 router.register("prospects", prospects_api.ProspectViewSet, basename="prospect")
 router.register("campaigns", outreach_api.CampaignViewSet, basename="campaign")
+router.register("stages", pipeline_api.StageViewSet, basename="stage")
+router.register("categories", pipeline_api.CategoryViewSet, basename="category")
 interactions = prospects_api.InteractionViewSet.as_view({"get": "list", "post": "create"})
 consents = consent_api.ConsentViewSet.as_view({"get": "list", "post": "create"})
 objections = consent_api.ObjectionViewSet.as_view({"get": "list", "post": "create"})
@@ -46,6 +49,11 @@ urlpatterns = [
     path("api/prospects/<int:prospect_pk>/interactions/", interactions, name="prospect-interactions"),
     path("api/prospects/<int:prospect_pk>/consents/", consents, name="prospect-consents"),
     path("api/prospects/<int:prospect_pk>/objections/", objections, name="prospect-objections"),
+    path(
+        "api/prospects/<int:prospect_pk>/pipeline/",
+        pipeline_api.PipelineView.as_view(),
+        name="prospect-pipeline",
+    ),
     path("api/register/", registry_api.RegisterView.as_view(), name="api-register"),
     path("api/", include(router.urls)),
     path("api/me/", api.me, name="api-me"),
