@@ -10,6 +10,7 @@ tests/outreach/test_decisions.py checks they agree.
 
 from datetime import date
 
+from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Case, CharField, Q, Value, When
@@ -139,9 +140,15 @@ def update_customer(prospect: Prospect, *, by, reason: str = "customer status", 
     errors = _check(values, today=timezone.localdate())
     if errors:
         raise ValidationError(errors)
+    ended_before = locked.customer_relationship_ended_at
     for name, value in values.items():
         setattr(locked, name, value)
-    locked.retention_until = max(locked.retention_until, retention.deadline_of(locked))
+    ended = locked.customer_relationship_ended_at
+    if ended is not None and ended != ended_before:
+        # §2.1: the customer clock runs 3 years from the end; nothing else here moves retention.
+        locked.retention_until = max(
+            locked.retention_until, ended + relativedelta(years=retention.customer_years())
+        )
     locked._history_user = by
     locked._change_reason = reason
     locked.save(update_fields=[*CUSTOMER_FIELDS, "retention_until", "updated_at"])
