@@ -9,6 +9,7 @@ from datetime import date, datetime
 import time_machine
 from django.utils import timezone
 
+from prospects import pipeline
 from prospects.intake import ProspectData, update_prospect
 from prospects.models import InteractionType, Prospect
 from prospects.timeline import add_note, record_interaction
@@ -45,7 +46,8 @@ PERSON = {
 
 
 def logged_with_everything(*, by, person: dict, on: date) -> Prospect:
-    """A prospect with a LinkedIn source, a note, an interaction and an edited, then re-edited record."""
+    """A prospect with a LinkedIn source, a note, an interaction, a stage change and an edited,
+    then re-edited record."""
     with time_machine.travel(at(on), tick=False):
         prospect = factories.prospect(
             by=by,
@@ -61,6 +63,7 @@ def logged_with_everything(*, by, person: dict, on: date) -> Prospect:
         record_interaction(
             prospect, type=InteractionType.EMAIL_SENT, summary=f"Brochure sent to {person['email']}", by=by
         )
+        pipeline.move(prospect, pipeline.stages()[1], by=by)
         data = ProspectData(**{**person, "job_title": "CFO"})
         update_prospect(prospect, data, by=by)
     return prospect
