@@ -774,6 +774,9 @@ class RejectionReason(models.TextChoices):
     OPPOSED = "opposed", _("The person objected (suppression list)")
     ALREADY_RECORDED = "already_recorded", _("Already recorded")
     DUPLICATE_IN_FILE = "duplicate_in_file", _("Duplicate of an earlier line of the file")
+    UNKNOWN_STAGE = "unknown_stage", _("Not one of the pipeline's stages")
+    UNKNOWN_CATEGORY = "unknown_category", _("Not one of the product or service categories")
+    MALFORMED_DATE = "malformed_date", _("Not a date (YYYY-MM-DD or DD/MM/YYYY), or a date in the future")
 
 
 class ImportRejection(models.Model):
