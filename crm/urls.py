@@ -8,7 +8,7 @@ from crm import api, mfa_views, views
 from org import views as org_views
 from outreach import api as outreach_api
 from prospects import api as prospects_api
-from prospects import list_api, next_step_api
+from prospects import list_api, next_step_api, pipeline_api
 from registry import api as registry_api
 from registry import views as registry_views
 
@@ -18,6 +18,8 @@ router.register("next-steps", next_step_api.NextStepViewSet, basename="next-step
 router.register("campaigns", outreach_api.CampaignViewSet, basename="campaign")
 router.register("lists", list_api.ListViewSet, basename="prospectlist")
 router.register("saved-views", list_api.SavedViewViewSet, basename="savedview")
+router.register("stages", pipeline_api.StageViewSet, basename="stage")
+router.register("categories", pipeline_api.CategoryViewSet, basename="category")
 interactions = prospects_api.InteractionViewSet.as_view({"get": "list", "post": "create"})
 consents = consent_api.ConsentViewSet.as_view({"get": "list", "post": "create"})
 objections = consent_api.ObjectionViewSet.as_view({"get": "list", "post": "create"})
@@ -67,6 +69,11 @@ urlpatterns = [
     path("api/prospects/<int:prospect_pk>/interactions/", interactions, name="prospect-interactions"),
     path("api/prospects/<int:prospect_pk>/consents/", consents, name="prospect-consents"),
     path("api/prospects/<int:prospect_pk>/objections/", objections, name="prospect-objections"),
+    path(
+        "api/prospects/<int:prospect_pk>/pipeline/",
+        pipeline_api.PipelineView.as_view(),
+        name="prospect-pipeline",
+    ),
     path("api/register/", registry_api.RegisterView.as_view(), name="api-register"),
     path("api/", include(router.urls)),
     path("api/me/", api.me, name="api-me"),

@@ -6,7 +6,7 @@ from prospects import retention
 from prospects.audience import Audience
 from prospects.intake import ProspectData, SourceData, chosen_audience
 from prospects.listing import Filters, search_problem
-from prospects.models import InteractionType, Language, Prospect, ProspectList, SourceType
+from prospects.models import InteractionType, Language, Prospect, ProspectList, SourceType, Stage
 from prospects.ownership import active_reps
 from prospects.provenance import EVIDENCE
 
@@ -170,6 +170,12 @@ class FilterForm(forms.Form):
     in_list = forms.ModelChoiceField(
         label=_("On the list"), queryset=ProspectList.objects.none(), required=False, empty_label=_("Any")
     )
+    stage = forms.ModelChoiceField(
+        label=_("Stage"),
+        queryset=Stage.objects.order_by("position", "pk"),
+        required=False,
+        empty_label=_("Any"),
+    )
 
     def __init__(self, *args, owners, lists=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -199,6 +205,7 @@ class FilterForm(forms.Form):
             owner=owner.pk if owner else None,
             ending_soon=bool(data.get("ending_soon")),
             in_list=data["in_list"].pk if data.get("in_list") else None,
+            stage=data["stage"].pk if data.get("stage") else None,
         )
 
 

@@ -69,6 +69,16 @@ EXPECTED: dict[str, str] = {
     "prospects:view_save":          "POST: L 403 302 403 302 | *: L 403 405 403 405",
     "prospects:view_delete":        "POST: L 403 302 403 302 | *: L 403 405 403 405",
     "prospects:rep_deactivate":     "GET POST: L 403 403 403 200 | *: L 403 403 403 405",
+    "prospects:board":              "GET HEAD: L 403 200 200 200 | *: L 403 405 405 405",
+    # An empty move names no stage: the form comes back with its error.
+    "prospects:move":               "POST: L 403 400 403 400 | *: L 403 405 403 405",
+    # Unticked boxes are a valid form: an empty customer form records a non-customer.
+    "prospects:customer":           "POST: L 403 302 403 302 | *: L 403 405 403 405",
+    "prospects:pipeline_settings":  "GET HEAD: L 403 403 403 200 | *: L 403 403 403 405",
+    "prospects:stage_add":          "POST: L 403 403 403 400 | *: L 403 403 403 405",
+    "prospects:stage_edit":         "POST: L 403 403 403 400 | *: L 403 403 403 405",
+    "prospects:category_add":       "POST: L 403 403 403 400 | *: L 403 403 403 405",
+    "prospects:category_edit":      "POST: L 403 403 403 400 | *: L 403 403 403 405",
     "prospects:import":             "GET POST: L 403 200 403 200 | *: L 403 405 403 405",
     "prospects:import_evidence":    "GET HEAD: L 403 200 403 200 | *: L 403 405 403 405",
     "prospects:import_detail":      "GET HEAD: L 403 200 200 200 | *: L 403 405 405 405",
@@ -193,6 +203,13 @@ EXPECTED: dict[str, str] = {
     "savedview-detail":             "GET HEAD OPTIONS: 403 403 200 200 200 | DELETE: 403 403 204 403 400"
                                     " | *: 403 403 405 403 405",
     "savedview-detail.<format>":    "=savedview-detail",
+    "stage-list":                   "GET HEAD OPTIONS: 403 403 200 200 200 | *: 403 403 405 403 405",
+    "stage-list.<format>":          "=stage-list",
+    "category-list":                "GET HEAD OPTIONS: 403 403 200 200 200 | *: 403 403 405 403 405",
+    "category-list.<format>":       "=category-list",
+    # An empty PATCH changes nothing and answers the prospect's pipeline.
+    "prospect-pipeline":            "GET HEAD OPTIONS: 403 403 200 200 200 | PATCH: 403 403 200 403 200"
+                                    " | *: 403 403 405 403 405",
     "api-register":                 "GET HEAD OPTIONS: 403 403 403 200 403 | *: 403 403 403 405 403",
     # Any logged-in user may read who they are and what the API offers; none of it is team data.
     "api-root":                     "GET HEAD OPTIONS: 403 200 200 200 200 | *: 403 405 405 405 405",

@@ -16,7 +16,7 @@ from rest_framework.authtoken.models import Token
 from consent.objections import record_objection
 from outreach import decisions, sending
 from outreach.models import Message
-from prospects import saved_views, timeline
+from prospects import pipeline, saved_views, timeline
 from prospects.listing import Filters
 from prospects.models import Prospect
 from tests import factories, fuzz
@@ -79,6 +79,8 @@ def seed_world() -> tuple[dict[str, object], dict[str, list[int]], list[int]]:
     # Current customers: a fuzzed objection to every channel keeps their record (docs/rules.md §2.1)
     # instead of reducing it to its hash, so that every role's reads still land on a row.
     Prospect.objects.filter(pk__in=ids["prospects"]).update(is_customer=True)
+    # The admin's list of what customers buy, for the pipeline's reads to land on a row.
+    pipeline.save_category(name="Software", similar_to=[pipeline.save_category(name="Training")])
     return users, ids, list(Message.objects.filter(campaign=calls).values_list("pk", flat=True))
 
 
