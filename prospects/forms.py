@@ -6,7 +6,15 @@ from prospects import retention
 from prospects.audience import Audience
 from prospects.intake import ProspectData, SourceData, chosen_audience
 from prospects.listing import Filters, search_problem
-from prospects.models import InteractionType, Language, Prospect, ProspectList, SourceType, Stage
+from prospects.models import (
+    InteractionType,
+    Language,
+    Prospect,
+    ProspectList,
+    SourceType,
+    Stage,
+    StageOutcome,
+)
 from prospects.ownership import active_reps
 from prospects.provenance import EVIDENCE
 
@@ -213,12 +221,14 @@ class BulkForm(forms.Form):
     """A bulk action on the ticked prospects or on the filter's whole result (views.bulk_action)."""
 
     ADD_TO_LIST, ASSIGN_OWNER, ADD_NEXT_STEP = "add_to_list", "assign_owner", "add_next_step"
+    SET_STAGE = "set_stage"
 
     action = forms.ChoiceField(
         label=_("Action"),
         choices=[
             (ADD_TO_LIST, _("Add to a list")),
             (ASSIGN_OWNER, _("Assign an owner")),
+            (SET_STAGE, _("Set the stage")),
             (ADD_NEXT_STEP, _("Add a next step")),
         ],
     )
@@ -231,6 +241,12 @@ class BulkForm(forms.Form):
     selected = forms.TypedMultipleChoiceField(coerce=int, required=False, widget=forms.MultipleHiddenInput)
     to_list = forms.ModelChoiceField(label=_("List"), queryset=None, required=False)
     new_owner = forms.ModelChoiceField(label=_("New owner"), queryset=None, required=False)
+    # Open and lost stages: a won stage asks what was sold, prospect by prospect (pipeline.move).
+    to_stage = forms.ModelChoiceField(
+        label=_("Stage"),
+        queryset=Stage.objects.exclude(outcome=StageOutcome.WON).order_by("position", "pk"),
+        required=False,
+    )
     step_what = forms.CharField(label=_("Next step"), max_length=300, required=False)
     step_due_at = forms.DateTimeField(
         label=_("Due"),
@@ -255,6 +271,12 @@ class BulkForm(forms.Form):
             self.add_error("to_list", _("Choose the list to add the prospects to."))
         if data.get("action") == self.ASSIGN_OWNER and not data.get("new_owner"):
             self.add_error("new_owner", _("Choose the new owner."))
+        if (
+            data.get("action") == self.SET_STAGE
+            and not data.get("to_stage")
+            and "to_stage" not in self.errors
+        ):
+            self.add_error("to_stage", _("Choose the stage to move the prospects to."))
         if data.get("action") == self.ADD_NEXT_STEP:
             if not (data.get("step_what") or "").strip():
                 self.add_error("step_what", _("Say what the next step is."))

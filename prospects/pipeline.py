@@ -7,8 +7,8 @@ day, with what was sold (customers.py).
 """
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import Max
+from django.db import connection, transaction
+from django.db.models import Max, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -54,6 +54,49 @@ def move(
             prospect, since=timezone.localdate(change.changed_at), category=category, by=by
         )
     return change
+
+
+def move_many(prospects: QuerySet, stage: Stage, *, by) -> int:
+    """Move ``prospects`` to ``stage`` set-based (a bulk action): each move a ``StageChange``
+    and a history row with who made it, as one move would write; those there already stay.
+
+    A won stage is refused: each sale needs what was sold, so a prospect is moved to *won*
+    one by one (``move``). Like ``move``, it touches no retention clock.
+    """
+    if stage.outcome == StageOutcome.WON:
+        raise ValidationError(
+            {"to_stage": [_("Move prospects to a won stage one by one: each sale needs what was sold.")]}
+        )
+    moving = prospects.exclude(stage_id=stage.pk).order_by().values("pk")
+    select, params = moving.query.sql_with_params()
+    quote = connection.ops.quote_name
+    table = quote(Prospect._meta.db_table)
+    history = Prospect.history.model
+    copied = [f.column for f in history._meta.concrete_fields if f.column not in _HISTORY_COLUMNS]
+    values = ["%s" if column == "stage_id" else column for column in copied]
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    with transaction.atomic(), connection.cursor() as cursor:
+        # The moves and the history first: the selection may read the stage the update changes.
+        cursor.execute(
+            f"INSERT INTO {quote(StageChange._meta.db_table)} "  # noqa: S608
+            "(prospect_id, from_stage_id, to_stage_id, changed_by_id, changed_at) "
+            f"SELECT id, stage_id, %s, %s, %s FROM {table} WHERE id IN ({select})",
+            [stage.pk, by.pk, now, *params],
+        )
+        cursor.execute(
+            f"INSERT INTO {quote(history._meta.db_table)} "  # noqa: S608
+            f"({', '.join(copied)}, history_date, history_change_reason, history_type, history_user_id) "
+            f"SELECT {', '.join(values)}, %s, %s, '~', %s FROM {table} WHERE id IN ({select})",
+            [*([stage.pk] * values.count("%s")), now, "bulk stage change", by.pk, *params],
+        )
+        cursor.execute(
+            f"UPDATE {table} SET stage_id = %s, updated_at = %s WHERE id IN ({select})",  # noqa: S608
+            [stage.pk, now, *params],
+        )
+        return cursor.rowcount
+
+
+_HISTORY_COLUMNS = ("history_id", "history_date", "history_change_reason", "history_type", "history_user_id")
 
 
 def changes_of(prospect: Prospect):

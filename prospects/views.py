@@ -21,6 +21,7 @@ from prospects import (
     lists,
     next_steps,
     ownership,
+    pipeline,
     saved_views,
     timeline,
 )
@@ -186,6 +187,9 @@ def _apply(form: BulkForm, rows, *, by) -> str:
             rows, what=data["step_what"], due_at=data["step_due_at"], owner=data["step_owner"], by=by
         )
         return _("Next step added to %(count)d prospects.") % {"count": added}
+    if data["action"] == BulkForm.SET_STAGE:
+        moved = pipeline.move_many(rows, data["to_stage"], by=by)
+        return _("%(count)d prospects moved to %(stage)s.") % {"count": moved, "stage": data["to_stage"]}
     moved = ownership.assign_owner(rows, owner=data["new_owner"], by=by)
     return _("%(count)d prospects given to %(owner)s.") % {"count": moved, "owner": data["new_owner"]}
 
