@@ -370,6 +370,8 @@ LOYAL_OUTREACH = {
     "decision_chunk_size": env.int("LOYAL_OUTREACH_DECISION_CHUNK_SIZE", default=5000),
     "stall_minutes": env.int("LOYAL_OUTREACH_STALL_MINUTES", default=10),
     "max_attempts": env.int("LOYAL_OUTREACH_MAX_ATTEMPTS", default=5),
+    # The campaign's undo window: nothing leaves before it ends (outreach/sending.py).
+    "undo_seconds": env.int("LOYAL_SEND_UNDO_SECONDS", default=60),
     "art14_notice_after_days": env.int("LOYAL_ART14_NOTICE_AFTER_DAYS", default=21),
 }
 # Retention (docs/rules.md §2.1): the purge and the register read the same values.

@@ -35,6 +35,19 @@ def _fast_password_hashing():
 
 
 @pytest.fixture(scope="session", autouse=True)
+def _no_undo_window():
+    """A campaign's sending waits for its undo window (60 s by default): the tests send at once,
+    in this process and in the workers they start; the undo tests set a window of their own."""
+    import os
+
+    from django.conf import settings
+
+    os.environ["LOYAL_SEND_UNDO_SECONDS"] = "0"
+    with override_settings(LOYAL_OUTREACH={**settings.LOYAL_OUTREACH, "undo_seconds": 0}):
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
 def _named_processors():
     """Campaigns start only once the organisation names its processors (outreach/content.py
     missing_facts); the tests run with named ones, and a test of that rule empties one."""
