@@ -213,3 +213,15 @@ def test_the_page_refuses_a_post_without_its_csrf_token(admin_user):
     response = browser.post("/registry/organisation/", {**organisation_data(), **formset_data([HOST])})
 
     assert response.status_code == 403 and not Processor.objects.exists()
+
+
+def test_the_demo_organisation_names_every_processor_a_campaign_needs():
+    from crm import demo
+    from outreach.content import missing_facts
+
+    demo.seed()
+
+    organisation = Organisation.objects.current()
+    assert not organisation._state.adding  # the saved record, not the defaults of the settings
+    assert {processor.role for processor in organisation.processor_list()} == {"hosting", "emailing"}
+    assert missing_facts(organisation) == []
