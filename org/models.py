@@ -233,6 +233,8 @@ class Processor(models.Model):
     def clean(self) -> None:
         errors = {}
         self.country = self.country.strip().upper()
+        if self.country in EU_EEA and not self.safeguard:
+            self.safeguard = self.Safeguard.EU_EEA  # in the EU/EEA there is no transfer to safeguard
         if self.country and self.country not in ISO_3166_ALPHA_2:
             errors["country"] = _("Enter the country as its two-letter ISO 3166 code (e.g. FR, DE, US).")
         elif self.country and self.country in EU_EEA and self.safeguard not in ("", self.Safeguard.EU_EEA):

@@ -58,10 +58,16 @@ def test_a_country_that_is_no_iso_code_is_refused_naming_the_field(country):
     assert "ISO 3166" in refused.value.message_dict["country"][0]
 
 
-def test_a_country_is_stored_as_its_upper_case_code():
-    lower = processor(country=" de ", safeguard="eu_eea")
+def test_a_country_is_stored_as_its_upper_case_code_and_in_the_eu_needs_no_safeguard():
+    lower = processor(country=" de ")
     lower.clean()
-    assert lower.country == "DE" and not lower.is_transfer
+    assert lower.country == "DE" and lower.safeguard == "eu_eea" and not lower.is_transfer
+
+
+def test_a_country_outside_the_eu_gets_no_safeguard_by_default():
+    outside = processor(country="US")
+    outside.clean()
+    assert outside.is_transfer and outside.safeguard == ""  # missing: campaigns stay refused
 
 
 def test_a_processor_outside_the_eu_without_a_safeguard_is_refused():

@@ -311,3 +311,13 @@ def test_a_notice_given_in_an_earlier_version_is_still_rendered_as_it_was(rep):
     assert f"Version of this information: {NOTICE_VERSION}." in new and "Automated decisions: none." in new
     with pytest.raises(ValueError):
         notice_text(prospect, language="en", version="art14-1999-9")
+
+
+@pytest.mark.parametrize(
+    ("language", "line"), [("en", "\n- (to be named)\nWe never"), ("fr", "\n- (à désigner)\nNous ne")]
+)
+def test_a_notice_before_any_processor_is_named_says_so_rather_than_nothing(rep, settings, language, line):
+    settings.LOYAL_PROCESSORS = []
+    prospect = linkedin(rep, first_name="Ana", email="ana@acme.fr")
+
+    assert line in notice_text(prospect, language=language)
