@@ -28,7 +28,7 @@ from org.roles import Role
 from outreach import frequency
 from outreach.decisions import decide_campaign
 from outreach.models import Campaign, Message
-from outreach.policy import ART14_DEADLINE, SOFT_OPT_IN_YEARS
+from outreach.policy import ART14_DEADLINE
 from prospects.models import Interaction, Prospect, SavedView, Source, Suppression
 
 TARGET = 1.5  # ours at most 1.5 times the hash-join statement
@@ -283,7 +283,6 @@ def raw_statement(campaign: Campaign, owner) -> tuple[str, dict]:
         "now": now,
         "epoch": datetime(1970, 1, 1, tzinfo=UTC),
         "maximum": maximum,
-        "soft": today - relativedelta(years=SOFT_OPT_IN_YEARS),
         "false": False,
         "true": True,
     }
@@ -305,7 +304,8 @@ def raw_statement(campaign: Campaign, owner) -> tuple[str, dict]:
 
 RAW = """
 WITH recipient AS MATERIALIZED (
-  SELECT p.id, p.audience, p.language, p.job_title, p.is_customer, p.customer_relationship_ended_at AS ended,
+  SELECT p.id, p.audience, p.language, p.job_title, p.is_customer, p.customer_category_id AS category,
+    p.customer_relationship_ended_at AS ended,
     (p.retention_until < %(today)s AND (p.legal_hold_until IS NULL OR p.legal_hold_until < %(today)s)
       AND (p.is_customer = %(false)s OR p.customer_relationship_ended_at IS NOT NULL)) AS expired,
     p.restricted_at IS NOT NULL AS restricted, p.email_index, p.phone_index, p.linkedin_index,
@@ -335,7 +335,8 @@ WITH recipient AS MATERIALIZED (
     FROM {source} s
   ) ranked WHERE ranked.n = 1
 ), base AS (
-  SELECT r.id, r.audience, r.language, r.job_title, r.is_customer, r.ended, r.expired, r.restricted,
+  SELECT r.id, r.audience, r.language, r.job_title, r.is_customer, r.category, r.ended, r.expired,
+    r.restricted,
     (e.digest IS NOT NULL OR ph.digest IS NOT NULL OR li.digest IS NOT NULL) AS objection,
     c.action AS consent, u.prospect_id IS NOT NULL AS capped, f.id AS source_id
   FROM recipient r
@@ -381,7 +382,9 @@ WITH recipient AS MATERIALIZED (
       WHEN f.src IN ('business_card', 'inbound') AND f.notice = 'none' THEN 'NOTICE_ART13_LATE'
       ELSE 'OK_B2B_LI' END
     WHEN f.consent = 'grant' THEN 'OK_CONSENT'
-    WHEN f.is_customer AND (f.ended IS NULL OR f.ended >= %(soft)s) THEN 'OK_SOFT_OPTIN'
+    WHEN f.is_customer AND f.category IS NULL THEN 'REF_SOFT_OPTIN_NO_SALE_CATEGORY'
+    -- The bench's campaign declares no offer category: the soft opt-in cannot be shown.
+    WHEN f.is_customer THEN 'REF_SOFT_OPTIN_NO_OFFER_CATEGORY'
     ELSE 'REF_B2C_NO_CONSENT' END AS reason
   FROM flags f
 )

@@ -98,7 +98,7 @@ CASES = (
         lambda f: f"/api/prospects/?cursor={quote(f.deep_cursor)}",
         ("raw_deep", "raw_deep_decrypted"),
     ),
-    Missing("board", ("prospects:board", "board")),
+    Case("board", "ours", lambda f: "/prospects/board/"),
     Missing("segment", ("prospects:segments", "prospects:segment_list", "segments:list", "segments")),
     Case("raw_list", "raw", lambda f: "/raw/prospects/"),
     Case("raw_list_decrypted", "raw", lambda f: "/raw/prospects/decrypted/"),

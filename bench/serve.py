@@ -114,8 +114,18 @@ class Server:
         return f"http://127.0.0.1:{self.port}"
 
 
-def start(name: str, app: str, *, health: str, env: dict[str, str], workers: int, log_dir: Path) -> Server:
-    """The image's command with ``app``, on a loopback port, ``workers`` workers; waits until it answers."""
+def start(
+    name: str,
+    app: str,
+    *,
+    health: str,
+    env: dict[str, str],
+    workers: int,
+    log_dir: Path,
+    options: dict[str, str] | None = None,
+) -> Server:
+    """The image's command with ``app``, on a loopback port, ``workers`` workers and any further
+    gunicorn ``options`` (``{"--timeout": "30"}``); waits until it answers."""
     command = image_command()
     if command[0] != "gunicorn":
         raise RuntimeError(f"the image runs {command[0]}, not gunicorn: bench.serve needs updating")
@@ -124,6 +134,8 @@ def start(name: str, app: str, *, health: str, env: dict[str, str], workers: int
     command = [app if APP.fullmatch(part) else part for part in command]
     command = _set(command, "--bind", f"127.0.0.1:{port}")
     command = _set(command, "--workers", str(workers))
+    for option, value in (options or {}).items():
+        command = _set(command, option, value)
     if _has_control_socket(command[0]):
         # Gunicorn 27's control socket defaults to one path per user (~/.gunicorn/gunicorn.ctl):
         # each server gets its own, so that neither takes over another gunicorn's.

@@ -38,12 +38,17 @@ app.conf.beat_schedule = {
         "task": "prospects.tasks.send_retention_digest_task",
         "schedule": crontab(hour=7, minute=0),
     },
+    # Each opted-in rep's day by e-mail, before the working day; once a day per rep (prospects/agenda.py).
+    "prospects-day-digest": {
+        "task": "prospects.tasks.send_day_digests_task",
+        "schedule": crontab(hour=7, minute=15),
+    },
     # Campaign messages still queued after LOYAL_OUTREACH["stall_minutes"]: the broker lost them.
     "prospects-requeue-stalled-imports": {
         "task": "prospects.tasks.requeue_stalled_imports",
         "schedule": crontab(minute="*/5"),
     },
-    # docs/rules.md §2.1: files and staged rows of imports never finished go after a day.
+    # docs/rules.md §2.7: files and staged rows of imports never finished go after a day.
     "prospects-clear-abandoned-imports": {
         "task": "prospects.tasks.clear_abandoned_imports_task",
         "schedule": crontab(minute=20),

@@ -284,6 +284,8 @@ SPECTACULAR_SETTINGS = {
         "ChannelEnum": "consent.channels.Channel",
         "CampaignChannelEnum": "outreach.models.CampaignChannel",
         "SourceTypeEnum": "prospects.models.SourceType",
+        # An interaction's type, and the one a completed next step logs: one enum in the schema.
+        "InteractionTypeEnum": "prospects.models.InteractionType",
     },
 }
 

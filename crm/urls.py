@@ -8,15 +8,18 @@ from crm import api, mfa_views, views
 from org import views as org_views
 from outreach import api as outreach_api
 from prospects import api as prospects_api
-from prospects import list_api
+from prospects import list_api, next_step_api, pipeline_api
 from registry import api as registry_api
 from registry import views as registry_views
 
 router = DefaultRouter()
 router.register("prospects", prospects_api.ProspectViewSet, basename="prospect")
+router.register("next-steps", next_step_api.NextStepViewSet, basename="next-step")
 router.register("campaigns", outreach_api.CampaignViewSet, basename="campaign")
 router.register("lists", list_api.ListViewSet, basename="prospectlist")
 router.register("saved-views", list_api.SavedViewViewSet, basename="savedview")
+router.register("stages", pipeline_api.StageViewSet, basename="stage")
+router.register("categories", pipeline_api.CategoryViewSet, basename="category")
 interactions = prospects_api.InteractionViewSet.as_view({"get": "list", "post": "create"})
 consents = consent_api.ConsentViewSet.as_view({"get": "list", "post": "create"})
 objections = consent_api.ObjectionViewSet.as_view({"get": "list", "post": "create"})
@@ -48,6 +51,7 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("accounts/token/", org_views.api_token, name="api_token"),
+    path("accounts/profile/", org_views.profile, name="profile"),
     path("accounts/mfa/", mfa_views.verify, name="mfa"),
     path("accounts/mfa/setup/", mfa_views.setup, name="mfa_setup"),
     path("accounts/mfa/recovery/", mfa_views.recovery_codes, name="mfa_recovery"),
@@ -65,6 +69,11 @@ urlpatterns = [
     path("api/prospects/<int:prospect_pk>/interactions/", interactions, name="prospect-interactions"),
     path("api/prospects/<int:prospect_pk>/consents/", consents, name="prospect-consents"),
     path("api/prospects/<int:prospect_pk>/objections/", objections, name="prospect-objections"),
+    path(
+        "api/prospects/<int:prospect_pk>/pipeline/",
+        pipeline_api.PipelineView.as_view(),
+        name="prospect-pipeline",
+    ),
     path("api/register/", registry_api.RegisterView.as_view(), name="api-register"),
     path("api/", include(router.urls)),
     path("api/me/", api.me, name="api-me"),

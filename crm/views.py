@@ -5,7 +5,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from org.roles import Role, primary_role
-from prospects import retention
+from prospects import agenda, retention
+from prospects.forms import CompleteStepForm
 from prospects.models import Prospect
 
 
@@ -30,6 +31,9 @@ def home_context(user, role: Role | None) -> dict:
         context["my_count"] = mine.count()
         context["ending_soon"] = retention.due_soon(today=timezone.localdate(), among=mine).count()
         context["grace_days"] = retention.grace_days()
+        # The rep's day: their steps and the notices waiting for them (prospects/agenda.py).
+        context["day"] = agenda.day_of(user)
+        context["complete_form"] = CompleteStepForm()
     return context
 
 

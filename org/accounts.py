@@ -5,6 +5,7 @@ import functools
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from rest_framework.authtoken.models import Token
 
@@ -44,6 +45,13 @@ def password_changed(user) -> None:
     """A new password ends what the old one opened: the API token issued under it stops
     working (a leaked password's token must not outlive the change)."""
     Token.objects.filter(user=user).delete()
+
+
+def set_day_digest(user, *, wanted: bool) -> None:
+    """A sales rep asks for, or stops, the daily e-mail of their day (prospects/agenda.py)."""
+    if not roles.has_role(user, Role.SALES):
+        raise PermissionDenied
+    Profile.objects.update_or_create(user=user, defaults={"day_digest": wanted})
 
 
 def team_of(user) -> Team | None:

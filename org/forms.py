@@ -70,3 +70,10 @@ class NewUserForm(forms.Form):
             except forms.ValidationError as error:
                 self.add_error("password", error)
         return cleaned
+
+
+class DayDigestForm(forms.Form):
+    day_digest = forms.BooleanField(
+        label=_("E-mail me my day every morning: next steps overdue, due today and this week"),
+        required=False,
+    )

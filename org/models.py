@@ -76,6 +76,10 @@ class Profile(models.Model):
     # When the last password-reset link was mailed: one an hour at most (org/views.py), so
     # an anonymous form cannot mail-bomb a colleague.
     password_reset_mailed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # A rep's daily e-mail of their day (prospects/agenda.py): opt-in, and the day last sent,
+    # so that a second run of the job on the same day sends nothing.
+    day_digest = models.BooleanField(_("e-mail me my day every morning"), default=False, db_default=False)
+    day_digest_sent_on = models.DateField(_("day digest last sent on"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("profile")

@@ -4,23 +4,26 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordResetForm
+from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.authtoken.models import Token
 
 from org import accounts, conduct
-from org.forms import ConductForm, NewUserForm
+from org.forms import ConductForm, DayDigestForm, NewUserForm
 from org.models import CodeOfConduct, Profile
-from org.roles import Role, role_required
+from org.roles import Role, has_role, role_required
 
 RESET_MAIL_INTERVAL = timedelta(hours=1)
 
@@ -126,6 +129,26 @@ def users(request: HttpRequest) -> HttpResponse:
     mfa_user_ids = set(TOTPDevice.objects.filter(confirmed=True).values_list("user_id", flat=True))
     context = {"form": form, "people": people, "mfa_user_ids": mfa_user_ids}
     return render(request, "org/user_list.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile(request: HttpRequest) -> HttpResponse:
+    """Who the user is, their team and roles; a sales rep opts into the daily e-mail of their day."""
+    is_rep = has_role(request.user, Role.SALES)
+    if request.method == "POST" and not is_rep:
+        raise PermissionDenied
+    mine = Profile.objects.filter(user=request.user).select_related("team").first()
+    form = DayDigestForm(
+        request.POST if request.method == "POST" else None,
+        initial={"day_digest": bool(mine and mine.day_digest)},
+    )
+    if request.method == "POST" and form.is_valid():
+        accounts.set_day_digest(request.user, wanted=form.cleaned_data["day_digest"])
+        messages.success(request, _("Your choice is saved."))
+        return redirect("profile")
+    context = {"form": form, "is_rep": is_rep, "team": mine.team if mine else None}
+    return render(request, "org/profile.html", context)
 
 
 @login_required

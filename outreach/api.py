@@ -16,7 +16,7 @@ from outreach import campaigns, decisions, sending
 from outreach.models import Campaign, Message
 from outreach.policy import Reason
 from outreach.reasons import how_to_fix
-from prospects.models import ProspectList, SavedView
+from prospects.models import ProductCategory, ProspectList, SavedView
 
 
 class CampaignSerializer(StrictInput, serializers.ModelSerializer):
@@ -25,6 +25,13 @@ class CampaignSerializer(StrictInput, serializers.ModelSerializer):
         child=serializers.CharField(max_length=100), required=False, default=list, max_length=50
     )
     created_by = serializers.CharField(source="created_by.username", read_only=True)
+    offer_category = serializers.PrimaryKeyRelatedField(
+        queryset=ProductCategory.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="The product or service category offered: the soft opt-in compares it with what a "
+        "customer bought (docs/rules.md §1.1); without it, it fails closed.",
+    )
     target_list = serializers.PrimaryKeyRelatedField(
         queryset=ProspectList.objects.none(),
         required=False,
@@ -42,7 +49,7 @@ class CampaignSerializer(StrictInput, serializers.ModelSerializer):
         model = Campaign
         fields = [
             "id", "name", "purpose", "channel", "kind", "target_list", "target_segment",
-            "target_functions", "offer_related_to_profession",
+            "target_functions", "offer_related_to_profession", "offer_category",
             "subject_fr", "body_fr", "subject_en", "body_en", "sender_name", "sender_email", "status",
             "created_by", "created_at", "decided_at", "send_requested_at", "finished_at",
         ]  # fmt: skip

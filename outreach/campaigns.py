@@ -21,8 +21,8 @@ from prospects.models import ProspectList, SavedView
 
 EDITABLE = (
     "name", "purpose", "channel", "kind", "target_list", "target_segment", "target_functions",
-    "offer_related_to_profession", "subject_fr", "body_fr", "subject_en", "body_en", "sender_name",
-    "sender_email",
+    "offer_related_to_profession", "offer_category", "subject_fr", "body_fr", "subject_en", "body_en",
+    "sender_name", "sender_email",
 )  # fmt: skip
 TARGETS = ("target_list", "target_segment")
 

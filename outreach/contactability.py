@@ -16,9 +16,19 @@ from consent.channels import Channel
 from consent.state import DEFAULT_PURPOSE, consent_state
 from outreach import calls, frequency
 from outreach.models import ADDRESS_FIELD, Message, MessageStatus
-from outreach.policy import ConsentState, Situation, Verdict, decide
-from prospects import provenance, retention, suppression
+from outreach.policy import ConsentState, Reason, Situation, Verdict, decide
+from prospects import customers, provenance, retention, suppression
 from prospects.models import Notice, Prospect
+
+# A prospect's page asks about an offer like what the customer bought: the lawful default.
+SAME_AS_SALE = object()
+# What customers.soft_opt_in found, as the gate's input (docs/rules.md §1.1 customer_similar).
+CUSTOMER_GAPS = {
+    customers.NO_SALE_CATEGORY: Reason.REF_SOFT_OPTIN_NO_SALE_CATEGORY,
+    customers.NO_OFFER_CATEGORY: Reason.REF_SOFT_OPTIN_NO_OFFER_CATEGORY,
+    customers.NOT_ANALOGOUS: Reason.REF_SOFT_OPTIN_NOT_ANALOGOUS,
+    customers.NO_OPT_OUT: Reason.REF_SOFT_OPTIN_NO_OPT_OUT,
+}
 
 CHANNELS = (Channel.EMAIL, Channel.LINKEDIN_MSG, Channel.PHONE, Channel.SMS, Channel.POSTAL)
 
@@ -40,11 +50,15 @@ def situation_for(
     consent_request_repeated: bool = False,
     now: datetime | None = None,
     calling: bool = False,
+    analogous=SAME_AS_SALE,
 ) -> Situation:
     """``calling``: the call is being made now, so its day and hour count (C. conso D223-9)."""
     now = now or timezone.now()
     phone = channel == Channel.PHONE
     today = timezone.localdate(now)
+    if analogous is SAME_AS_SALE:
+        analogous = frozenset([prospect.customer_category_id]) if prospect.customer_category_id else None
+    soft = customers.soft_opt_in(prospect, analogous=analogous)
     source = prospect.sources.order_by("acquired_at", "pk").first()
     notice = source.notice if source else Notice.NONE
     consent = consent_state(prospect, channel=channel, purpose_code=purpose_code)
@@ -59,7 +73,11 @@ def situation_for(
         consent=consent,
         # consent.state counts only consents naming us: ours, or a broker's whose form named us.
         consent_by_named_broker=consent == ConsentState.VALID,
-        customer_similar=prospect.is_customer,
+        customer_similar=soft == customers.SIMILAR,
+        customer_gap=CUSTOMER_GAPS.get(soft),
+        has_ongoing_contract_related_offer=customers.ongoing_contract(
+            prospect, analogous=analogous, today=today
+        ),
         customer_relationship_ended_at=prospect.customer_relationship_ended_at,
         retention_expired=retention.is_expired(prospect, today=today),
         template_ok=template_ok,
@@ -94,6 +112,7 @@ def campaign_situation(
         consent_request_repeated=repeated,
         now=now,
         calling=calling,
+        analogous=campaign.analogous_categories(),
     )
 
 

@@ -52,6 +52,7 @@ from consent.models import Consent, ConsentState
 from consent.state import _STATE_OF_ACTION, with_consent_state
 from org.roles import EDITORS, has_role
 from outreach import calls, frequency
+from outreach.contactability import CUSTOMER_GAPS
 from outreach.models import ADDRESS_FIELD, Campaign, CampaignStatus, Message, MessageStatus
 from outreach.policy import (
     ART14_DEADLINE,
@@ -62,7 +63,7 @@ from outreach.policy import (
     Verdict,
     decide,
 )
-from prospects import listing, provenance, retention, saved_views, suppression
+from prospects import customers, listing, provenance, retention, saved_views, suppression
 from prospects.models import Interaction, Notice, Prospect, Source, SourceType
 
 SEPARATOR = "|"
@@ -92,8 +93,9 @@ class GateInputs:
     related: bool
     objection: bool
     consent: str
-    customer_similar: bool
+    customer: str  # customers.soft_opt_in: "" (no sale), "ok", or the first unmet condition
     soft_opt_in_current: bool
+    ongoing_contract: bool
     retention_expired: bool
     template_ok: bool
     restricted: bool
@@ -126,7 +128,9 @@ class GateInputs:
             objection=self.objection,
             consent=self.consent,
             consent_by_named_broker=self.consent == "valid",
-            customer_similar=self.customer_similar,
+            customer_similar=self.customer == customers.SIMILAR,
+            customer_gap=CUSTOMER_GAPS.get(self.customer),
+            has_ongoing_contract_related_offer=self.ongoing_contract,
             # Ongoing, or ended too long ago: the only thing the rules read from the date.
             customer_relationship_ended_at=None if self.soft_opt_in_current else date.min,
             retention_expired=self.retention_expired,
@@ -269,14 +273,16 @@ def with_gate_key(prospects: QuerySet, campaign: Campaign, *, now: datetime) -> 
     )
     soft_current = Q(customer_relationship_ended_at__isnull=True)
     soft_current |= Q(customer_relationship_ended_at__gte=_soft_opt_in_cutoff(today))
+    analogous = campaign.analogous_categories()
     parts = [
         F("audience"),
         _source_part(today=today),
         _flag(related) if related is not None else Value("0"),
         _flag(suppression.objected(channel=campaign.channel)),
         F("gate_consent"),
-        _flag(Q(is_customer=True)),
+        customers.soft_opt_in_sql(analogous),
         _flag(soft_current),
+        _flag(customers.ongoing_contract_sql(analogous, today=today)),
         _flag(retention.expired(today)),
         _template_ok(campaign),
         _flag(Q(restricted_at__isnull=False)),
@@ -316,6 +322,7 @@ def _local_columns(prospects: QuerySet, campaign: Campaign, *, today: date) -> Q
     related = campaign.related_condition()
     soft_current = Q(customer_relationship_ended_at__isnull=True)
     soft_current |= Q(customer_relationship_ended_at__gte=_soft_opt_in_cutoff(today))
+    analogous = campaign.analogous_categories()
     return prospects.annotate(
         gate_id=F("pk"),
         gate_head=F("audience"),
@@ -324,8 +331,9 @@ def _local_columns(prospects: QuerySet, campaign: Campaign, *, today: date) -> Q
             _flag(suppression.objected(channel=campaign.channel)),
         ),
         gate_tail=_joined(
-            _flag(Q(is_customer=True)),
+            customers.soft_opt_in_sql(analogous),
             _flag(soft_current),
+            _flag(customers.ongoing_contract_sql(analogous, today=today)),
             _flag(retention.expired(today)),
             _template_ok(campaign),
             _flag(Q(restricted_at__isnull=False)),

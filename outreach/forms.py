@@ -36,12 +36,16 @@ class CampaignForm(DomainErrorsMixin, forms.ModelForm):
         model = Campaign
         fields = [
             "name", "purpose", "channel", "kind", "target_list", "target_segment", "target_functions",
-            "offer_related_to_profession",
+            "offer_related_to_profession", "offer_category",
             "sender_name", "sender_email", "subject_fr", "body_fr", "subject_en", "body_en",
         ]  # fmt: skip
         help_texts = {
             "body_fr": _("Placeholders: {first_name}, {last_name}, {company}, {job_title}."),
             "body_en": _("The sender, the opt-out link and, when due, the privacy notice are added."),
+            "offer_category": _(
+                "A customer's soft opt-in needs it: the offer must be like what they bought "
+                "(CPCE L34-5 al.4)."
+            ),
         }
         widgets = {"body_fr": forms.Textarea(attrs={"rows": 6}), "body_en": forms.Textarea(attrs={"rows": 6})}
 

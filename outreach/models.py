@@ -92,6 +92,16 @@ class Campaign(models.Model):
     offer_related_to_profession = models.BooleanField(
         _("the offer relates to the targeted people's profession"), default=False
     )
+    # docs/rules.md §1.1 customer_similar (2): what the campaign offers, compared with what a
+    # customer bought. None: the soft opt-in cannot be shown and fails closed.
+    offer_category = models.ForeignKey(
+        "prospects.ProductCategory",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("product or service category offered"),
+    )
     subject_fr = models.CharField(_("subject (French)"), max_length=200, blank=True)
     body_fr = models.TextField(_("message (French)"), blank=True)
     subject_en = models.CharField(_("subject (English)"), max_length=200, blank=True)
@@ -199,6 +209,13 @@ class Campaign(models.Model):
         for function in functions:
             condition |= Q(job_title__icontains=function)
         return condition
+
+    def analogous_categories(self) -> frozenset[int] | None:
+        """The categories analogous to the offer: itself and those the admin declared similar."""
+        if self.offer_category_id is None:
+            return None
+        similar = self.offer_category.similar_to.values_list("pk", flat=True)
+        return frozenset([self.offer_category_id, *similar])
 
     def offer_related_for(self, prospect: Prospect) -> bool:
         condition = self.related_condition()

@@ -36,7 +36,7 @@ B2C_CALL_REFUSAL_WAIT = timedelta(days=60)
 # D223-9: Monday to Friday, 10h-13h and 14h-20h, never on a public holiday.
 B2C_CALL_WINDOWS = ((time(10), time(13)), (time(14), time(20)))
 D223_9 = "C. conso D223-9 (décret 2022-1313)"
-# L34-5 al.4: soft opt-in lasts 3 years from the end of the commercial relationship.
+# CNIL référentiel [S10]: a customer's data serve prospecting 3 years after the relationship ends.
 SOFT_OPT_IN_YEARS = 3
 
 
@@ -97,6 +97,33 @@ class Reason(models.TextChoices):
     REF_FREQUENCY_CAP = "REF_FREQUENCY_CAP", _("Too many unanswered contacts")
     REF_RESTRICTED = "REF_RESTRICTED", _("Processing restricted")
     REF_CONSENT_REQUEST_REPEATED = "REF_CONSENT_REQUEST_REPEATED", _("A consent request was already sent")
+    # The soft opt-in's conditions (L34-5 al.4) unmet, or a fact they need never recorded.
+    REF_SOFT_OPTIN_ENDED = "REF_SOFT_OPTIN_ENDED", _("Customer relationship ended more than three years ago")
+    REF_SOFT_OPTIN_NOT_ANALOGOUS = (
+        "REF_SOFT_OPTIN_NOT_ANALOGOUS",
+        _("Offer not analogous to what the customer bought"),
+    )
+    REF_SOFT_OPTIN_NO_OFFER_CATEGORY = (
+        "REF_SOFT_OPTIN_NO_OFFER_CATEGORY",
+        _("Missing fact: the campaign declares no offer category"),
+    )
+    REF_SOFT_OPTIN_NO_SALE_CATEGORY = (
+        "REF_SOFT_OPTIN_NO_SALE_CATEGORY",
+        _("Missing fact: what the customer bought was not recorded"),
+    )
+    REF_SOFT_OPTIN_NO_OPT_OUT = (
+        "REF_SOFT_OPTIN_NO_OPT_OUT",
+        _("Missing fact: no record that a free refusal was offered at the sale"),
+    )
+
+
+# Why the soft opt-in does not hold for a customer, and the law behind each (docs/rules.md §1.1).
+SOFT_OPT_IN_GAPS = {
+    Reason.REF_SOFT_OPTIN_NOT_ANALOGOUS: "CPCE L34-5 al.4; ePrivacy 13(2) (analogous products or services)",
+    Reason.REF_SOFT_OPTIN_NO_OFFER_CATEGORY: "CPCE L34-5 al.4; GDPR 5(2) (fail closed: offer unknown)",
+    Reason.REF_SOFT_OPTIN_NO_SALE_CATEGORY: "CPCE L34-5 al.4; GDPR 5(2) (fail closed: sale unknown)",
+    Reason.REF_SOFT_OPTIN_NO_OPT_OUT: "CPCE L34-5 al.4; ePrivacy 13(2) (refusal offered at collection)",
+}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -105,6 +132,8 @@ class Situation:
 
     `audience` or `source` None means unknown. `objection` is already merged with the
     suppression-list match; `consent` is the state for this channel and purpose.
+    `customer_similar` means every condition of L34-5 al.4 holds; otherwise `customer_gap`
+    names, for a customer, the first that does not or the fact nobody recorded.
     `customer_relationship_ended_at` None means the relationship is ongoing.
     `call_time` is the wall-clock time at the called person's location when the call is
     made (logged); None while a campaign is only previewed, when no call happens (D223-9
@@ -133,6 +162,7 @@ class Situation:
     calls_last_30_days: int = 0
     call_refused_within_60_days: bool = False
     has_ongoing_contract_related_offer: bool = False
+    customer_gap: Reason | None = None
     # GDPR 4(1): the record names a person (false only for a company or department record).
     # A generic address exempts the channel rule alone; the person keeps Art. 13/14 and G6.
     natural_person: bool = True
@@ -146,6 +176,10 @@ class Situation:
             object.__setattr__(self, "audience", Audience(self.audience))
         if self.source is not None:
             object.__setattr__(self, "source", PolicySource(self.source))
+        if self.customer_gap is not None:
+            object.__setattr__(self, "customer_gap", Reason(self.customer_gap))
+            if self.customer_gap not in SOFT_OPT_IN_GAPS:
+                raise ValueError(f"not a soft opt-in gap: {self.customer_gap}")
 
 
 @dataclass(frozen=True)
@@ -329,8 +363,14 @@ def _electronic_b2c(s: Situation) -> Verdict:
     ):
         # ePrivacy 13(1): a broker's consent counts only if its form named this controller.
         return _allow(Reason.OK_CONSENT, "CPCE L34-5 al.1-2; ePrivacy 13(1); CNIL partner transfers")
-    if s.customer_similar and _within_soft_opt_in(s):
-        return _allow(Reason.OK_SOFT_OPTIN, "CPCE L34-5 al.4; ePrivacy 13(2)")
+    if s.customer_similar:
+        if _within_soft_opt_in(s):
+            return _allow(Reason.OK_SOFT_OPTIN, "CPCE L34-5 al.4; ePrivacy 13(2)")
+        # CNIL référentiel: a customer's data serve prospecting 3 years after the relationship ends.
+        return _refuse(Reason.REF_SOFT_OPTIN_ENDED, "CPCE L34-5 al.4; CNIL référentiel gestion commerciale")
+    if s.customer_gap is not None:
+        # Fail closed: a condition of L34-5 al.4 unmet, or a fact it needs never recorded.
+        return _refuse(s.customer_gap, SOFT_OPT_IN_GAPS[s.customer_gap])
     return _refuse(Reason.REF_B2C_NO_CONSENT, "CPCE L34-5 al.1; ePrivacy 13(1)")
 
 

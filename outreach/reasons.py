@@ -67,6 +67,25 @@ HOW_TO_FIX = {
         "Too many contacts went unanswered lately: wait until the window passes or the person answers."
     ),
     Reason.REF_CONSENT_REQUEST_REPEATED: _("This person was already asked for consent once: never again."),
+    Reason.REF_SOFT_OPTIN_ENDED: _(
+        "The customer relationship ended more than three years ago: only the person's consent allows "
+        "this channel now."
+    ),
+    Reason.REF_SOFT_OPTIN_NOT_ANALOGOUS: _(
+        "The offer is not like what the customer bought: choose a campaign category the same as or "
+        "declared similar to their purchase, or ask for their consent."
+    ),
+    Reason.REF_SOFT_OPTIN_NO_OFFER_CATEGORY: _(
+        "Give the campaign the product or service category it offers: without it the offer cannot be "
+        "compared with the customer's purchase."
+    ),
+    Reason.REF_SOFT_OPTIN_NO_SALE_CATEGORY: _(
+        "Record what the customer bought (product or service category) on their record."
+    ),
+    Reason.REF_SOFT_OPTIN_NO_OPT_OUT: _(
+        "Record on the customer how and when a free refusal of prospecting was offered at the sale; "
+        "if it was not, only their consent allows this channel."
+    ),
 }
 
 

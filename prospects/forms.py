@@ -6,7 +6,15 @@ from prospects import retention
 from prospects.audience import Audience
 from prospects.intake import ProspectData, SourceData, chosen_audience
 from prospects.listing import Filters, search_problem
-from prospects.models import InteractionType, Language, Prospect, ProspectList, SourceType
+from prospects.models import (
+    InteractionType,
+    Language,
+    Prospect,
+    ProspectList,
+    SourceType,
+    Stage,
+    StageOutcome,
+)
 from prospects.ownership import active_reps
 from prospects.provenance import EVIDENCE
 
@@ -170,6 +178,12 @@ class FilterForm(forms.Form):
     in_list = forms.ModelChoiceField(
         label=_("On the list"), queryset=ProspectList.objects.none(), required=False, empty_label=_("Any")
     )
+    stage = forms.ModelChoiceField(
+        label=_("Stage"),
+        queryset=Stage.objects.order_by("position", "pk"),
+        required=False,
+        empty_label=_("Any"),
+    )
 
     def __init__(self, *args, owners, lists=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -199,16 +213,24 @@ class FilterForm(forms.Form):
             owner=owner.pk if owner else None,
             ending_soon=bool(data.get("ending_soon")),
             in_list=data["in_list"].pk if data.get("in_list") else None,
+            stage=data["stage"].pk if data.get("stage") else None,
         )
 
 
 class BulkForm(forms.Form):
     """A bulk action on the ticked prospects or on the filter's whole result (views.bulk_action)."""
 
-    ADD_TO_LIST, ASSIGN_OWNER = "add_to_list", "assign_owner"
+    ADD_TO_LIST, ASSIGN_OWNER, ADD_NEXT_STEP = "add_to_list", "assign_owner", "add_next_step"
+    SET_STAGE = "set_stage"
 
     action = forms.ChoiceField(
-        label=_("Action"), choices=[(ADD_TO_LIST, _("Add to a list")), (ASSIGN_OWNER, _("Assign an owner"))]
+        label=_("Action"),
+        choices=[
+            (ADD_TO_LIST, _("Add to a list")),
+            (ASSIGN_OWNER, _("Assign an owner")),
+            (SET_STAGE, _("Set the stage")),
+            (ADD_NEXT_STEP, _("Add a next step")),
+        ],
     )
     scope = forms.ChoiceField(
         label=_("On"),
@@ -219,11 +241,27 @@ class BulkForm(forms.Form):
     selected = forms.TypedMultipleChoiceField(coerce=int, required=False, widget=forms.MultipleHiddenInput)
     to_list = forms.ModelChoiceField(label=_("List"), queryset=None, required=False)
     new_owner = forms.ModelChoiceField(label=_("New owner"), queryset=None, required=False)
+    # Open and lost stages: a won stage asks what was sold, prospect by prospect (pipeline.move).
+    to_stage = forms.ModelChoiceField(
+        label=_("Stage"),
+        queryset=Stage.objects.exclude(outcome=StageOutcome.WON).order_by("position", "pk"),
+        required=False,
+    )
+    step_what = forms.CharField(label=_("Next step"), max_length=300, required=False)
+    step_due_at = forms.DateTimeField(
+        label=_("Due"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    step_owner = forms.ModelChoiceField(
+        label=_("Step owner"), queryset=None, required=False, empty_label=_("Each prospect's owner")
+    )
 
     def __init__(self, *args, lists, owners, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["to_list"].queryset = lists
         self.fields["new_owner"].queryset = owners
+        self.fields["step_owner"].queryset = owners
         # Any id may be ticked: the selection is read among the rows the viewer sees.
         self.fields["selected"].valid_value = lambda value: str(value).isdigit()
 
@@ -233,6 +271,17 @@ class BulkForm(forms.Form):
             self.add_error("to_list", _("Choose the list to add the prospects to."))
         if data.get("action") == self.ASSIGN_OWNER and not data.get("new_owner"):
             self.add_error("new_owner", _("Choose the new owner."))
+        if (
+            data.get("action") == self.SET_STAGE
+            and not data.get("to_stage")
+            and "to_stage" not in self.errors
+        ):
+            self.add_error("to_stage", _("Choose the stage to move the prospects to."))
+        if data.get("action") == self.ADD_NEXT_STEP:
+            if not (data.get("step_what") or "").strip():
+                self.add_error("step_what", _("Say what the next step is."))
+            if not data.get("step_due_at") and "step_due_at" not in self.errors:
+                self.add_error("step_due_at", _("Give the date and time the step is due."))
         if data.get("scope") == "selected" and not data.get("selected"):
             self.add_error("selected", _("Tick a prospect, or choose every prospect the filter finds."))
         return data
@@ -256,6 +305,29 @@ class InteractionForm(forms.Form):
         label=_("When"), required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
     summary = forms.CharField(label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class NextStepForm(forms.Form):
+    what = forms.CharField(label=_("Next step"), max_length=300)
+    due_at = forms.DateTimeField(
+        label=_("Due"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+    )
+    owner = forms.ModelChoiceField(label=_("Owner"), queryset=None, required=False, empty_label=_("Me"))
+
+    def __init__(self, *args, owners, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = owners
+
+
+class CompleteStepForm(forms.Form):
+    """Done, and optionally the interaction it was for (the timeline's rules apply to it)."""
+
+    interaction_type = forms.ChoiceField(
+        label=_("Log what happened"),
+        choices=[("", _("Nothing to log")), *InteractionType.choices],
+        required=False,
+    )
+    summary = forms.CharField(label=_("Summary"), required=False, max_length=2000)
 
 
 class NoteForm(forms.Form):

@@ -1,6 +1,6 @@
 """Deleting what imports leave behind: uploaded files and staging tables that hold personal data.
 
-docs/rules.md §2.1 (GDPR 5(1)(c), 5(1)(e)): an uploaded file and its staged rows are kept
+docs/rules.md §2.7 (GDPR 5(1)(c), 5(1)(e)): an uploaded file and its staged rows are kept
 only for the import. A finished import deletes both at once (importing.py). What an import
 that never finishes leaves is deleted by ``clear_abandoned_imports``, a beat job, once
 older than ``LOYAL_IMPORT["cleanup_hours"]``:

@@ -18,6 +18,10 @@ FIELD_LABELS = {
     },
     "company_name": _("Company"),
     "origin": _("How the supplier collected the row (checked for harvesting tools, not kept)"),
+    "stage": _("Stage (a name from the pipeline)"),
+    "customer_since": _("Customer since (date of the sale)"),
+    "customer_category": _("What was sold (a product or service category)"),
+    "customer_ended": _("End of the customer relationship (date)"),
 }
 
 

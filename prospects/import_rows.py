@@ -23,6 +23,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import openpyxl
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from prospects.audience import Audience, automatic_audience
@@ -35,7 +36,15 @@ from prospects.import_files import (
     check_workbook,
     text_encoding,
 )
-from prospects.models import ImportJob, ImportRejection, Language, Prospect
+from prospects.models import (
+    ImportJob,
+    ImportRejection,
+    Language,
+    ProductCategory,
+    Prospect,
+    Stage,
+    StageOutcome,
+)
 from prospects.provenance import TOOL_NAMES
 
 Reason = ImportRejection.Reason
@@ -52,6 +61,11 @@ FIELDS = (
     "linkedin_url",
     "language",
     "origin",
+    # Optional pipeline columns (docs/rules.md §1.8): a stage by name, and the sale.
+    "stage",
+    "customer_since",
+    "customer_category",
+    "customer_ended",
 )
 CONTACT_FIELDS = ("email", "phone", "linkedin_url")
 MAX_LENGTHS = {
@@ -80,6 +94,10 @@ HEADINGS = {
     "linkedin_url": ("linkedin", "linkedin url", "linkedin profile", "profil linkedin", "profile url", "url"),
     "language": ("language", "langue", "lang"),
     "origin": ("origin", "origine", "collected with", "collection channel"),
+    "stage": ("stage", "etape", "pipeline stage"),
+    "customer_since": ("customer since", "client depuis", "first sale", "date de vente"),
+    "customer_category": ("what was sold", "product category", "categorie", "categorie produit"),
+    "customer_ended": ("relationship ended", "end of relationship", "fin de relation"),
 }
 
 ENCODING_NAMES = {
@@ -92,6 +110,7 @@ ENCODING_NAMES = {
 }
 # The columns of a staged row, in order (import_staging.STAGING_COLUMNS).
 EMPTY = ("", "", "", "", "", "", None, "", None, "", None, "")
+NO_PIPELINE = (None, None, None, None)  # stage, customer since, category, end of relationship
 
 
 def file_format(filename: str) -> str:
@@ -230,6 +249,7 @@ class RowChecker:
     source_type: str
     company_only: bool = False
     normaliser: Normaliser = field(default_factory=Normaliser, compare=False, repr=False)
+    names: "PipelineNames" = field(default_factory=lambda: PipelineNames.load(), compare=False, repr=False)
 
     @classmethod
     def for_job(cls, job: ImportJob, headings: list[str]) -> "RowChecker":
@@ -261,7 +281,9 @@ class RowChecker:
         kept = [row for _line, row in checked if not isinstance(row, Rejected)]
         stored = iter(_stored(kept))
         return [
-            (line, *EMPTY, row.reason, row.field) if isinstance(row, Rejected) else (line, *next(stored))
+            (line, *EMPTY, row.reason, row.field, *NO_PIPELINE)
+            if isinstance(row, Rejected)
+            else (line, *next(stored))
             for line, row in checked
         ]
 
@@ -304,7 +326,70 @@ class RowChecker:
             phone,
             linkedin,
             audience,
+            self._pipeline(cells),
         )
+
+    def _pipeline(self, cells: dict[str, str]) -> tuple:
+        """(stage id, customer since, category id, end of relationship) from the optional columns."""
+        stage = self.names.stage(cells.get("stage", ""))
+        category = self.names.category(cells.get("customer_category", ""))
+        since, ended = (
+            _date(cells.get(name, ""), field=name) for name in ("customer_since", "customer_ended")
+        )
+        if since is not None and ended is not None and ended < since:
+            raise Rejected(Reason.MALFORMED_DATE, "customer_ended")
+        if stage in self.names.won and since is None:
+            # A won stage is a sale: a customer from the import day unless the file says when.
+            since = timezone.localdate()
+        return (stage, since, category, ended)
+
+
+@dataclass(frozen=True)
+class PipelineNames:
+    """The stages and categories by name, read once per file: a cell names one or is refused."""
+
+    stages: dict[str, int]
+    categories: dict[str, int]
+    won: frozenset[int]
+
+    @classmethod
+    def load(cls) -> "PipelineNames":
+        stages = list(Stage.objects.values_list("name", "pk", "outcome"))
+        return cls(
+            stages={name.casefold(): pk for name, pk, _outcome in stages},
+            categories={
+                name.casefold(): pk for name, pk in ProductCategory.objects.values_list("name", "pk")
+            },
+            won=frozenset(pk for _name, pk, outcome in stages if outcome == StageOutcome.WON),
+        )
+
+    def stage(self, text: str) -> int | None:
+        return self._pick(self.stages, text, Reason.UNKNOWN_STAGE, "stage")
+
+    def category(self, text: str) -> int | None:
+        return self._pick(self.categories, text, Reason.UNKNOWN_CATEGORY, "customer_category")
+
+    @staticmethod
+    def _pick(names: dict[str, int], text: str, reason: str, column: str) -> int | None:
+        if not text:
+            return None
+        if text.casefold() not in names:
+            raise Rejected(reason, column)
+        return names[text.casefold()]
+
+
+def _date(text: str, *, field: str) -> date | None:
+    if not text:
+        return None
+    for layout in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            day = datetime.strptime(text[:10], layout).date()
+        except ValueError:
+            continue
+        if day > timezone.localdate():
+            break
+        return day
+    raise Rejected(Reason.MALFORMED_DATE, field)
 
 
 class Rejected(Exception):
@@ -343,4 +428,4 @@ def _stored(rows: list[tuple]) -> Iterator[tuple]:
         strict=True,
     )
     for row, identifiers in zip(rows, columns, strict=True):
-        yield (*row[:5], *identifiers, row[8], None, "")
+        yield (*row[:5], *identifiers, row[8], None, "", *row[9])

@@ -24,6 +24,7 @@ steps one by one).
 # the file); every value travels as a parameter.
 # ruff: noqa: S608
 
+import functools
 import json
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -34,6 +35,7 @@ from django.utils import timezone
 
 from org.accounts import team_of
 from org.models import AccessAction, AccessLog
+from prospects import pipeline
 from prospects.models import Company, ImportJob, ImportRejection, Prospect, Source, Suppression
 
 Reason = ImportRejection.Reason
@@ -54,12 +56,17 @@ STAGING_COLUMNS = (
     "audience",
     "problem",
     "field",
+    "stage_id",
+    "customer_since",
+    "customer_category_id",
+    "customer_ended",
 )
 STAGING_DDL = """
     line integer PRIMARY KEY,
     first_name text, last_name text, job_title text, company text, language text,
     email text, email_index text, phone text, phone_index text, linkedin_url text, linkedin_index text,
     audience text, problem text, field text,
+    stage_id integer, customer_since date, customer_category_id integer, customer_ended date,
     duplicate_of integer
 """
 IDENTIFIERS = (("email_index", "email"), ("phone_index", "phone"), ("linkedin_index", "linkedin_url"))
@@ -144,6 +151,11 @@ class Staging:
         self.job = job
         self.dialect = Dialect(connection.vendor)
         self.table = connection.ops.quote_name(f"prospects_importstaging_{job.pk}")
+
+    @functools.cached_property
+    def default_stage_id(self) -> int | None:
+        """Where a row without a stage starts; read once per run, not once per batch."""
+        return getattr(pipeline.default_stage(), "pk", None)
 
     # --- Staging -----------------------------------------------------------------------
 
@@ -340,6 +352,15 @@ class Staging:
             **{name: Sql(f"s.{name}") for name in (*staged, *identifiers)},
             "company_id": self._company_of(),
             "company_sort": self._company_sort_of(),
+            # Optional columns (docs/rules.md §1.8): the stage, and the sale that makes a customer.
+            "stage_id": Sql("COALESCE(s.stage_id, %s)", (self.default_stage_id,)),
+            "is_customer": Sql(
+                "(s.customer_since IS NOT NULL OR s.customer_category_id IS NOT NULL"
+                " OR s.customer_ended IS NOT NULL)"
+            ),
+            "customer_since": Sql("s.customer_since"),
+            "customer_category_id": Sql("s.customer_category_id"),
+            "customer_relationship_ended_at": Sql("s.customer_ended"),
             **values,
         }
         columns, expressions, params = _columns(Prospect, explicit)

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from org.access import record_access
 from org.accounts import team_of
 from org.models import AccessAction
-from prospects import propagation, provenance, retention, suppression
+from prospects import pipeline, propagation, provenance, retention, suppression
 from prospects.audience import Audience, automatic_audience
 from prospects.identity import indexes_of, normalise_identifiers
 from prospects.models import Company, Propagation, Prospect, Source
@@ -256,6 +256,7 @@ def create_prospect(data: ProspectData, *, source: SourceData | None, by) -> Pro
                 company_only=data.company_only,
                 owner=by,
                 team=team_of(by),
+                stage=pipeline.default_stage(),
                 collected_at=now,
                 **ids,
                 **indexes,

@@ -32,7 +32,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from prospects import retention, suppression
 from prospects.identity import InvalidIdentifier, blind_index, normalise_email, normalise_phone
-from prospects.models import LAST_CONTACT_KEY, Company, ListMember, Prospect, Source
+from prospects.models import LAST_CONTACT_KEY, Company, ListMember, Prospect, Source, Stage
 
 PAGE_SIZE = 50
 MIN_SEARCH_LETTERS = 3
@@ -50,6 +50,7 @@ class Filters:
     owner: int | None = None
     ending_soon: bool = False
     in_list: int | None = None  # a static list's id (lists.py)
+    stage: int | None = None  # a pipeline stage's id (pipeline.py)
 
     def as_dict(self) -> dict:
         """The filters that are set, as a saved view stores them."""
@@ -130,6 +131,8 @@ def filtered(queryset: QuerySet, filters: Filters) -> QuerySet:
         queryset = queryset.filter(owner_id=filters.owner)
     if filters.ending_soon:
         queryset = retention.due_soon(today=timezone.localdate(), among=queryset)
+    if filters.stage:
+        queryset = queryset.filter(stage_id=filters.stage)
     if filters.in_list:
         queryset = queryset.filter(
             Exists(ListMember.objects.filter(prospect_list_id=filters.in_list, prospect=OuterRef("pk")))
@@ -232,8 +235,12 @@ SORTS = {
         Sort("company", _lazy("company"), (F("company_sort"),), ("text",), descending=False),
         # Grouped by owner (their user id): a name is not a column of the prospects table.
         Sort("owner", _lazy("owner"), (F("owner_id"),), ("int",), descending=False),
+        # In the pipeline's order, not the stages' ids: one range of (team, stage, id) per
+        # stage, walked in order (``_stage_page``); prospects without a stage come last.
+        Sort("stage", _lazy("stage"), (F("stage_id"),), ("int",), descending=False),
     )
 }
+STAGE_SORT = "stage"
 DEFAULT_SORT = "-created"
 
 
@@ -277,7 +284,12 @@ def decode_sorted_cursor(cursor: str, sort: Sort) -> list | None:
         *values, pk = json.loads(base64.urlsafe_b64decode(cursor.encode()).decode())
         if len(values) != len(sort.columns) or not isinstance(pk, int):
             return None
-        read = {"text": _text, "int": _bigint, "date": date.fromisoformat, "datetime": datetime.fromisoformat}
+        read = {
+            "text": _text,
+            "int": _int_or_none,
+            "date": date.fromisoformat,
+            "datetime": datetime.fromisoformat,
+        }
         return [read[kind](value) for kind, value in zip(sort.kinds, values, strict=True)] + [_bigint(pk)]
     except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
         return None
@@ -297,6 +309,11 @@ def _bigint(value) -> int:
     return value
 
 
+def _int_or_none(value) -> int | None:
+    """A number of a sort key that may be empty (a prospect with no stage sorts last)."""
+    return None if value is None else _bigint(value)
+
+
 _FIELD_OF_KIND = {"text": CharField, "int": BigIntegerField, "date": DateField, "datetime": DateTimeField}
 
 
@@ -309,6 +326,10 @@ def sorted_page_query(queryset: QuerySet, *, sort: str, after: str = "", size: i
     chosen, descending = parse_sort(sort)
     if chosen.key == "created" and descending:
         return page_query(queryset, after=after, size=size)
+    if chosen.key == STAGE_SORT:
+        order = _stage_order(descending)
+        start, position = _stage_start(after, order)
+        return _one_stage(queryset, order[start], after_pk=position, descending=descending, size=size + 1)
     names = [f"sort_{index}" for index in range(len(chosen.columns))]
     queryset = queryset.annotate(**dict(zip(names, chosen.columns, strict=True)))
     position = decode_sorted_cursor(after, chosen) if after else None
@@ -333,6 +354,47 @@ def sorted_page(
     chosen, descending = parse_sort(sort)
     if chosen.key == "created" and descending:
         return page(queryset, after=after, size=size)
+    if chosen.key == STAGE_SORT:
+        return _stage_page(queryset, descending=descending, after=after, size=size)
     rows = list(sorted_page_query(queryset, sort=sort, after=after, size=size))
     next_cursor = encode_sorted_cursor(rows[size - 1], chosen) if len(rows) > size else ""
+    return rows[:size], next_cursor
+
+
+# --- The stage sort: the stages in the pipeline's order, each one range of its index ----------
+
+
+def _stage_order(descending: bool) -> list[int | None]:
+    order = [*Stage.objects.order_by("position", "pk").values_list("pk", flat=True), None]
+    return order[::-1] if descending else order
+
+
+def _stage_start(after: str, order: list) -> tuple[int, int | None]:
+    """Where the cursor points: the index of its stage in ``order`` and the last id shown there."""
+    position = decode_sorted_cursor(after, SORTS[STAGE_SORT]) if after else None
+    if position is None or position[0] not in order:
+        return 0, None
+    return order.index(position[0]), position[1]
+
+
+def _one_stage(queryset: QuerySet, stage: int | None, *, after_pk: int | None, descending: bool, size: int):
+    rows = queryset.filter(stage__isnull=True) if stage is None else queryset.filter(stage_id=stage)
+    if after_pk is not None:
+        rows = rows.filter(pk__lt=after_pk) if descending else rows.filter(pk__gt=after_pk)
+    return rows.annotate(sort_0=F("stage_id")).order_by("-pk" if descending else "pk")[:size]
+
+
+def _stage_page(queryset: QuerySet, *, descending: bool, after: str, size: int) -> tuple[list, str]:
+    """One page sorted by stage: at most one query per stage, each an index range from the cursor."""
+    order = _stage_order(descending)
+    start, after_pk = _stage_start(after, order)
+    rows: list[Prospect] = []
+    for index in range(start, len(order)):
+        pk = after_pk if index == start else None
+        rows += list(
+            _one_stage(queryset, order[index], after_pk=pk, descending=descending, size=size + 1 - len(rows))
+        )
+        if len(rows) > size:
+            break
+    next_cursor = encode_sorted_cursor(rows[size - 1], SORTS[STAGE_SORT]) if len(rows) > size else ""
     return rows[:size], next_cursor

@@ -60,6 +60,52 @@ class RestrictionGround(models.TextChoices):
     LEGAL_HOLD = "legal_hold", _("Kept under a legal hold after an erasure request (art. 17(3))")
 
 
+class StageOutcome(models.TextChoices):
+    """Whether a stage of the pipeline is still open, or closes it won or lost."""
+
+    OPEN = "open", _("Open")
+    WON = "won", _("Won")
+    LOST = "lost", _("Lost")
+
+
+class Stage(models.Model):
+    """A stage of the sales pipeline, in the order the admin sets (pipeline.py)."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    outcome = models.CharField(
+        _("outcome"), max_length=10, choices=StageOutcome.choices, default=StageOutcome.OPEN
+    )
+
+    class Meta:
+        verbose_name = _("stage")
+        ordering = ["position", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(outcome__in=StageOutcome.values), name="stage_outcome_known")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ProductCategory(models.Model):
+    """What a customer bought or a campaign offers: the analogy test of the soft opt-in (customers.py).
+
+    ``similar_to`` is the admin's statement that two categories are analogous (L34-5 al.4).
+    """
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    similar_to = models.ManyToManyField("self", blank=True, symmetrical=True, verbose_name=_("similar to"))
+
+    class Meta:
+        verbose_name = _("product or service category")
+        verbose_name_plural = _("product or service categories")
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Company(models.Model):
     name = models.CharField(_("name"), max_length=200)
     domain = models.CharField(_("web domain"), max_length=253, blank=True)
@@ -170,7 +216,27 @@ class Prospect(models.Model):
         default="",
         db_default="",
     )
+    stage = models.ForeignKey(
+        Stage, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("stage")
+    )
     is_customer = models.BooleanField(_("customer"), default=False)
+    # docs/rules.md §1.1 customer_similar: the sale, what was sold and the refusal offered then.
+    customer_since = models.DateField(_("customer since"), null=True, blank=True)
+    customer_category = models.ForeignKey(
+        ProductCategory,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("what was sold"),
+    )
+    customer_opt_out_offered = models.BooleanField(
+        _("a free refusal of prospecting was offered at the sale"), default=False, db_default=False
+    )
+    customer_opt_out_offered_at = models.DateField(_("refusal offered on"), null=True, blank=True)
+    customer_opt_out_evidence = models.CharField(
+        _("how the refusal was offered"), max_length=300, blank=True, default="", db_default=""
+    )
     customer_relationship_ended_at = models.DateField(
         _("end of the customer relationship"), null=True, blank=True
     )
@@ -227,6 +293,12 @@ class Prospect(models.Model):
             # onto every row and would go stale at each rename on the users page.
             models.Index(fields=["team", "owner", "id"], name="prospect_team_owner"),
             models.Index(fields=["owner", "id"], name="prospect_owner_keyset"),
+            # The list filtered by stage, newest first, and sorted by stage (listing.SORTS:
+            # one range of (stage, id) per stage, in the pipeline's order).
+            models.Index(fields=["team", "stage", "-created_at", "-id"], name="prospect_team_stage_new"),
+            models.Index(fields=["stage", "-created_at", "-id"], name="prospect_stage_new"),
+            models.Index(fields=["team", "stage", "id"], name="prospect_team_stage"),
+            models.Index(fields=["stage", "id"], name="prospect_stage_keyset"),
         ]
 
     def __str__(self) -> str:
@@ -254,6 +326,35 @@ class Prospect(models.Model):
         if self.legal_hold_until is None or self.legal_hold_until < today:
             return ""
         return self.legal_hold_scope or LegalHoldScope.RECORD
+
+
+class StageChange(models.Model):
+    """A move of a prospect from one stage to another: who and when (pipeline.py).
+
+    Never a contact from the prospect: it moves no retention clock.
+    """
+
+    prospect = models.ForeignKey(Prospect, on_delete=models.CASCADE, related_name="stage_changes")
+    from_stage = models.ForeignKey(
+        Stage, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("from")
+    )
+    to_stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="+", verbose_name=_("to"))
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("changed by"),
+    )
+    changed_at = models.DateTimeField(_("changed at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("stage change")
+        ordering = ["-changed_at", "-id"]
+        indexes = [models.Index(fields=["prospect", "-changed_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.from_stage_id}->{self.to_stage_id}"
 
 
 class Source(models.Model):
@@ -368,6 +469,81 @@ class Note(models.Model):
 
     def __str__(self) -> str:
         return f"{self.author_id}@{self.created_at:%Y-%m-%d}"
+
+
+class NextStepQuerySet(NeedToKnowQuerySet):
+    def of_rep(self, user):
+        """A rep sees the steps on their team's prospects, whoever owns them."""
+        return self.filter(
+            prospect__team_id=Subquery(Profile.objects.filter(user=user).values("team_id")[:1])
+        )
+
+    def open(self):
+        return self.filter(done_at__isnull=True)
+
+
+class NextStep(models.Model):
+    """What is to be done next about a prospect, by whom and when (prospects/next_steps.py).
+
+    Goes with the prospect when it is erased or purged. Completing it never moves the
+    retention deadline; the interaction it may log follows the timeline's own rules.
+    """
+
+    prospect = models.ForeignKey(Prospect, on_delete=models.CASCADE, related_name="next_steps")
+    what = models.CharField(_("next step"), max_length=300)
+    due_at = models.DateTimeField(_("due"))
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="next_steps", verbose_name=_("owner")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("done by"),
+    )
+    # The interaction logged when the step was done, if one was.
+    interaction = models.ForeignKey(
+        Interaction,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("interaction logged"),
+    )
+
+    objects = NextStepQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("next step")
+        ordering = ["due_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(done_at__isnull=True, done_by__isnull=True)
+                | Q(done_at__isnull=False, done_by__isnull=False),
+                name="next_step_done_has_who",
+            ),
+        ]
+        indexes = [
+            # A rep's day: their open steps by due date (agenda.py).
+            models.Index(
+                fields=["owner", "due_at"], name="next_step_open_by_owner", condition=Q(done_at__isnull=True)
+            ),
+            models.Index(fields=["prospect", "due_at"], name="next_step_prospect"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.prospect_id}@{self.due_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_done(self) -> bool:
+        return self.done_at is not None
 
 
 class Suppression(models.Model):
@@ -706,6 +882,9 @@ class RejectionReason(models.TextChoices):
         _("A person's address or number in a file of company records"),
     )
     MISSING_COMPANY = "missing_company", _("Company name missing")
+    UNKNOWN_STAGE = "unknown_stage", _("Not one of the pipeline's stages")
+    UNKNOWN_CATEGORY = "unknown_category", _("Not one of the product or service categories")
+    MALFORMED_DATE = "malformed_date", _("Not a date (YYYY-MM-DD or DD/MM/YYYY), or a date in the future")
 
 
 class ImportRejection(models.Model):

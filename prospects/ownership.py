@@ -12,7 +12,7 @@ from simple_history.utils import bulk_update_with_history
 
 from org.accounts import team_of
 from org.roles import Role, has_role
-from prospects.models import Prospect
+from prospects.models import NextStep, Prospect
 
 CHUNK = 2000
 
@@ -33,6 +33,9 @@ def deactivate_rep(rep, *, successor, by) -> int:
         # Through the history: each reassignment is kept with who made it.
         bulk_update_with_history(batch, Prospect, ["owner", "team"], batch_size=CHUNK, default_user=by)
         moved += len(batch)
+    # The open steps follow the prospects, in the same transaction: nothing is left to nobody.
+    # Done steps keep who did them.
+    NextStep.objects.open().filter(owner=rep).update(owner=successor)
     rep.is_active = False
     rep.save(update_fields=["is_active"])
     _end_sessions(rep)

@@ -3,7 +3,7 @@
 from django.utils import timezone
 
 from org.roles import Role, has_role
-from prospects import provenance, retention, suppression
+from prospects import pipeline, provenance, retention, suppression
 from prospects.models import Prospect
 
 
@@ -27,6 +27,8 @@ def prospect_review(prospect: Prospect, *, viewer) -> dict:
         "prospect": prospect,
         "sources": [(source, evidence_rows(source)) for source in sources],
         "interactions": prospect.interactions.select_related("recorded_by")[:200],
+        # Shown on the timeline; a stage change is never a contact (no retention badge).
+        "stage_changes": pipeline.changes_of(prospect)[:200],
         "notes": visible_notes(prospect, viewer),
         "expired": retention.is_expired(prospect, today=today),
         "days_left": (prospect.retention_until - today).days,

@@ -5,7 +5,7 @@ import logging
 from celery import shared_task
 from django.conf import settings
 
-from prospects import import_cleanup, importing, purge, retention
+from prospects import agenda, import_cleanup, importing, purge, retention
 from prospects.models import ImportJob
 
 logger = logging.getLogger(__name__)
@@ -25,6 +25,12 @@ def purge_expired_task() -> int:
 def send_retention_digest_task() -> int:
     """Daily: warn owners of the prospects the purge removes within the grace window."""
     return retention.send_retention_digest()
+
+
+@shared_task(acks_late=True)
+def send_day_digests_task() -> int:
+    """Daily: each opted-in rep gets their day by e-mail, once a day however often this runs."""
+    return agenda.send_day_digests()
 
 
 @shared_task(acks_late=True)

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from prospects import retention
+from prospects import customers, retention
 from prospects.models import Interaction, InteractionType, Note, Prospect
 from prospects.notes import explain, screen_note
 
@@ -51,6 +51,9 @@ def record_interaction(
     )
     if interaction.is_voluntary_prospect_contact:
         _move_clock(prospect, occurred_at, by=by)
+    if type == InteractionType.ORDER:
+        # An order or a signed contract makes the person a customer from that day (docs/rules.md §1.1).
+        customers.become_customer(prospect, since=timezone.localdate(occurred_at), category=None, by=by)
     return interaction
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from prospects import import_views, list_views, views
+from prospects import import_views, list_views, next_step_views, pipeline_views, views
 
 app_name = "prospects"
 
@@ -14,11 +14,21 @@ urlpatterns = [
     path("<int:pk>/lists/remove/", list_views.remove_from_list, name="remove_from_list"),
     path("views/", list_views.view_save, name="view_save"),
     path("views/<int:pk>/delete/", list_views.view_delete, name="view_delete"),
+    path("board/", pipeline_views.board, name="board"),
+    path("<int:pk>/stage/", pipeline_views.move, name="move"),
+    path("<int:pk>/customer/", pipeline_views.customer_edit, name="customer"),
+    path("pipeline/", pipeline_views.pipeline_settings, name="pipeline_settings"),
+    path("pipeline/stages/", pipeline_views.stage_save, name="stage_add"),
+    path("pipeline/stages/<int:pk>/", pipeline_views.stage_save, name="stage_edit"),
+    path("pipeline/categories/", pipeline_views.category_save, name="category_add"),
+    path("pipeline/categories/<int:pk>/", pipeline_views.category_save, name="category_edit"),
     path("new/evidence/", views.evidence_fields, name="evidence"),
     path("<int:pk>/", views.prospect_detail, name="detail"),
     path("<int:pk>/edit/", views.prospect_edit, name="edit"),
     path("<int:pk>/interactions/", views.interaction_add, name="interaction_add"),
     path("<int:pk>/notes/", views.note_add, name="note_add"),
+    path("<int:pk>/next-steps/", next_step_views.next_step_add, name="next_step_add"),
+    path("next-steps/<int:pk>/done/", next_step_views.next_step_done, name="next_step_done"),
     path("reps/<int:user_id>/deactivate/", views.rep_deactivate, name="rep_deactivate"),
     path("import/", import_views.import_upload, name="import"),
     path("import/evidence/", import_views.import_evidence, name="import_evidence"),

@@ -13,19 +13,34 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from org.access import record_access
 from org.models import AccessAction
 from org.roles import EDITORS, EXPORTERS, Role, has_role, role_required
-from prospects import intake, list_export, listing, lists, ownership, saved_views, timeline
+from prospects import (
+    customers,
+    intake,
+    list_export,
+    listing,
+    lists,
+    next_steps,
+    ownership,
+    pipeline,
+    saved_views,
+    timeline,
+)
 from prospects.forms import (
     BulkForm,
+    CompleteStepForm,
     DeactivateForm,
     FilterForm,
     InteractionForm,
     ListForm,
     NewProspectForm,
+    NextStepForm,
     NoteForm,
     SavedViewForm,
     edit_form_for,
 )
 from prospects.models import LegalHoldScope, Prospect, ProspectList, SavedView
+from prospects.next_step_views import step_owners
+from prospects.pipeline_forms import CustomerForm, MoveForm
 from prospects.review import prospect_review
 
 ANYONE = (Role.SALES, Role.DPO, Role.ADMIN)
@@ -41,7 +56,7 @@ def prospect_list(request: HttpRequest) -> HttpResponse:
     owners = ownership.possible_owners(request.user)
     form = FilterForm(request.GET or None, owners=owners, lists=_lists(request))
     # The list shows neither address: not decrypting 100 tokens a page is a third of its time.
-    visible = _visible(request).select_related("company", "owner").defer("email", "phone")
+    visible = _visible(request).select_related("company", "owner", "stage").defer("email", "phone")
     queryset = listing.filtered(visible, form.to_filters())
     sort = listing.sort_value(request.GET.get("sort", ""))
     rows, next_cursor = listing.sorted_page(queryset, sort=sort, after=request.GET.get("after", ""))
@@ -91,8 +106,9 @@ def prospect_export(request: HttpRequest, fmt: str) -> HttpResponse:
 # The list's columns: a heading, and the SORTS key of those that sort the list.
 COLUMNS = (
     (_lazy("Name"), "name"), (_lazy("Company"), "company"), (_lazy("Job title"), ""),
-    (_lazy("Audience"), ""), (_lazy("Owner"), "owner"), (_lazy("Last contact"), "last_contact"),
-    (_lazy("Kept until"), "retention"), (_lazy("Created"), "created"),
+    (_lazy("Audience"), ""), (_lazy("Stage"), "stage"), (_lazy("Owner"), "owner"),
+    (_lazy("Last contact"), "last_contact"), (_lazy("Kept until"), "retention"),
+    (_lazy("Created"), "created"),
 )  # fmt: skip
 
 
@@ -166,6 +182,14 @@ def _apply(form: BulkForm, rows, *, by) -> str:
     if data["action"] == BulkForm.ADD_TO_LIST:
         added = lists.add_to_list(data["to_list"], prospects=rows, by=by)
         return _("%(count)d prospects added to %(list)s.") % {"count": added, "list": data["to_list"]}
+    if data["action"] == BulkForm.ADD_NEXT_STEP:
+        added = next_steps.add_next_steps(
+            rows, what=data["step_what"], due_at=data["step_due_at"], owner=data["step_owner"], by=by
+        )
+        return _("Next step added to %(count)d prospects.") % {"count": added}
+    if data["action"] == BulkForm.SET_STAGE:
+        moved = pipeline.move_many(rows, data["to_stage"], by=by)
+        return _("%(count)d prospects moved to %(stage)s.") % {"count": moved, "stage": data["to_stage"]}
     moved = ownership.assign_owner(rows, owner=data["new_owner"], by=by)
     return _("%(count)d prospects given to %(owner)s.") % {"count": moved, "owner": data["new_owner"]}
 
@@ -232,16 +256,23 @@ def evidence_fields(request: HttpRequest) -> HttpResponse:
 @role_required(*ANYONE)
 @require_safe
 def prospect_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    prospect = get_object_or_404(_visible(request).select_related("company", "owner"), pk=pk)
+    prospect = get_object_or_404(_visible(request).select_related("company", "owner", "stage"), pk=pk)
     record_access(request.user, [prospect.pk], action=AccessAction.VIEW)
     context = prospect_review(prospect, viewer=request.user)
     context.update(
+        next_steps=prospect.next_steps.select_related("owner").order_by("done_at", "due_at", "id")[:100],
+        next_step_form=NextStepForm(owners=step_owners(request.user, prospect)),
+        complete_form=CompleteStepForm(),
         interaction_form=InteractionForm(),
         note_form=NoteForm(),
         can_edit=has_role(request.user, *EDITORS),
         lists=_lists(request),
         on_lists=lists.lists_of(prospect, viewer=request.user),
         hold_scopes=LegalHoldScope.choices,
+        move_form=MoveForm(initial={"stage": prospect.stage_id}),
+        customer_form=CustomerForm(
+            initial={name: getattr(prospect, name) for name in customers.CUSTOMER_FIELDS}
+        ),
     )
     return render(request, "prospects/prospect_detail.html", context)
 

@@ -113,6 +113,33 @@ def security_measures() -> tuple[tuple[SecurityMeasure, Text], ...]:
     )
 
 
+# docs/rules.md §2.7 (GDPR 5(1)(c), 5(1)(e)): an import file is kept only for its import.
+IMPORT_FILES = Text(
+    "Import lists of prospects in bulk (CSV or XLSX files): the uploaded file and its staged rows are "
+    "kept only for the import, deleted when it ends and, for an import never finished, by an hourly "
+    "clean-up once the delay shown in the figures has passed; each clean-up is recorded",
+    "Importer des prospects en masse (fichiers CSV ou XLSX) : le fichier déposé et ses lignes en attente "
+    "ne sont gardés que pour l'import, supprimés à sa fin et, pour un import jamais terminé, par un "
+    "nettoyage horaire une fois passé le délai indiqué dans les chiffres ; chaque nettoyage est enregistré",
+)
+IMPORT_CLEANUP_MEASURE = Text(
+    "uploaded import files and their staged rows deleted by an hourly clean-up when the import is not "
+    "finished",
+    "fichiers d'import déposés et lignes en attente supprimés par un nettoyage horaire quand l'import "
+    "n'est pas terminé",
+)
+
+
+def prospecting_security() -> tuple[tuple[SecurityMeasure, Text], ...]:
+    """The common measures; the "other" one also states the clean-up of import files."""
+    return tuple(
+        (measure, Text(f"{text.en}; {IMPORT_CLEANUP_MEASURE.en}", f"{text.fr} ; {IMPORT_CLEANUP_MEASURE.fr}"))
+        if measure == SecurityMeasure.OTHER
+        else (measure, text)
+        for measure, text in security_measures()
+    )
+
+
 def activities() -> tuple[Activity, ...]:
     """Every processing activity, with retention read from the settings now."""
     return (prospecting(), campaigns(), suppression_list(), user_accounts(), subject_requests())
@@ -194,6 +221,7 @@ def prospecting() -> Activity:
                 "Decide, channel by channel, whether a contact is lawful, and say why",
                 "Décider, canal par canal, si un contact est licite, et pourquoi",
             ),
+            IMPORT_FILES,
         ),
         legal_bases=("f", "a"),
         legal_basis=(
@@ -271,7 +299,7 @@ def prospecting() -> Activity:
         processors=("hosting", "emailing"),
         dpia_notes=DPIA_SCREENED,
         rights=RIGHTS,
-        security=security_measures(),
+        security=prospecting_security(),
         joint_controller=Text(
             "None (LinkedIn is an independent controller of its platform)",
             "Aucun (LinkedIn est responsable indépendant de sa plateforme)",

@@ -7,6 +7,7 @@ left out of the register's versions and of its hash.
 from dataclasses import dataclass
 from datetime import date
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Min, Q
 from django.utils import timezone
@@ -15,7 +16,7 @@ from consent.models import Action, Consent, Objection
 from org.models import AccessLog
 from org.roles import Role
 from prospects import retention
-from prospects.models import Prospect, Source, Suppression
+from prospects.models import ImportCleanup, Prospect, Source, Suppression
 from registry.activities import activities
 from registry.fiche import Text
 from registry.models import Erasure, SubjectRequest
@@ -101,6 +102,43 @@ def _prospecting(today: date) -> list[Figure]:
             retention.due_soon(today=today).count(),
         ),
         Figure("restricted", Text("Restricted (art. 18)", "Limités (art. 18)"), totals["restricted"]),
+        *_import_cleanup(),
+    ]
+
+
+def _import_cleanup() -> list[Figure]:
+    """docs/rules.md §2.7: the delay after which an unfinished import's copies go, and the last run."""
+    last = ImportCleanup.objects.order_by("-ran_at", "-id").first()
+    return [
+        Figure(
+            "import_cleanup_hours",
+            Text(
+                "Files and staged rows of unfinished imports deleted after (hours)",
+                "Fichiers et lignes en attente des imports non terminés supprimés après (heures)",
+            ),
+            settings.LOYAL_IMPORT["cleanup_hours"],
+        ),
+        Figure(
+            "last_import_cleanup",
+            Text("Last clean-up of import files", "Dernier nettoyage des fichiers d'import"),
+            _iso(last.ran_at if last else None),
+        ),
+        Figure(
+            "import_files_removed",
+            Text(
+                "Files of imports deleted by the last clean-up",
+                "Fichiers d'imports supprimés au dernier nettoyage",
+            ),
+            last.files if last else 0,
+        ),
+        Figure(
+            "orphan_files_removed",
+            Text(
+                "Files without an import deleted by the last clean-up",
+                "Fichiers sans import supprimés au dernier nettoyage",
+            ),
+            last.orphan_files if last else 0,
+        ),
     ]
 
 

@@ -286,3 +286,13 @@ def prospect_list(*, by, name: str = "Spring leads", members=()):
     if members:
         lists.add_to_list(made, prospects=Prospect.objects.filter(pk__in=[p.pk for p in members]), by=by)
     return made
+
+
+def next_step(prospect, *, by, what: str = "Call back about the quote", due_at=None, owner=None):
+    """An open next step on ``prospect``, due in an hour unless told otherwise."""
+    from django.utils import timezone
+
+    from prospects.next_steps import add_next_step
+
+    due_at = due_at or timezone.now() + timezone.timedelta(hours=1)
+    return add_next_step(prospect, what=what, due_at=due_at, owner=owner, by=by)

@@ -37,7 +37,7 @@ def strings_from_processors(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("org", "0004_password_reset"),
+        ("org", "0005_merge_0004_digest_opt_in_0004_password_reset"),
     ]
 
     operations = [

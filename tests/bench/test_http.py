@@ -26,8 +26,9 @@ CASES = [
     "detail_page",
     "api_list",
     "api_deep",
+    "board",
 ]
-NOT_BUILT = ["board", "segment"]
+NOT_BUILT = ["segment"]
 RAW = ["raw_list", "raw_list_decrypted", "raw_deep", "raw_deep_decrypted"]
 TWINS = {"list_page": "raw_list", "api_list": "raw_list", "api_deep": "raw_deep"}
 FIGURES = r"p50=\d+\.\dms p95=\d+\.\dms p99=\d+\.\dms non2xx=(\d+) errors=(\d+) rounds=[\d.]+,[\d.]+,[\d.]+"

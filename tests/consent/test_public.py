@@ -269,6 +269,20 @@ def test_eight_posts_of_one_invitation_send_one_confirmation(rep, person, visito
     assert Consent.objects.count() == 1
 
 
+def test_the_ninth_post_of_one_invitation_sends_no_mail(rep, person, visitor, mailoutbox):
+    path = _path(links.invitation_url(person, issued_by=rep))
+    page = visitor.get(path)
+    form = {"csrfmiddlewaretoken": page.cookies["csrftoken"].value, "choices": ["b2b_prospecting:email"]}
+    first = [visitor.post(path, form) for _post in range(8)]
+    sent = len(mailoutbox)
+
+    ninth = visitor.post(path, form)
+
+    assert sent == 1
+    assert ninth.status_code == 200 and ninth.content == first[-1].content
+    assert len(mailoutbox) == 1
+
+
 def test_a_channel_asked_a_day_ago_may_be_asked_again(rep, person, visitor, mailoutbox):
     path = _path(links.invitation_url(person, issued_by=rep))
     page = visitor.get(path)

@@ -35,6 +35,8 @@ EXPECTED: dict[str, str] = {
     "password_reset_confirm":       "GET HEAD OPTIONS POST: 200 200 200 200 200 | *: 405 405 405 405 405",
     "password_reset_complete":      "GET HEAD OPTIONS: 200 200 200 200 200 | *: 405 405 405 405 405",
     "api_token":                    "GET POST: L 200 200 200 200 | *: L 405 405 405 405",
+    # Anyone reads their profile; only a sales rep saves it (the day digest's opt-in).
+    "profile":                      "GET: L 200 200 200 200 | POST: L 403 302 403 403 | *: L 405 405 405 405",
     # The second factor: only admins and DPOs have one; the others are sent on (crm/mfa.py).
     "mfa":                          "GET POST: L 302 302 302 302 | *: L 405 405 405 405",
     "mfa_setup":                    "GET POST: L 302 302 200 200 | *: L 405 405 405 405",
@@ -55,6 +57,9 @@ EXPECTED: dict[str, str] = {
     "prospects:edit":               "GET POST: L 403 200 403 200 | *: L 403 405 403 405",
     "prospects:interaction_add":    "POST: L 403 302 403 302 | *: L 403 405 403 405",
     "prospects:note_add":           "POST: L 403 302 403 302 | *: L 403 405 403 405",
+    "prospects:next_step_add":      "POST: L 403 302 403 302 | *: L 403 405 403 405",
+    # Every field is optional: an empty post marks the step done, then goes back to its prospect.
+    "prospects:next_step_done":     "POST: L 403 302 403 302 | *: L 403 405 403 405",
     "prospects:bulk":               "GET POST: L 403 400 403 400 | *: L 403 405 403 405",
     # The list's export: team leads and admins (a team lead is a rep with one more group).
     "prospects:export":             "GET HEAD: L 403 403 403 200 | *: L 403 403 403 405",
@@ -64,6 +69,16 @@ EXPECTED: dict[str, str] = {
     "prospects:view_save":          "POST: L 403 302 403 302 | *: L 403 405 403 405",
     "prospects:view_delete":        "POST: L 403 302 403 302 | *: L 403 405 403 405",
     "prospects:rep_deactivate":     "GET POST: L 403 403 403 200 | *: L 403 403 403 405",
+    "prospects:board":              "GET HEAD: L 403 200 200 200 | *: L 403 405 405 405",
+    # An empty move names no stage: the form comes back with its error.
+    "prospects:move":               "POST: L 403 400 403 400 | *: L 403 405 403 405",
+    # Unticked boxes are a valid form: an empty customer form records a non-customer.
+    "prospects:customer":           "POST: L 403 302 403 302 | *: L 403 405 403 405",
+    "prospects:pipeline_settings":  "GET HEAD: L 403 403 403 200 | *: L 403 403 403 405",
+    "prospects:stage_add":          "POST: L 403 403 403 400 | *: L 403 403 403 405",
+    "prospects:stage_edit":         "POST: L 403 403 403 400 | *: L 403 403 403 405",
+    "prospects:category_add":       "POST: L 403 403 403 400 | *: L 403 403 403 405",
+    "prospects:category_edit":      "POST: L 403 403 403 400 | *: L 403 403 403 405",
     "prospects:import":             "GET POST: L 403 200 403 200 | *: L 403 405 403 405",
     "prospects:import_evidence":    "GET HEAD: L 403 200 403 200 | *: L 403 405 403 405",
     "prospects:import_detail":      "GET HEAD: L 403 200 200 200 | *: L 403 405 405 405",
@@ -143,6 +158,16 @@ EXPECTED: dict[str, str] = {
                                     " | *: 403 403 405 403 405",
     "prospect-objections":          "GET HEAD OPTIONS: 403 403 200 200 200 | POST: 403 403 400 403 400"
                                     " | *: 403 403 405 403 405",
+    "next-step-list":               "GET HEAD OPTIONS: 403 403 200 200 200 | POST: 403 403 400 403 400"
+                                    " | *: 403 403 405 403 405",
+    "next-step-list.<format>":      "=next-step-list",
+    "next-step-detail":             "GET HEAD OPTIONS: 403 403 200 200 200 | PUT: 403 403 400 403 400"
+                                    " | PATCH: 403 403 200 403 200 | *: 403 403 405 403 405",
+    "next-step-detail.<format>":    "=next-step-detail",
+    # An empty body marks the step done and logs nothing.
+    "next-step-complete":           "GET HEAD: 403 403 405 405 405 | OPTIONS: 403 403 200 200 200"
+                                    " | POST: 403 403 200 403 200 | *: 403 403 405 403 405",
+    "next-step-complete.<format>":  "=next-step-complete",
     "campaign-list":                "GET HEAD OPTIONS: 403 403 200 200 200 | POST: 403 403 400 403 400"
                                     " | *: 403 403 405 403 405",
     "campaign-list.<format>":       "=campaign-list",
@@ -178,6 +203,13 @@ EXPECTED: dict[str, str] = {
     "savedview-detail":             "GET HEAD OPTIONS: 403 403 200 200 200 | DELETE: 403 403 204 403 400"
                                     " | *: 403 403 405 403 405",
     "savedview-detail.<format>":    "=savedview-detail",
+    "stage-list":                   "GET HEAD OPTIONS: 403 403 200 200 200 | *: 403 403 405 403 405",
+    "stage-list.<format>":          "=stage-list",
+    "category-list":                "GET HEAD OPTIONS: 403 403 200 200 200 | *: 403 403 405 403 405",
+    "category-list.<format>":       "=category-list",
+    # An empty PATCH changes nothing and answers the prospect's pipeline.
+    "prospect-pipeline":            "GET HEAD OPTIONS: 403 403 200 200 200 | PATCH: 403 403 200 403 200"
+                                    " | *: 403 403 405 403 405",
     "api-register":                 "GET HEAD OPTIONS: 403 403 403 200 403 | *: 403 403 403 405 403",
     # Any logged-in user may read who they are and what the API offers; none of it is team data.
     "api-root":                     "GET HEAD OPTIONS: 403 200 200 200 200 | *: 403 405 405 405 405",

@@ -22,7 +22,7 @@ from django.utils import timezone
 from consent import links
 from outreach import decisions
 from outreach.models import Message
-from prospects import importing, saved_views, timeline
+from prospects import importing, pipeline, saved_views, timeline
 from prospects.listing import Filters
 from prospects.models import ImportJob, Prospect
 from registry import art30, breaches, requests
@@ -96,6 +96,7 @@ def seed(tmp_path) -> tuple[dict, dict]:
         "rep": rep,
         "dpo": dpo,
         "prospect": prospect,
+        "next step": factories.next_step(prospect, by=rep),
         "restricted prospect": restricted,
         "campaign": campaign,
         "list": factories.prospect_list(by=rep, name="Fair", members=[prospect]),
@@ -106,6 +107,8 @@ def seed(tmp_path) -> tuple[dict, dict]:
         "register version": art30.build_register(language="en")["version"],
         "request": access_request(prospect, by=dpo),
         "breach": breach(by=dpo),
+        "stage": pipeline.stages()[0],
+        "category": pipeline.save_category(name="Software"),
         "unsubscribe": links.unsubscribe_token(prospect, "email"),
         "preferences": token_of(links.preferences_url(prospect)),
         "invitation": token_of(links.invitation_url(prospect, issued_by=rep)),
@@ -156,6 +159,10 @@ TEAM_OBJECTS: dict[str, Callable[[dict], dict]] = {
     "prospects:edit": lambda o: {"pk": o["prospect"].pk},
     "prospects:interaction_add": lambda o: {"pk": o["prospect"].pk},
     "prospects:note_add": lambda o: {"pk": o["prospect"].pk},
+    "prospects:next_step_add": lambda o: {"pk": o["prospect"].pk},
+    "prospects:next_step_done": lambda o: {"pk": o["next step"].pk},
+    "next-step-detail": lambda o: {"pk": o["next step"].pk},
+    "next-step-complete": lambda o: {"pk": o["next step"].pk},
     "prospects:add_to_list": lambda o: {"pk": o["prospect"].pk},
     "prospects:remove_from_list": lambda o: {"pk": o["prospect"].pk},
     "prospects:view_delete": lambda o: {"pk": o["saved view"].pk},
@@ -163,6 +170,9 @@ TEAM_OBJECTS: dict[str, Callable[[dict], dict]] = {
     "prospectlist-add": lambda o: {"pk": o["list"].pk},
     "prospectlist-remove": lambda o: {"pk": o["list"].pk},
     "savedview-detail": lambda o: {"pk": o["saved view"].pk},
+    "prospects:move": lambda o: {"pk": o["prospect"].pk},
+    "prospects:customer": lambda o: {"pk": o["prospect"].pk},
+    "prospect-pipeline": lambda o: {"prospect_pk": o["prospect"].pk},
     "prospects:import_detail": lambda o: {"pk": o["import"].pk},
     "prospects:import_mapping": lambda o: {"pk": o["import"].pk},
     "prospects:import_progress": lambda o: {"pk": o["import"].pk},
@@ -190,6 +200,8 @@ TEAM_OBJECTS: dict[str, Callable[[dict], dict]] = {
 # Routes whose arguments name anything else: a user, a register version, a request, a token.
 OTHER_OBJECTS: dict[str, Callable[[dict], dict]] = {
     "prospects:rep_deactivate": lambda o: {"user_id": o["rep"].pk},
+    "prospects:stage_edit": lambda o: {"pk": o["stage"].pk},
+    "prospects:category_edit": lambda o: {"pk": o["category"].pk},
     "mfa_reset": lambda o: {"pk": o["dpo"].pk},
     "retention:legal_hold": lambda o: {"pk": o["prospect"].pk},
     "registry:sign_off": lambda o: {"number": o["register version"]},

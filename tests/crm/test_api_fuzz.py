@@ -16,7 +16,7 @@ from rest_framework.authtoken.models import Token
 from consent.objections import record_objection
 from outreach import decisions, sending
 from outreach.models import Message
-from prospects import saved_views, timeline
+from prospects import pipeline, saved_views, timeline
 from prospects.listing import Filters
 from prospects.models import Prospect
 from tests import factories, fuzz
@@ -61,6 +61,8 @@ def seed_world() -> tuple[dict[str, object], dict[str, list[int]], list[int]]:
         "dpo": factories.user(role="dpo", username="dpo"),
         "admin": factories.user(role="admin", username="admin"),
     }
+    steps = [factories.next_step(prospect, by=rep) for prospect in (consenting, called)]
+    steps.append(factories.next_step(elsewhere, by=stranger, what="Their step"))
     ids = {
         "prospects": [consenting.pk, objecting.pk, called.pk, elsewhere.pk],
         "campaigns": [decided.pk, calls.pk, draft.pk, theirs.pk],
@@ -72,10 +74,13 @@ def seed_world() -> tuple[dict[str, object], dict[str, list[int]], list[int]]:
             saved_views.save_view(name="Martins", filters=Filters(q="Martin"), by=rep).pk,
             saved_views.save_view(name="South", filters=Filters(), shared=True, by=stranger).pk,
         ],
+        "next-steps": [step.pk for step in steps],
     }
     # Current customers: a fuzzed objection to every channel keeps their record (docs/rules.md §2.1)
     # instead of reducing it to its hash, so that every role's reads still land on a row.
     Prospect.objects.filter(pk__in=ids["prospects"]).update(is_customer=True)
+    # The admin's list of what customers buy, for the pipeline's reads to land on a row.
+    pipeline.save_category(name="Software", similar_to=[pipeline.save_category(name="Training")])
     return users, ids, list(Message.objects.filter(campaign=calls).values_list("pk", flat=True))
 
 
@@ -112,7 +117,7 @@ def consent_body(channel: str, action: str) -> dict:
     return {**body, **proof, "evidence_ref": "Binder 2026, page 14"}
 
 
-def realistic_bodies(messages: list[int]) -> dict[str, st.SearchStrategy]:
+def realistic_bodies(messages: list[int], prospect_ids: list[int]) -> dict[str, st.SearchStrategy]:
     """Bodies that pass intake's rules, for half the positive cases of these operations."""
     return {
         "POST /api/prospects/": st.builds(
@@ -132,6 +137,13 @@ def realistic_bodies(messages: list[int]) -> dict[str, st.SearchStrategy]:
         "POST /api/prospects/{prospect_pk}/consents/": st.builds(
             consent_body, st.sampled_from(CHANNELS), st.sampled_from(["grant", "withdraw"])
         ),
+        "POST /api/next-steps/": st.fixed_dictionaries(
+            {
+                "prospect": st.sampled_from(prospect_ids),
+                "what": st.sampled_from(["Call back", "Send the quote", "Invite to the fair"]),
+                "due_at": st.sampled_from(["2027-01-15T09:30:00+01:00", "2026-12-24T16:00:00Z"]),
+            }
+        ),
         "POST /api/campaigns/{id}/log/": st.fixed_dictionaries(
             {"message": st.sampled_from(messages), "notice_given": st.booleans()}
         ),
@@ -144,7 +156,9 @@ def test_two_thousand_fuzzed_requests_meet_no_server_error_and_keep_to_the_schem
 
     with fuzz.wsgi_app() as app:
         schema = fuzz.load_schema(app, token=tokens["sales"])
-        run = fuzz.Fuzzing(schema, ids=ids, examples=EXAMPLES, bodies=realistic_bodies(messages))
+        run = fuzz.Fuzzing(
+            schema, ids=ids, examples=EXAMPLES, bodies=realistic_bodies(messages, ids["prospects"])
+        )
         for role in ROLES:
             run.run(role=role, token=tokens[role])
 

@@ -5,13 +5,11 @@ import re
 import subprocess
 from pathlib import Path
 
-import pytest
 from django_otp.oath import TOTP
 
 from crm import mfa
 from org.roles import Role
 from tests.factories import user
-from tests.prospects.test_import_command import shared_database  # noqa: F401 a fixture
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -24,14 +22,10 @@ def _readme_command(name: str) -> str:
     return found[0]
 
 
-@pytest.fixture
-def admin(transactional_db):
-    """Made before ``shared_database`` copies the SQLite database for the other process."""
-    return user(username="admin", role=Role.ADMIN)
-
-
-def test_the_readme_second_factor_command_prints_the_code_as_written(admin, shared_database):  # noqa: F811
-    url, _take_back = shared_database
+def test_the_readme_second_factor_command_prints_the_code_as_written(shared_database):
+    url, share, _take_back = shared_database
+    admin = user(username="admin", role=Role.ADMIN)
+    share()
     command = _readme_command("mfa_code")
     assert command.endswith(" admin")
     # A newcomer's shell: none of the test run's own settings, only where the database is.

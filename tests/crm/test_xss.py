@@ -24,7 +24,13 @@ from hypothesis import strategies as st
 
 from org.models import CodeOfConduct, Team
 from tests import factories
-from tests.crm import test_xss_consent, test_xss_outreach, test_xss_prospects, test_xss_registry
+from tests.crm import (
+    test_xss_consent,
+    test_xss_outreach,
+    test_xss_pipeline,
+    test_xss_prospects,
+    test_xss_registry,
+)
 from tests.crm.hostile import (
     M,
     check,
@@ -97,6 +103,7 @@ TESTED = (
     test_xss_consent.FIELDS,
     test_xss_outreach.FIELDS,
     test_xss_registry.FIELDS,
+    test_xss_pipeline.FIELDS,
 )
 
 

@@ -10,9 +10,11 @@ import itertools
 from collections import Counter
 from datetime import date, timedelta
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 from hypothesis import strategies as st
 
 from prospects import importing
@@ -65,6 +67,7 @@ TIMELINE_LABELS = {
     "text": "prospects.Note.text",
     "reason": "prospects.Prospect.legal_hold_reason",
 }
+STEP_LABEL = "prospects.NextStep.what"
 TEXT_SOURCES = [kind for kind, specs in EVIDENCE.items() if any(spec.kind == "text" for spec in specs)]
 FILE_SOURCES = [kind for kind in TEXT_SOURCES if kind not in LINKEDIN_TYPES]
 FIELDS = {
@@ -76,6 +79,7 @@ FIELDS = {
     "prospects.ProspectList.name",
     "prospects.SavedView.name",
     "org.ListExport.filters",
+    STEP_LABEL,
 }
 
 
@@ -362,3 +366,31 @@ def test_a_list_exports_typed_filter_is_escaped_on_the_dpos_page(clients, rep, d
 
     field = "org.ListExport.filters"
     read(clients["dpo"], "/registry/list-exports/", {field: typed}, {field})
+
+
+# --- Next steps -----------------------------------------------------------------------------------------
+
+STEP = {"what": 300}
+
+
+def test_a_next_step_is_escaped_on_every_page_showing_it(clients, rep):
+    rep_client, outcomes = clients["rep"], Counter()
+
+    def example(drawn):
+        typed = filled(drawn, STEP)
+        prospect = factories.prospect(by=rep, email=f"{marker()}@acme.example")
+        due = timezone.localtime().strftime("%Y-%m-%dT%H:%M")
+        post(rep_client, f"/prospects/{prospect.pk}/next-steps/", {"what": typed["what"], "due_at": due})
+        bulk = {"action": "add_next_step", "scope": "all", "step_what": typed["what"], "step_due_at": due}
+        stored = prospect.next_steps.values_list("what", flat=True).first()
+        values = {STEP_LABEL: stored} if stored else {}
+        outcomes.update(values.keys())
+        read(rep_client, f"/prospects/{prospect.pk}/", values, values)
+        read(clients["dpo"], f"/prospects/{prospect.pk}/", values, values)
+        read(rep_client, "/", values, values)
+        read(rep_client, f"/prospects/bulk/?{urlencode(bulk)}", values, values)
+        check(subject_access_page(clients["admin"], prospect), values, values, "Art. 15 export")
+
+    run(texts(STEP), example)
+
+    assert outcomes[STEP_LABEL] >= 5, outcomes

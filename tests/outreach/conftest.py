@@ -7,7 +7,7 @@ from django.utils import timezone
 from consent.models import Route
 from consent.recording import withdraw_consent
 from prospects import suppression, timeline
-from prospects.models import Prospect, Source, SourceType
+from prospects.models import ProductCategory, Prospect, Source, SourceType
 from tests import factories
 
 JOB_TITLES = ["Head of purchasing", "Purchasing manager", "CTO", "Directeur des achats", ""]
@@ -79,6 +79,15 @@ def many(*, by, allowed: int, refused: int) -> None:
     )
 
 
+def categories() -> list[ProductCategory]:
+    """Three categories: "Software" and "Training" declared similar, "Hardware" apart from both."""
+    software, training, hardware = (
+        ProductCategory.objects.get_or_create(name=name)[0] for name in ("Software", "Training", "Hardware")
+    )
+    software.similar_to.add(training)
+    return [software, training, hardware]
+
+
 def random_prospect(rng: random.Random, index: int, *, by) -> Prospect:
     """A prospect with a random mix of every fact the gate reads."""
     source_type = rng.choice([*SourceType.values, "broker", "linkedin_connection"])
@@ -139,6 +148,8 @@ def _randomise(rng: random.Random, prospect: Prospect, *, by) -> None:
                 today - timedelta(days=3 * 366),
             ]
         )
+        updates["customer_category"] = rng.choice([None, *categories()])
+        updates["customer_opt_out_offered"] = rng.random() < 0.7
     if rng.random() < 0.1:
         updates["restricted_at"] = timezone.now()
     if updates:

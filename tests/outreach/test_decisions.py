@@ -20,7 +20,14 @@ from prospects import suppression, timeline
 from prospects.models import Prospect
 from prospects.ownership import deactivate_rep
 from tests import factories
-from tests.outreach.conftest import CHANNELS, aged, informed, random_prospect, unanswered_contacts
+from tests.outreach.conftest import (
+    CHANNELS,
+    aged,
+    categories,
+    informed,
+    random_prospect,
+    unanswered_contacts,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -34,8 +41,14 @@ def test_bulk_and_single_decisions_agree_on_random_prospects(rep, seed):
     rng = random.Random(seed)
     prospects = [random_prospect(rng, index, by=rep) for index in range(45)]
     campaigns = [
-        factories.campaign(by=rep, channel=channel, offer_related_to_profession=rng.random() < 0.8)
+        factories.campaign(
+            by=rep,
+            channel=channel,
+            offer_related_to_profession=rng.random() < 0.8,
+            offer_category=rng.choice([None, *categories()]),
+        )
         for channel in CHANNELS
+        for _ in range(2)
     ]
     campaigns.append(factories.campaign(by=rep, kind="consent_request", body_en=""))
     campaigns.append(factories.campaign(by=rep, target_functions=["achats", "CTO"], subject_fr=""))
@@ -280,8 +293,9 @@ def test_gate_inputs_survive_their_round_trip():
         related=True,
         objection=False,
         consent="valid",
-        customer_similar=False,
+        customer="unrelated",
         soft_opt_in_current=True,
+        ongoing_contract=False,
         retention_expired=False,
         template_ok=True,
         restricted=False,
@@ -293,7 +307,7 @@ def test_gate_inputs_survive_their_round_trip():
     )
 
     assert GateInputs.from_key(inputs.key) == inputs
-    assert inputs.key == "b2c|broker_with_proof|none|late|1|0|valid|0|1|0|1|0|0|1|0|1|0"
+    assert inputs.key == "b2c|broker_with_proof|none|late|1|0|valid|unrelated|1|0|0|1|0|0|1|0|1|0"
 
 
 def test_a_campaign_being_sent_cannot_be_decided_again(rep):
@@ -320,6 +334,7 @@ def test_the_send_time_recheck_of_a_chunk_agrees_with_the_single_decision(rep, s
     now = timezone.now()
     for campaign in (
         factories.campaign(by=rep),
+        factories.campaign(by=rep, channel="email", offer_category=categories()[1]),
         factories.campaign(by=rep, kind="consent_request", target_functions=["achats"]),
     ):
         ids = [p.pk for p in prospects]

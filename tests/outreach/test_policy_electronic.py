@@ -224,7 +224,7 @@ def test_soft_opt_in_ends_the_day_after_three_years():
         )
     )
 
-    assert_verdict(verdict, REFUSE, Reason.REF_B2C_NO_CONSENT)
+    assert_verdict(verdict, REFUSE, Reason.REF_SOFT_OPTIN_ENDED)
 
 
 def test_soft_opt_in_from_a_29_february_ends_on_28_february():
@@ -238,7 +238,28 @@ def test_soft_opt_in_from_a_29_february_ends_on_28_february():
 
     verdicts = decide(on_term), decide(dataclasses.replace(on_term, now=date(2027, 3, 1)))
 
-    assert [verdict.reason for verdict in verdicts] == [Reason.OK_SOFT_OPTIN, Reason.REF_B2C_NO_CONSENT]
+    assert [verdict.reason for verdict in verdicts] == [Reason.OK_SOFT_OPTIN, Reason.REF_SOFT_OPTIN_ENDED]
+
+
+@pytest.mark.parametrize(
+    "gap",
+    [
+        Reason.REF_SOFT_OPTIN_NOT_ANALOGOUS,
+        Reason.REF_SOFT_OPTIN_NO_OFFER_CATEGORY,
+        Reason.REF_SOFT_OPTIN_NO_SALE_CATEGORY,
+        Reason.REF_SOFT_OPTIN_NO_OPT_OUT,
+    ],
+)
+def test_a_customer_missing_a_soft_opt_in_condition_is_refused_with_that_condition(gap):
+    verdict = decide(situation(audience=Audience.B2C, source=PolicySource.CUSTOMER_SALE, customer_gap=gap))
+
+    assert_verdict(verdict, REFUSE, gap)
+    assert verdict.legal_reference.startswith("CPCE L34-5 al.4")
+
+
+def test_a_gap_is_only_a_soft_opt_in_condition():
+    with pytest.raises(ValueError, match="soft opt-in"):
+        situation(audience=Audience.B2C, customer_gap=Reason.REF_OBJECTION)
 
 
 def test_refuses_private_person_when_the_offer_is_not_similar_to_a_purchase():

@@ -9,8 +9,10 @@ from datetime import date, datetime
 import time_machine
 from django.utils import timezone
 
+from prospects import pipeline
 from prospects.intake import ProspectData, update_prospect
 from prospects.models import InteractionType, Prospect
+from prospects.next_steps import add_next_step, complete_next_step
 from prospects.timeline import add_note, record_interaction
 from tests import factories
 
@@ -45,7 +47,8 @@ PERSON = {
 
 
 def logged_with_everything(*, by, person: dict, on: date) -> Prospect:
-    """A prospect with a LinkedIn source, a note, an interaction and an edited, then re-edited record."""
+    """A prospect with a LinkedIn source, a note, interactions, next steps, a stage change and a
+    twice edited record."""
     with time_machine.travel(at(on), tick=False):
         prospect = factories.prospect(
             by=by,
@@ -61,6 +64,12 @@ def logged_with_everything(*, by, person: dict, on: date) -> Prospect:
         record_interaction(
             prospect, type=InteractionType.EMAIL_SENT, summary=f"Brochure sent to {person['email']}", by=by
         )
+        # Two next steps, one done with the interaction it was for: both hold the person's name.
+        add_next_step(prospect, what=f"Call {person['first_name']} back", due_at=at(on, 15), by=by)
+        called = add_next_step(prospect, what=f"Call {person['last_name']}", due_at=at(on, 11), by=by)
+        # Our own call: it leaves the retention clock (and the record's history) as it was.
+        complete_next_step(called, by=by, interaction_type=InteractionType.CALL_OUTBOUND, summary="No answer")
+        pipeline.move(prospect, pipeline.stages()[1], by=by)
         data = ProspectData(**{**person, "job_title": "CFO"})
         update_prospect(prospect, data, by=by)
     return prospect

@@ -120,7 +120,9 @@ def test_a_purge_run_records_counts_and_no_personal_data(rep):
     run = PurgeRun.objects.get(pk=report.run_id)
     assert (run.purged, run.chunks, run.dry_run, run.as_of) == (1, 1, False, TODAY)
     assert run.counts == {"retention_expired": 1}
-    assert run.rows["prospects.Prospect"] == 1 and run.rows["prospects.HistoricalProspect"] == 2
+    # Created, moved to a stage, edited: three historical copies, and the stage change itself.
+    assert run.rows["prospects.Prospect"] == 1 and run.rows["prospects.HistoricalProspect"] == 3
+    assert run.rows["prospects.StageChange"] == 1
     assert run.rows["prospects.Note"] == 1 and run.rows["prospects.HistoricalNote"] == 2
     assert run.finished_at is not None
     labels = {model._meta.label for model in apps.get_models(include_auto_created=True)}

@@ -29,7 +29,7 @@ def test_each_sortable_heading_links_to_its_sort_keeping_the_filter_and_marks_th
 
     shown = headings(page)
 
-    assert set(shown) == {"Name", "Company", "Owner", "Last contact", "Kept until", "Created"}
+    assert set(shown) == {"Name", "Company", "Stage", "Owner", "Last contact", "Kept until", "Created"}
     assert shown["Company"] == ("?audience=b2b_nominative&sort=-company", "ascending")
     assert shown["Name"] == ("?audience=b2b_nominative&sort=name", "")
     assert shown["Created"] == ("?audience=b2b_nominative&sort=-created", "")
@@ -68,7 +68,7 @@ def test_the_next_page_link_keeps_the_sort_and_the_filter(rep_client, rep):
     factories.many_prospects(by=rep, count=listing.PAGE_SIZE + 3)
 
     first = rep_client.get(LIST, {"sort": "name", "source_type": "business_card"})
-    more = re.search(r'id="more"><td colspan="9"><a href="\?([^"]+)"', first.content.decode()).group(1)
+    more = re.search(r'id="more"><td colspan="10"><a href="\?([^"]+)"', first.content.decode()).group(1)
     second = rep_client.get(f"{LIST}?{unescape(more)}")
 
     assert "sort=name" in unescape(more) and "source_type=business_card" in unescape(more)

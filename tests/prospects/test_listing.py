@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 
 import pytest
-from django.db import connection
+from django.db import connection, models
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -256,6 +256,34 @@ def test_a_sorted_list_pages_by_keyset_through_every_row_once_in_order(rep, othe
     seen, cursor = [], ""
     while True:
         rows, cursor = listing.sorted_page(Prospect.objects.visible_to(rep), sort=sort, after=cursor, size=5)
+        seen += rows
+        if not cursor:
+            break
+
+    assert [p.pk for p in seen] == [p.pk for p in expected]
+
+
+@pytest.mark.parametrize("descending", [False, True])
+def test_the_stage_sort_pages_through_every_row_once_in_the_pipelines_order(rep, descending):
+    from prospects.models import Stage
+
+    made = factories.many_prospects(by=rep, count=17)
+    stages = list(Stage.objects.order_by("position", "pk"))
+    # The admin put the last stage first: the order is the pipeline's, not the stages' ids.
+    Stage.objects.filter(pk=stages[-1].pk).update(position=0)
+    Stage.objects.filter(pk__in=[s.pk for s in stages[:-1]]).update(position=models.F("position") + 1)
+    order = [stages[-1], *stages[:-1]]
+    for index, prospect in enumerate(made):
+        prospect.stage = None if index % 5 == 4 else order[index % 3 * 2]
+    Prospect.objects.bulk_update(made, ["stage"])
+    rank = {stage.pk: position for position, stage in enumerate(order)}
+    expected = sorted(made, key=lambda p: (rank.get(p.stage_id, len(order)), p.pk), reverse=descending)
+
+    seen, cursor = [], ""
+    while True:
+        rows, cursor = listing.sorted_page(
+            Prospect.objects.visible_to(rep), sort="-stage" if descending else "stage", after=cursor, size=4
+        )
         seen += rows
         if not cursor:
             break

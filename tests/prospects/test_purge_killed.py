@@ -4,7 +4,6 @@
 import os
 import random
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -31,38 +30,6 @@ ROOT = Path(settings.BASE_DIR)
 KILL_SEEDS = 20
 KILL_PROSPECTS = 300
 KILL_CHUNK = 25
-
-
-@pytest.fixture
-def shared_database(transactional_db, tmp_path):
-    """The test database, for a ``manage.py`` run in another process; returns (url, share, take_back).
-
-    PostgreSQL: the same database. SQLite: the test database is in memory, so it is
-    copied to a file before the other process runs and copied back after.
-    """
-    settings_dict = connection.settings_dict
-    if connection.vendor == "postgresql":
-        user = settings_dict["USER"] or "postgres"
-        password = f":{settings_dict['PASSWORD']}" if settings_dict["PASSWORD"] else ""
-        host, port = settings_dict["HOST"] or "127.0.0.1", settings_dict["PORT"] or 5432
-        yield f"postgres://{user}{password}@{host}:{port}/{settings_dict['NAME']}", lambda: None, lambda: None
-        return
-    file = tmp_path / "shared.sqlite3"
-    connection.ensure_connection()
-
-    def share():
-        for stale in tmp_path.glob("shared.sqlite3*"):
-            stale.unlink()
-        target = sqlite3.connect(file)
-        connection.connection.backup(target)
-        target.close()
-
-    def take_back():
-        source = sqlite3.connect(file)
-        source.backup(connection.connection)
-        source.close()
-
-    yield f"sqlite:///{file}", share, take_back
 
 
 def _purge_process(database_url: str) -> subprocess.Popen:

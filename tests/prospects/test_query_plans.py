@@ -14,7 +14,7 @@ import pytest
 from django.db import connection
 
 from prospects import listing
-from prospects.models import Prospect
+from prospects.models import Prospect, Stage
 from tests import factories
 
 pytestmark = pytest.mark.skipif(
@@ -93,4 +93,43 @@ def test_each_sort_of_a_reps_list_reads_its_index_from_the_cursor(rep, base, sor
     assert scans_of_prospects(text) == [], text
     assert re.search(r"Index Scan (Backward )?using prospect_\w+ on prospects_prospect", text), text
     assert re.search(r"Index Cond: .*ROW\(", text), text
+    assert "Sort Key" not in text, text
+
+
+def test_a_reps_list_filtered_by_stage_reads_the_team_stage_index_newest_first(rep, base):
+    stage = Stage.objects.order_by("position").first()
+    Prospect.objects.filter(pk__in=[p.pk for p in base[::3]]).update(stage=stage)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE prospects_prospect")
+    visible = Prospect.objects.visible_to(rep)
+    query = listing.page_query(listing.filtered(visible, listing.Filters(stage=stage.pk)))
+
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")
+        try:
+            text = query.explain()
+        finally:
+            cursor.execute("RESET enable_seqscan")
+
+    assert scans_of_prospects(text) == [], text
+    # The team's stage index, or at this size the stage index with the team as a filter:
+    # either way the page is read newest first from the index, never sorted.
+    assert re.search(r"Index Scan using prospect_(team_)?stage_new", text), text
+    assert "Sort Key" not in text, text
+
+
+@pytest.mark.parametrize("sort", ["stage", "-stage"])
+def test_the_stage_sort_reads_one_range_of_the_team_stage_index_per_stage(rep, base, sort):
+    stages = list(Stage.objects.order_by("position"))
+    for index, prospect in enumerate(base):
+        prospect.stage = stages[index % len(stages)]
+    Prospect.objects.bulk_update(base, ["stage"])
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE prospects_prospect")
+    _rows, cursor_after = listing.sorted_page(Prospect.objects.visible_to(rep), sort=sort)
+
+    text = sorted_plan(rep, sort=sort, after=cursor_after)
+
+    assert scans_of_prospects(text) == [], text
+    assert "prospect_team_stage" in text, text
     assert "Sort Key" not in text, text

@@ -12,6 +12,7 @@ from org.access import record_access
 from org.models import AccessAction
 from outreach.models import Campaign, Message
 from prospects.models import Interaction, InteractionType
+from prospects.next_steps import add_next_step
 from prospects.timeline import add_note, record_interaction
 from registry import records, requests
 from registry.forms import ActivityForm, RetentionFormSet, retention_initial
@@ -72,6 +73,7 @@ def full_person(
         for n in range(interactions - 1)
     )
     add_note(prospect, text=f"Met at the fair, interested in {marker}", by=by)
+    add_next_step(prospect, what=f"Send the {marker} quote", due_at=timezone.now() + timedelta(days=2), by=by)
     record_consent(
         prospect,
         purpose_code="newsletter",

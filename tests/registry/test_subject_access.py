@@ -27,7 +27,7 @@ pytestmark = pytest.mark.django_db
 # The tables the test person has rows in: the check below must not pass by having few tables.
 EVERY_KIND_OF_ROW = {
     "outreach.Message", "consent.Consent", "consent.Objection", "org.AccessLog", "registry.SubjectRequest",
-    "prospects.Interaction", "prospects.HistoricalNote", "prospects.HistoricalSource",
+    "prospects.Interaction", "prospects.HistoricalNote", "prospects.HistoricalSource", "prospects.NextStep",
 }  # fmt: skip
 
 
@@ -247,3 +247,24 @@ def test_an_erased_person_is_told_what_the_recipients_were_sent_and_when(client,
         f"Source broker, told on {today}; Our other systems, to be told"
     )
     assert lines == [f"Objection (GDPR art. 21){told}", f"Erasure (GDPR art. 17){told}"]
+
+
+def test_the_export_shows_the_stage_history_and_the_customer_status(rep, admin_user, person):
+    from prospects import customers, pipeline
+
+    software = pipeline.save_category(name="Software")
+    won = next(stage for stage in pipeline.stages() if stage.outcome == "won")
+    pipeline.move(person, won, by=rep, category=software)
+    customers.end_relationship(person, on=timezone.localdate(), by=rep)
+
+    data = json.loads(open_package(export_subject_data(person, by=admin_user).content)["data.json"])["data"]
+
+    record = data["prospects.Prospect"][0]
+    assert (record["stage"], record["is_customer"], record["customer_category"]) == ("won", True, "Software")
+    assert (
+        record["customer_since"]
+        == record["customer_relationship_ended_at"]
+        == timezone.localdate().isoformat()
+    )
+    [change] = data["prospects.StageChange"]
+    assert (change["to_stage"], change["changed_by"]) == ("won", "staff")
