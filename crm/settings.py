@@ -412,7 +412,9 @@ LOYAL_CONTROLLER = {
     "dpo_name": env.str("LOYAL_DPO_NAME", default="The data protection officer"),
     "dpo_email": env.str("LOYAL_DPO_EMAIL", default="dpo@loyal.example"),
     "dpo_address": env.str("LOYAL_DPO_ADDRESS", default=""),
-    "hosting": env.str("LOYAL_PROCESSOR_HOSTING", default="Hosting provider in the EU (to be named)"),
-    "emailing": env.str("LOYAL_PROCESSOR_EMAILING", default="Emailing provider in the EU (to be named)"),
-    "transfers": env.str("LOYAL_TRANSFERS", default="None: data are hosted and processed in the EU."),
+    # Transfers made by no processor below; those of the processors are derived from their country.
+    "transfers": env.str("LOYAL_TRANSFERS", default=""),
 }
+# The processors (org.models.Processor fields) until an administrator saves the organisation page:
+# none, so that no campaign starts before the actual hosting and emailing providers are named.
+LOYAL_PROCESSORS: list[dict] = []

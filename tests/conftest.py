@@ -51,11 +51,29 @@ def _no_undo_window():
 def _named_processors():
     """Campaigns start only once the organisation names its processors (outreach/content.py
     missing_facts); the tests run with named ones, and a test of that rule empties one."""
-    from django.conf import settings
-
-    named = {"hosting": "Hosting provider SAS, France (EU)", "emailing": "Mailing provider SAS, France (EU)"}
-    with override_settings(LOYAL_CONTROLLER={**settings.LOYAL_CONTROLLER, **named}):
+    with override_settings(LOYAL_PROCESSORS=NAMED_PROCESSORS):
         yield
+
+
+# The processors of the organisation not saved yet, during the tests (settings.LOYAL_PROCESSORS).
+NAMED_PROCESSORS = [
+    {
+        "role": "hosting",
+        "name": "Hosting provider SAS",
+        "country": "FR",
+        "safeguard": "eu_eea",
+        "public_description_en": "Hosting: Hosting provider SAS, France",
+        "public_description_fr": "Hébergement : Hosting provider SAS, France",
+    },
+    {
+        "role": "emailing",
+        "name": "Mailing provider SAS",
+        "country": "FR",
+        "safeguard": "eu_eea",
+        "public_description_en": "Emailing: Mailing provider SAS, France",
+        "public_description_fr": "E-mailing : Mailing provider SAS, France",
+    },
+]
 
 
 @pytest.fixture(scope="session")
