@@ -53,6 +53,7 @@ class Limits:
     max_row_chars: int
     max_xlsx_bytes: int
     max_shared_strings: int
+    max_cards: int
 
     @classmethod
     def from_settings(cls) -> "Limits":
