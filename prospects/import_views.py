@@ -153,7 +153,7 @@ def import_report_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
     cards = job.file_format == ImportJob.Format.VCARD
     shift = 1 if cards else 0
     named = (
-        (line - shift, reason, safe_cell(job.mapping.get(field, "")), duplicate)
+        (line - shift, reason, safe_cell(job.mapping.get(field, "")), duplicate and duplicate - shift)
         for line, reason, field, duplicate in rows.iterator()
     )
     writer = csv.writer(_Echo())

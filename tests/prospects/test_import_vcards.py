@@ -171,3 +171,17 @@ def test_a_file_without_any_card_is_refused(rep_client, settings, tmp_path):
 
     assert job.status == ImportJob.Status.FAILED
     assert "holds no business card" in job.error
+
+
+def test_a_card_repeating_an_earlier_one_is_named_by_both_positions(rep_client, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+    response = upload(rep_client, vcf(card(1) + card(2) + card(1, version="3.0")))
+    job = ImportJob.objects.get()
+    page = rep_client.get(response["Location"]).content.decode()
+    report = rep_client.get(reverse("prospects:import_report_csv", args=[job.pk]))
+    rows = list(csv.reader(io.StringIO(b"".join(report.streaming_content).decode())))
+
+    assert (job.loaded, job.rejected) == (2, 1)
+    assert "<tr><td>3</td>" in page and "same person as card 1" in page
+    assert rows[1] == ["3", "duplicate_in_file", "EMAIL", "1"]
