@@ -54,6 +54,7 @@ class Limits:
     max_xlsx_bytes: int
     max_shared_strings: int
     max_cards: int
+    max_card_chars: int
 
     @classmethod
     def from_settings(cls) -> "Limits":

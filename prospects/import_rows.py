@@ -37,6 +37,7 @@ from prospects.import_files import (
     text_encoding,
 )
 from prospects.import_vcards import HEADINGS as VCARD_HEADINGS
+from prospects.import_vcards import TOO_LONG as CARD_TOO_LONG
 from prospects.import_vcards import UNREADABLE, CardRows
 from prospects.models import (
     ImportJob,
@@ -305,6 +306,8 @@ class RowChecker:
         """(first name, last name, job title, company, language, email, phone, LinkedIn, audience)."""
         if cells.get("card_error") == UNREADABLE:
             raise Rejected(Reason.UNREADABLE_CARD, "card_error")
+        if cells.get("card_error") == CARD_TOO_LONG:
+            raise Rejected(Reason.TOO_LONG, "card_error")
         if TOOL_NAMES.search(cells.get("origin", "")):
             raise Rejected(Reason.SCRAPING, "origin")
         for name in ("first_name", "last_name"):

@@ -3,8 +3,9 @@
 Phones and card-scanning apps export contacts as vCard files (RFC 2426 for 3.0, RFC 6350
 for 4.0), one or many cards per file. Each card is parsed by ``vobject``; the file is only
 cut into cards here (``BEGIN:VCARD`` ... ``END:VCARD``), a line at a time within the line
-length limit and a card count limit, so that one broken card is reported by its position
-and the others still load.
+length limit and a card count limit (the file refused, naming the limit), so that one
+broken card is reported by its position and the others still load; a card beyond the card
+size limit is read through without being kept and rejected as too long.
 
 A card becomes a row of fixed columns named after the vCard properties they come from
 (``HEADINGS``), mapped to the prospect's fields (``MAPPING``); the rest of the pipeline
@@ -36,6 +37,7 @@ MAPPING = {
     "card_error": "VCARD",
 }
 UNREADABLE = "unreadable"  # the VCARD column of a card vobject could not parse
+TOO_LONG = "too_long"  # the VCARD column of a card beyond the card size limit, never held whole
 DROPPED = ("photo", "note")
 
 
@@ -65,10 +67,11 @@ class CardRows:
         except UnicodeDecodeError as error:
             raise ImportFileError(_("The file cannot be read as UTF-8 text, as vCard files are.")) from error
 
-    def _cards(self, text: io.TextIOBase) -> Iterator[list[str] | None]:
-        """The lines of each card; None for a card cut short (a BEGIN before its END)."""
+    def _cards(self, text: io.TextIOBase) -> Iterator[list[str] | str | None]:
+        """The lines of each card; None for a card cut short (a BEGIN before its END), TOO_LONG for
+        a card beyond ``max_card_chars``, whose lines are then read to its END and not kept."""
         card: list[str] | None = None
-        number = 0
+        number, size, too_long = 0, 0, False
         while line := text.readline(self.limits.max_row_chars + 1):
             number += 1
             if len(line) > self.limits.max_row_chars:
@@ -83,17 +86,24 @@ class CardRows:
             keyword = line.strip().upper()
             if keyword == "BEGIN:VCARD":
                 if card is not None:
-                    yield None
-                card = [line]
+                    yield TOO_LONG if too_long else None
+                card, size, too_long = [line], len(line), False
             elif card is not None:
-                card.append(line)
+                size += len(line)
+                too_long = too_long or size > self.limits.max_card_chars
+                if too_long:
+                    card = []  # its lines are not kept: a card is never held beyond the limit
+                else:
+                    card.append(line)
                 if keyword == "END:VCARD":
-                    yield card
+                    yield TOO_LONG if too_long else card
                     card = None
         if card is not None:
-            yield None
+            yield TOO_LONG if too_long else None
 
-    def _row(self, lines: list[str] | None) -> list[str]:
+    def _row(self, lines: list[str] | str | None) -> list[str]:
+        if lines == TOO_LONG:
+            return ["", "", "", "", "", "", "", TOO_LONG]
         try:
             card = vobject.readOne("".join(lines)) if lines else None
         except Exception:  # vobject raises ParseError and others on a broken card

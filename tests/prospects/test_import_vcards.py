@@ -185,3 +185,18 @@ def test_a_card_repeating_an_earlier_one_is_named_by_both_positions(rep_client, 
     assert (job.loaded, job.rejected) == (2, 1)
     assert "<tr><td>3</td>" in page and "same person as card 1" in page
     assert rows[1] == ["3", "duplicate_in_file", "EMAIL", "1"]
+
+
+def test_a_card_beyond_the_card_size_limit_is_rejected_and_the_others_load(rep_client, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    settings.LOYAL_IMPORT = {**settings.LOYAL_IMPORT, "max_card_chars": 2000}
+    photo = "".join(f" {'A' * 74}\r\n" for _ in range(100))  # a folded photo of 7,500 characters
+    huge = card(2).replace("END:VCARD", "PHOTO;ENCODING=b;TYPE=JPEG:\r\n" + photo + "END:VCARD")
+
+    upload(rep_client, vcf(card(1) + huge + card(3)))
+    job = ImportJob.objects.get()
+    rejection = job.rejections.get()
+
+    assert job.status == ImportJob.Status.DONE
+    assert (job.loaded, job.rejected) == (2, 1)
+    assert (rejection.line - 1, rejection.reason, rejection.field) == (2, "too_long", "card_error")
