@@ -4,6 +4,7 @@ import csv
 import io
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.test import TestCase, override_settings
 from django.urls import reverse
 
@@ -200,3 +201,16 @@ def test_a_card_beyond_the_card_size_limit_is_rejected_and_the_others_load(rep_c
     assert job.status == ImportJob.Status.DONE
     assert (job.loaded, job.rejected) == (2, 1)
     assert (rejection.line - 1, rejection.reason, rejection.field) == (2, "too_long", "card_error")
+
+
+def test_the_import_command_loads_a_vcf_file_without_a_mapping(rep, tmp_path, capsys):
+    path = tmp_path / "cards.vcf"
+    path.write_text(card(1) + broken(2) + card(3, version="3.0"), encoding="utf-8")
+    evidence = [f"{key}={value}" for key, value in factories.EVIDENCE["business_card"].items()]
+
+    call_command(
+        "import_prospects", str(path), "--source", "business_card", "--evidence", *evidence, "--owner", "rep"
+    )
+
+    assert "2 prospects loaded, 1 rows rejected" in capsys.readouterr().out
+    assert set(Source.objects.values_list("type", flat=True)) == {"business_card"}
