@@ -97,6 +97,11 @@ def create_job(
             errors.setdefault("source_type", []).append(
                 _("A .vcf file holds business cards: choose the source “Business card”.")
             )
+        if kind == ImportJob.Format.VCARD and company_only:
+            # A business card names its holder: it is a person's record (docs/rules.md §1.2).
+            errors.setdefault("company_only", []).append(
+                _("A business card names a person: a .vcf file cannot be a file of company records.")
+            )
     if errors:
         raise ValidationError(errors)
     return ImportJob.objects.create(

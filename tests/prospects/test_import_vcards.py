@@ -214,3 +214,13 @@ def test_the_import_command_loads_a_vcf_file_without_a_mapping(rep, tmp_path, ca
 
     assert "2 prospects loaded, 1 rows rejected" in capsys.readouterr().out
     assert set(Source.objects.values_list("type", flat=True)) == {"business_card"}
+
+
+def test_a_vcf_file_cannot_be_a_file_of_company_records(rep_client, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+    response = upload(rep_client, vcf(card(1)), company_only="on")
+
+    assert response.status_code == 400
+    assert "a .vcf file cannot be a file of company records" in response.content.decode()
+    assert not ImportJob.objects.exists()
