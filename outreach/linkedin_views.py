@@ -6,6 +6,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_safe
 
+from org.access import record_access
+from org.models import AccessAction
 from org.roles import EDITORS, role_required
 from outreach.linkedin_capture import SOURCES, bookmarklet, first_message
 from outreach.linkedin_forms import LinkedInForm
@@ -39,5 +41,6 @@ def linkedin_capture(request: HttpRequest) -> HttpResponse:
 def linkedin_message(request: HttpRequest, pk: int) -> HttpResponse:
     """The first message to paste into LinkedIn, in the person's language, with their sign-up link."""
     prospect = get_object_or_404(Prospect.objects.visible_to(request.user), pk=pk)
+    record_access(request.user, [prospect.pk], action=AccessAction.VIEW)  # the access log (docs/rules.md §6)
     context = {"prospect": prospect, "message": first_message(prospect, rep=request.user)}
     return render(request, "outreach/linkedin_message.html", context)

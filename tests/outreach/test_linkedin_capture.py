@@ -6,6 +6,7 @@ from html import unescape
 from django.urls import reverse
 
 from consent.links import read_invitation
+from org.models import AccessLog
 from outreach.linkedin_capture import bookmarklet
 from prospects.models import Prospect
 from tests import factories
@@ -110,6 +111,7 @@ def test_the_first_message_is_in_english_for_an_english_speaker(rep_client):
 
     assert "Hello Jeanne, thank you for connecting." in page
     assert "YOUR RIGHT TO OBJECT" in page
+    assert AccessLog.objects.filter(prospect_id=prospect.pk, action="view").exists()
 
 
 def test_another_team_s_prospect_has_no_message(rep_client):
