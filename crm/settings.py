@@ -398,6 +398,8 @@ LOYAL_IMPORT = {
     "max_row_chars": env.int("LOYAL_IMPORT_MAX_ROW_CHARS", default=20_000),
     "max_xlsx_bytes": env.int("LOYAL_IMPORT_MAX_XLSX_BYTES", default=200 * 1024 * 1024),
     "max_shared_strings": env.int("LOYAL_IMPORT_MAX_SHARED_STRINGS", default=1_000_000),
+    "max_cards": env.int("LOYAL_IMPORT_MAX_CARDS", default=10_000),
+    "max_card_chars": env.int("LOYAL_IMPORT_MAX_CARD_CHARS", default=1_000_000),
     "cleanup_hours": env.int("LOYAL_IMPORT_CLEANUP_HOURS", default=24),
 }
 LOYAL_PHONE_REGION = env.str("LOYAL_PHONE_REGION", default="FR")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from outreach import views
+from outreach import linkedin_views, views
 
 app_name = "outreach"
 
@@ -15,4 +15,6 @@ urlpatterns = [
     path("campaigns/<int:pk>/cancel/", views.campaign_cancel, name="campaign_cancel"),
     path("campaigns/<int:pk>/messages/<int:message_pk>/log/", views.message_log, name="message_log"),
     path("notices/", views.notice_review, name="notices"),
+    path("linkedin/", linkedin_views.linkedin_capture, name="linkedin_capture"),
+    path("linkedin/<int:pk>/message/", linkedin_views.linkedin_message, name="linkedin_message"),
 ]

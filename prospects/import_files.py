@@ -53,6 +53,8 @@ class Limits:
     max_row_chars: int
     max_xlsx_bytes: int
     max_shared_strings: int
+    max_cards: int
+    max_card_chars: int
 
     @classmethod
     def from_settings(cls) -> "Limits":

@@ -28,7 +28,9 @@ FIELD_LABELS = {
 class UploadForm(DomainErrorsMixin, forms.Form):
     """One provenance for the whole file; its evidence fields follow the chosen source type."""
 
-    file = forms.FileField(label=_("File (.csv or .xlsx), first line naming the columns"))
+    file = forms.FileField(
+        label=_("File (.csv or .xlsx, first line naming the columns; or .vcf business cards)")
+    )
     source_type = forms.ChoiceField(
         label=_("Where do these people come from?"),
         choices=[

@@ -36,6 +36,9 @@ from prospects.import_files import (
     check_workbook,
     text_encoding,
 )
+from prospects.import_vcards import HEADINGS as VCARD_HEADINGS
+from prospects.import_vcards import TOO_LONG as CARD_TOO_LONG
+from prospects.import_vcards import UNREADABLE, CardRows
 from prospects.models import (
     ImportJob,
     ImportRejection,
@@ -119,7 +122,9 @@ def file_format(filename: str) -> str:
         return ImportJob.Format.CSV
     if suffix == ".xlsx":
         return ImportJob.Format.XLSX
-    raise ImportFileError(_("Upload a .csv or .xlsx file."))
+    if suffix == ".vcf":
+        return ImportJob.Format.VCARD
+    raise ImportFileError(_("Upload a .csv, .xlsx or .vcf file."))
 
 
 def sniff_csv(path: str) -> tuple[str, str]:
@@ -172,7 +177,17 @@ class FileRows:
     def __iter__(self) -> Iterator[tuple[int, list[str]]]:
         if self.job.file_format == ImportJob.Format.XLSX:
             return self._xlsx()
+        if self.job.file_format == ImportJob.Format.VCARD:
+            return self._vcard()
         return self._csv()
+
+    def _vcard(self) -> Iterator[tuple[int, list[str]]]:
+        cards = CardRows(self.job.path, encoding=self.job.encoding, limits=self.limits)
+        self.cards, self.headings = cards, list(VCARD_HEADINGS)
+        total = max(self.job.rows_total or 0, 1)
+        self._fraction = lambda: cards.position / total
+        yield from cards
+        self._fraction = lambda: 1.0
 
     def _csv(self) -> Iterator[tuple[int, list[str]]]:
         try:
@@ -289,6 +304,10 @@ class RowChecker:
 
     def _checked(self, cells: dict[str, str]) -> tuple:
         """(first name, last name, job title, company, language, email, phone, LinkedIn, audience)."""
+        if cells.get("card_error") == UNREADABLE:
+            raise Rejected(Reason.UNREADABLE_CARD, "card_error")
+        if cells.get("card_error") == CARD_TOO_LONG:
+            raise Rejected(Reason.TOO_LONG, "card_error")
         if TOOL_NAMES.search(cells.get("origin", "")):
             raise Rejected(Reason.SCRAPING, "origin")
         for name in ("first_name", "last_name"):

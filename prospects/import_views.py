@@ -125,6 +125,7 @@ def _report(request: HttpRequest, job: ImportJob) -> dict:
     labels = {spec.name: spec.label for spec in EVIDENCE.get(job.source_type, ())}
     context = {
         "job": job,
+        "cards": job.file_format == ImportJob.Format.VCARD,  # rejections named by card position
         "evidence": [(labels.get(name, name), value) for name, value in job.evidence.items()],
     }
     if job.is_finished:
@@ -148,12 +149,15 @@ def import_report_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
     """Every rejected line as CSV, to send back to the supplier of the file (no personal data)."""
     job = get_object_or_404(_jobs(request), pk=pk)
     rows = job.rejections.order_by("line").values_list("line", "reason", "field", "duplicate_of")
+    # A business card is named by its position in the .vcf file, a table's row by its line.
+    cards = job.file_format == ImportJob.Format.VCARD
+    shift = 1 if cards else 0
     named = (
-        (line, reason, safe_cell(job.mapping.get(field, "")), duplicate)
+        (line - shift, reason, safe_cell(job.mapping.get(field, "")), duplicate and duplicate - shift)
         for line, reason, field, duplicate in rows.iterator()
     )
     writer = csv.writer(_Echo())
-    heading = [("line", "reason", "column", "duplicate_of")]
+    heading = [("card" if cards else "line", "reason", "column", "duplicate_of")]
     lines = (writer.writerow(row) for row in itertools.chain(heading, named))
     response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="import-{job.pk}-rejected.csv"'

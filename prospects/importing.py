@@ -33,7 +33,7 @@ from django.utils.translation import gettext as _
 
 from org.accounts import team_of
 from org.roles import Role, has_role
-from prospects import provenance, retention
+from prospects import import_vcards, provenance, retention
 from prospects.import_rows import (
     CONTACT_FIELDS,
     FIELDS,
@@ -45,7 +45,7 @@ from prospects.import_rows import (
     sniff_csv,
 )
 from prospects.import_staging import Staging, advance, record_progress
-from prospects.models import ImportJob
+from prospects.models import ImportJob, SourceType
 
 BATCH_SIZE = 5000  # lines per committed load batch
 STAGE_CHUNK = 5000  # rows per COPY into the staging table
@@ -91,6 +91,17 @@ def create_job(
         kind = file_format(filename)
     except ImportFileError as error:
         errors.setdefault("file", []).append(str(error))
+    else:
+        if kind == ImportJob.Format.VCARD and source_type != SourceType.BUSINESS_CARD:
+            # A .vcf file holds business cards: their provenance is the card's, asked once.
+            errors.setdefault("source_type", []).append(
+                _("A .vcf file holds business cards: choose the source “Business card”.")
+            )
+        if kind == ImportJob.Format.VCARD and company_only:
+            # A business card names its holder: it is a person's record (docs/rules.md §1.2).
+            errors.setdefault("company_only", []).append(
+                _("A business card names a person: a .vcf file cannot be a file of company records.")
+            )
     if errors:
         raise ValidationError(errors)
     return ImportJob.objects.create(
@@ -116,12 +127,16 @@ def inspect(job: ImportJob) -> ImportJob:
     try:
         if job.file_format == ImportJob.Format.CSV:
             job.encoding, job.delimiter = sniff_csv(job.path)
+        elif job.file_format == ImportJob.Format.VCARD:
+            job.encoding = import_vcards.vcard_encoding(job.path)
         reader = FileRows(job)
         first, last_line = [], 1
         for line, values in reader:
             last_line = line
             if len(first) < PREVIEW_ROWS and any(value.strip() for value in values):
                 first.append(values)
+        if job.file_format == ImportJob.Format.VCARD and last_line == 1:
+            raise ImportFileError(_("The file holds no business card (BEGIN:VCARD … END:VCARD)."))
         if not any(reader.headings):
             raise ImportFileError(_("The file is empty: its first line must name the columns."))
     except (ImportFileError, OSError) as error:
@@ -133,7 +148,13 @@ def inspect(job: ImportJob) -> ImportJob:
     job.fingerprint = fingerprint(job.path)
     job.headings, job.rows_total, job.preview = reader.headings, last_line - 1, json.dumps(first)
     job.status, job.heartbeat_at = ImportJob.Status.DRAFT, timezone.now()
-    job.save(update_fields=[*INSPECTED_FIELDS, "status", "heartbeat_at"])
+    fields = [*INSPECTED_FIELDS, "status", "heartbeat_at"]
+    if job.file_format == ImportJob.Format.VCARD:
+        # A card's properties are its columns: the mapping is fixed and the import starts at once.
+        job.mapping, job.status, job.preview = dict(import_vcards.MAPPING), ImportJob.Status.QUEUED, ""
+        job.dropped_photos, job.dropped_notes = reader.cards.dropped["photo"], reader.cards.dropped["note"]
+        fields += ["mapping", "dropped_photos", "dropped_notes"]
+    job.save(update_fields=fields)
     return job
 
 

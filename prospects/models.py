@@ -767,6 +767,7 @@ class ImportJob(models.Model):
     class Format(models.TextChoices):
         CSV = "csv", "CSV"
         XLSX = "xlsx", "XLSX"
+        VCARD = "vcf", "vCard"
 
     filename = models.CharField(_("file"), max_length=255)
     path = models.CharField(max_length=500, editable=False)
@@ -793,6 +794,9 @@ class ImportJob(models.Model):
     headings = models.JSONField(default=list, editable=False)
     rows_total = models.PositiveIntegerField(_("rows in the file"), null=True, blank=True)
     preview = EncryptedTextField(blank=True, editable=False)
+    # Business cards (.vcf): how many held a photo or a note, dropped as a prospect keeps neither.
+    dropped_photos = models.PositiveIntegerField(_("cards whose photo was dropped"), default=0)
+    dropped_notes = models.PositiveIntegerField(_("cards whose note was dropped"), default=0)
     # The clean-up deleted its file and staged rows (import_cleanup.py): it cannot resume.
     cleared_at = models.DateTimeField(_("file deleted at"), null=True, blank=True)
     staged_through = models.PositiveIntegerField(default=0, editable=False)
@@ -885,6 +889,8 @@ class RejectionReason(models.TextChoices):
     UNKNOWN_STAGE = "unknown_stage", _("Not one of the pipeline's stages")
     UNKNOWN_CATEGORY = "unknown_category", _("Not one of the product or service categories")
     MALFORMED_DATE = "malformed_date", _("Not a date (YYYY-MM-DD or DD/MM/YYYY), or a date in the future")
+    # A business card of a .vcf file that the vCard parser cannot read (prospects/import_vcards.py).
+    UNREADABLE_CARD = "unreadable_card", _("Not a readable vCard (broken or cut short)")
 
 
 class ImportRejection(models.Model):

@@ -41,8 +41,12 @@ def run_import(job_id: int) -> int:
 
 @shared_task(acks_late=True)
 def inspect_import(job_id: int) -> int:
-    """Read an uploaded file within the limits (never in the web request); returns its rows."""
-    return importing.inspect(ImportJob.objects.get(pk=job_id)).rows_total or 0
+    """Read an uploaded file within the limits (never in the web request); returns its rows.
+    A file whose mapping is fixed (business cards) is queued at once."""
+    job = importing.inspect(ImportJob.objects.get(pk=job_id))
+    if job.status == ImportJob.Status.QUEUED:
+        run_import.delay_on_commit(job.pk)
+    return job.rows_total or 0
 
 
 @shared_task(acks_late=True)

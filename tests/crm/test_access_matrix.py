@@ -156,6 +156,7 @@ def token_of(url: str) -> str:
 # Routes whose arguments name an object of a sales team: a rep of another team must not find it.
 TEAM_OBJECTS: dict[str, Callable[[dict], dict]] = {
     "prospects:detail": lambda o: {"pk": o["prospect"].pk},
+    "outreach:linkedin_message": lambda o: {"pk": o["prospect"].pk},
     "prospects:edit": lambda o: {"pk": o["prospect"].pk},
     "prospects:interaction_add": lambda o: {"pk": o["prospect"].pk},
     "prospects:note_add": lambda o: {"pk": o["prospect"].pk},

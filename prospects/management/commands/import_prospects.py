@@ -71,6 +71,8 @@ class Command(BaseCommand):
             importing.inspect(job)  # a command is not a web request: it reads the file itself
             if job.status == ImportJob.Status.FAILED:
                 raise CommandError(job.error)
+            if job.status == ImportJob.Status.QUEUED:  # business cards: the mapping is fixed
+                return job
             return importing.begin(job, mapping={**importing.guess_mapping(job.headings), **mapping})
         except ValidationError as error:
             raise CommandError(_messages(error)) from error
