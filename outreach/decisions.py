@@ -53,7 +53,15 @@ from consent.state import _STATE_OF_ACTION, with_consent_state
 from org.roles import EDITORS, has_role
 from outreach import calls, frequency
 from outreach.contactability import CUSTOMER_GAPS
-from outreach.models import ADDRESS_FIELD, Campaign, CampaignStatus, Message, MessageStatus
+from outreach.models import (
+    ADDRESS_FIELD,
+    Campaign,
+    CampaignStatus,
+    Message,
+    MessageStatus,
+    ObjectionProposal,
+    UndeliverableAddress,
+)
 from outreach.policy import (
     ART14_DEADLINE,
     MAX_B2C_CALLS_PER_30_DAYS,
@@ -105,6 +113,7 @@ class GateInputs:
     calls_capped: bool = False
     call_refused: bool = False
     natural_person: bool = True  # false for a company record (docs/rules.md §1.2)
+    undeliverable: bool = False  # e-mail only: a permanent delivery failure was reported
 
     @classmethod
     def from_key(cls, key: str) -> "GateInputs":
@@ -143,6 +152,7 @@ class GateInputs:
             calls_last_30_days=MAX_B2C_CALLS_PER_30_DAYS if self.calls_capped else 0,
             call_refused_within_60_days=self.call_refused,
             natural_person=self.natural_person,
+            undeliverable=self.undeliverable,
         )
 
 
@@ -278,7 +288,7 @@ def with_gate_key(prospects: QuerySet, campaign: Campaign, *, now: datetime) -> 
         F("audience"),
         _source_part(today=today),
         _flag(related) if related is not None else Value("0"),
-        _flag(suppression.objected(channel=campaign.channel)),
+        _flag(_objected(campaign.channel)),
         F("gate_consent"),
         customers.soft_opt_in_sql(analogous),
         _flag(soft_current),
@@ -297,8 +307,24 @@ def with_gate_key(prospects: QuerySet, campaign: Campaign, *, now: datetime) -> 
         ]
     else:
         parts += [Value("0"), Value("0")]
-    parts.append(_flag(Q(company_only=False)))
+    parts += [_flag(Q(company_only=False)), _undeliverable_flag(campaign.channel)]
     return prospects.annotate(gate_key=_joined(*parts))
+
+
+def _objected(channel: str) -> Q:
+    """The suppression list, and on e-mail a "stop" reply no rep has decided on yet
+    (mailbox: ``contactability.pending_stop_reply`` is the one-prospect form)."""
+    condition = suppression.objected(channel=channel)
+    if channel == Channel.EMAIL:
+        condition |= Q(Exists(ObjectionProposal.objects.pending().filter(prospect=OuterRef("pk"))))
+    return condition
+
+
+def _undeliverable_flag(channel: str):
+    """SQL form of ``contactability.is_undeliverable``: the address's blind index reported failing."""
+    if channel != Channel.EMAIL:
+        return Value("0")
+    return _flag(Exists(UndeliverableAddress.objects.filter(email_index=OuterRef("email_index"))))
 
 
 # --- The same inputs as joins: the form the planner can hash ---------------------------------
@@ -328,7 +354,7 @@ def _local_columns(prospects: QuerySet, campaign: Campaign, *, today: date) -> Q
         gate_head=F("audience"),
         gate_middle=_joined(
             _flag(related) if related is not None else Value("0"),
-            _flag(suppression.objected(channel=campaign.channel)),
+            _flag(_objected(campaign.channel)),
         ),
         gate_tail=_joined(
             customers.soft_opt_in_sql(analogous),
@@ -338,7 +364,7 @@ def _local_columns(prospects: QuerySet, campaign: Campaign, *, today: date) -> Q
             _template_ok(campaign),
             _flag(Q(restricted_at__isnull=False)),
         ),
-        gate_person=_flag(Q(company_only=False)),
+        gate_person=_joined(_flag(Q(company_only=False)), _undeliverable_flag(campaign.channel)),
     ).values("gate_id", "gate_head", "gate_middle", "gate_tail", "gate_person")
 
 
