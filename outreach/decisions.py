@@ -352,10 +352,9 @@ def _local_columns(prospects: QuerySet, campaign: Campaign, *, today: date) -> Q
     return prospects.annotate(
         gate_id=F("pk"),
         gate_head=F("audience"),
-        gate_middle=_joined(
-            _flag(related) if related is not None else Value("0"),
-            _flag(_objected(campaign.channel)),
-        ),
+        gate_middle=_flag(related) if related is not None else Value("0"),
+        gate_objected=_flag(suppression.objected(channel=campaign.channel)),
+        gate_email=F("email_index"),
         gate_tail=_joined(
             customers.soft_opt_in_sql(analogous),
             _flag(soft_current),
@@ -364,8 +363,8 @@ def _local_columns(prospects: QuerySet, campaign: Campaign, *, today: date) -> Q
             _template_ok(campaign),
             _flag(Q(restricted_at__isnull=False)),
         ),
-        gate_person=_joined(_flag(Q(company_only=False)), _undeliverable_flag(campaign.channel)),
-    ).values("gate_id", "gate_head", "gate_middle", "gate_tail", "gate_person")
+        gate_person=_flag(Q(company_only=False)),
+    ).values("gate_id", "gate_head", "gate_middle", "gate_objected", "gate_email", "gate_tail", "gate_person")
 
 
 def _first_sources(within: Q, *, today: date) -> QuerySet:
@@ -425,6 +424,11 @@ def _asked_before(within: Q) -> QuerySet:
     )
 
 
+def _stop_replies(within: Q) -> QuerySet:
+    """Prospects with a "stop" reply no rep has decided on yet: objected on e-mail meanwhile."""
+    return ObjectionProposal.objects.pending().filter(within).order_by().values("prospect_id").distinct()
+
+
 def _joined_keys(
     campaign: Campaign, prospects: QuerySet, within: Q, *, now: datetime, size: int | None
 ) -> tuple[str, list]:
@@ -448,13 +452,19 @@ def _joined_keys(
     ]
     if campaign.is_consent_request:
         parts.append(("q", _asked_before(within)))
-    phone = campaign.channel == Channel.PHONE
+    phone, email = campaign.channel == Channel.PHONE, campaign.channel == Channel.EMAIL
+    if email:
+        parts.append(("p", _stop_replies(within)))
     if phone:
         parts += [("k", calls.over_call_limit(within, now=now)), ("f", calls.refused_within(within, now=now))]
     for alias, queryset in parts:
         part_sql, part_params = _sql(queryset)
         joins.append(f"LEFT JOIN ({part_sql}) {alias} ON {alias}.prospect_id = r.gate_id")
         join_params += part_params
+    if email:
+        # One row per blind index on either side: the join adds no row.
+        undeliverable = connection.ops.quote_name(UndeliverableAddress._meta.db_table)
+        joins.append(f"LEFT JOIN {undeliverable} d ON d.email_index = r.gate_email")
     repeated = "'0'"
     if campaign.is_consent_request:
         repeated = "CASE WHEN q.prospect_id IS NULL THEN '0' ELSE '1' END"
@@ -463,6 +473,9 @@ def _joined_keys(
             "r.gate_head",
             "COALESCE(s.gate_source, %s)",
             "r.gate_middle",
+            "CASE WHEN r.gate_objected = '1' OR p.prospect_id IS NOT NULL THEN '1' ELSE '0' END"
+            if email
+            else "r.gate_objected",
             "COALESCE(c.gate_consent, %s)",
             "r.gate_tail",
             "CASE WHEN u.prospect_id IS NULL THEN '0' ELSE '1' END",
@@ -470,6 +483,7 @@ def _joined_keys(
             "CASE WHEN k.prospect_id IS NULL THEN '0' ELSE '1' END" if phone else "'0'",
             "CASE WHEN f.prospect_id IS NULL THEN '0' ELSE '1' END" if phone else "'0'",
             "r.gate_person",
+            "CASE WHEN d.email_index IS NULL THEN '0' ELSE '1' END" if email else "'0'",
         ]
     )
     # Only constants and compiled querysets are spliced in; every value is a parameter.

@@ -21,7 +21,10 @@ MAX_REASON_CHARS = 500
 
 def pending_for(user):
     return (
-        ObjectionProposal.objects.visible_to(user).pending().select_related("prospect").order_by("created_at")
+        ObjectionProposal.objects.visible_to(user)
+        .pending()
+        .select_related("prospect", "inbound")
+        .order_by("created_at")
     )
 
 
