@@ -364,6 +364,8 @@ LOGGING = {
         # session keys, token keys): never, whatever LOG_LEVEL says.
         "django.db.backends": {"level": "INFO"},
         "axes": {"level": "WARNING"},
+        # At DEBUG imaplib writes the IMAP conversation, messages included: never.
+        "imapclient": {"level": "INFO"},
     },
 }
 # The worker keeps this configuration rather than Celery's own (crm/celery.py: setup_logging).

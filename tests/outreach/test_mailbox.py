@@ -1,5 +1,6 @@
 """The mailbox job against a real Dovecot: each message delivered by IMAP APPEND, then fetched."""
 
+import io
 import shutil
 import tempfile
 from datetime import timedelta
@@ -10,6 +11,7 @@ from pathlib import Path
 import pytest
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
@@ -376,3 +378,13 @@ def test_without_a_mailbox_the_job_does_nothing(settings, db):
 
     assert mailbox.fetch_mailbox() is None
     assert not MailboxState.objects.exists()
+
+
+def test_the_command_reads_the_mailbox_once(mail_server, prospect):
+    mail_server.deliver(mail())
+    out = io.StringIO()
+
+    call_command("fetch_mailbox", stdout=out)
+
+    assert out.getvalue().strip() == "reply: 1; waiting: 0"
+    assert Interaction.objects.filter(type="email_reply").count() == 1
