@@ -13,13 +13,14 @@ import ssl
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError, LoginError
 
 from outreach import inbound
-from outreach.models import InboundKind, MailboxState
+from outreach.models import InboundKind, InboundMessage, MailboxState
 
 PROCESSED, UNMATCHED, UNREADABLE = "Processed", "Unmatched", "Unreadable"
 DESTINATION = {
@@ -45,6 +46,35 @@ def config() -> dict:
 
 def configured() -> bool:
     return bool(config()["host"] and config()["user"])
+
+
+@dataclass(frozen=True)
+class Status:
+    """What the administrator's mailbox page shows: the setting, the last outcome, the counts."""
+
+    configured: bool
+    host: str
+    user: str
+    folder: str
+    state: MailboxState | None
+    counts: list[tuple[str, str, int]]  # kind, its label, messages
+
+
+def status() -> Status:
+    c = config()
+    counts = dict(
+        InboundMessage.objects.order_by().values_list("kind").annotate(n=Count("id")).values_list("kind", "n")
+    )
+    return Status(
+        configured=configured(),
+        host=c["host"],
+        user=c["user"],
+        folder=c["folder"],
+        state=MailboxState.objects.filter(folder=c["folder"]).first(),
+        counts=[
+            (kind, InboundKind(kind).label, counts[kind]) for kind in InboundKind.values if kind in counts
+        ],
+    )
 
 
 def fetch_mailbox() -> Run | None:

@@ -14,6 +14,7 @@ urlpatterns = [
     path("campaigns/<int:pk>/send/", views.campaign_send, name="campaign_send"),
     path("campaigns/<int:pk>/messages/<int:message_pk>/log/", views.message_log, name="message_log"),
     path("notices/", views.notice_review, name="notices"),
+    path("mailbox/", views.mailbox_status, name="mailbox"),
     path("stop-replies/<int:pk>/confirm/", views.proposal_confirm, name="proposal_confirm"),
     path("stop-replies/<int:pk>/dismiss/", views.proposal_dismiss, name="proposal_dismiss"),
 ]

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from org.roles import EDITORS, Role, has_role, role_required
-from outreach import campaigns, decisions, notices, proposals, sending
+from outreach import campaigns, decisions, mailbox, notices, proposals, sending
 from outreach import contactability as gate
 from outreach.forms import CampaignForm, LogContactForm
 from outreach.models import Campaign, Message, NoticeOutcome, NoticeRecord, ObjectionProposal
@@ -176,3 +176,10 @@ def notice_review(request: HttpRequest) -> HttpResponse:
         "recent": NoticeRecord.objects.filter(outcome=NoticeOutcome.SENT).select_related("prospect")[:100],
     }
     return render(request, "outreach/notice_review.html", context)
+
+
+@role_required(Role.ADMIN)
+@require_safe
+def mailbox_status(request: HttpRequest) -> HttpResponse:
+    """The mailbox Loyal reads: its setting, the last success, the last error in words, what waits."""
+    return render(request, "outreach/mailbox_status.html", {"status": mailbox.status()})

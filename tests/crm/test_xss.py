@@ -74,7 +74,6 @@ NOT_TYPED = {
     "outreach.InboundMessage.message_key": "a hex digest of the Message-ID, by outreach.inbound",
     "outreach.InboundMessage.subject": "kept encrypted from a prospect's mail; no page shows it yet",
     "outreach.MailboxState.folder": "the folder name of the LOYAL_MAILBOX_FOLDER setting",
-    "outreach.MailboxState.last_error": "outreach.mailbox's own words for a failure; no page shows it yet",
     "outreach.ObjectionProposal.dismiss_reason": "typed through outreach.proposals; no page shows it yet",
     "outreach.UndeliverableAddress.email_index": "a keyed hash computed by outreach.inbound",
     "outreach.UndeliverableAddress.status": "an RFC 3463 status code matched by outreach.inbound",

@@ -9,10 +9,11 @@ from collections import Counter
 from email.message import EmailMessage
 
 import pytest
+from django.utils import timezone
 from hypothesis import strategies as st
 
 from outreach import inbound, sending
-from outreach.models import Campaign, InboundMessage, Message, MessageStatus
+from outreach.models import Campaign, InboundMessage, MailboxState, Message, MessageStatus
 from prospects.models import Prospect
 from tests import factories
 from tests.crm.hostile import (
@@ -43,6 +44,7 @@ FIELDS = {
     "outreach.Message.subject",
     "outreach.Message.body",
     "outreach.InboundMessage.excerpt",
+    "outreach.MailboxState.last_error",
 }
 SHOWN_ON_DETAIL = {
     "outreach.Campaign.name",
@@ -156,3 +158,20 @@ def test_the_excerpt_of_a_stop_reply_is_escaped_on_the_home_page_and_the_prospec
     run(st.fixed_dictionaries({"excerpt": payloads()}), example)
 
     assert shown[True] >= 10, shown
+
+
+def test_the_mailbox_error_is_escaped_on_the_admin_page(clients, settings):
+    # The error's words include what the IMAP server answered: text from outside.
+    settings.LOYAL_MAILBOX = {**settings.LOYAL_MAILBOX, "host": "imap.example.com", "user": "replies"}
+    admin_client = clients["admin"]
+
+    def example(drawn):
+        error = fill(drawn["error"], marker(), size=400)
+        MailboxState.objects.update_or_create(
+            folder=settings.LOYAL_MAILBOX["folder"],
+            defaults={"last_error": error, "last_error_at": timezone.now()},
+        )
+        values = {"outreach.MailboxState.last_error": error}
+        read(admin_client, "/outreach/mailbox/", values, values)
+
+    run(st.fixed_dictionaries({"error": payloads()}), example)

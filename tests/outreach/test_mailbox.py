@@ -388,3 +388,21 @@ def test_the_command_reads_the_mailbox_once(mail_server, prospect):
 
     assert out.getvalue().strip() == "reply: 1; waiting: 0"
     assert Interaction.objects.filter(type="email_reply").count() == 1
+
+
+def test_the_admin_page_shows_the_error_and_then_the_success(mail_server, prospect, client, admin_user):
+    mail_server.deliver(mail())
+    mail_server.stop()
+    with pytest.raises(mailbox.MailboxUnavailable):
+        mailbox.fetch_mailbox()
+    factories.log_in(client, admin_user)
+
+    down = client.get("/outreach/mailbox/").content.decode()
+    mail_server.start()
+    mailbox.fetch_mailbox()
+    up = client.get("/outreach/mailbox/").content.decode()
+
+    assert "could not be reached at 127.0.0.1" in down
+    assert '<dd id="mailbox-last-success">never</dd>' in down
+    assert '<dd id="mailbox-last-error">none</dd>' in up
+    assert '<li data-kind="reply">Reply from a prospect: 1</li>' in up
