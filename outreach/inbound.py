@@ -11,7 +11,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from email import policy
+from email import errors, policy
 from email.message import EmailMessage
 from email.parser import BytesParser
 from email.utils import getaddresses, parsedate_to_datetime
@@ -45,6 +45,20 @@ PERMANENT_STATUS = re.compile(r"^\s*5\.\d{1,3}\.\d{1,3}")
 TEMPORARY_STATUS = re.compile(r"^\s*4\.\d{1,3}\.\d{1,3}")
 
 
+# Defects that leave the structure unknown; a stray header defect alone does not hide the text.
+STRUCTURAL_DEFECTS = (
+    errors.MissingHeaderBodySeparatorDefect,
+    errors.NoBoundaryInMultipartDefect,
+    errors.StartBoundaryNotFoundDefect,
+    errors.MultipartInvariantViolationDefect,
+)
+
+
+def _defects(message: EmailMessage):
+    for part in message.walk():
+        yield from part.defects
+
+
 class Unreadable(Exception):
     """The message cannot be parsed into what the rules need."""
 
@@ -60,8 +74,8 @@ def parse(raw: bytes) -> EmailMessage:
         raise Unreadable("too large")
     try:
         message = BytesParser(policy=policy.default).parsebytes(raw)
-        if message.defects or not message.get("From"):
-            raise Unreadable("malformed headers")
+        if not message.get("From") or any(isinstance(d, STRUCTURAL_DEFECTS) for d in _defects(message)):
+            raise Unreadable("malformed")
         return message
     except (ValueError, TypeError, LookupError, IndexError) as error:
         raise Unreadable("malformed") from error

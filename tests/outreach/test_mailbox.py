@@ -406,3 +406,15 @@ def test_the_admin_page_shows_the_error_and_then_the_success(mail_server, prospe
     assert '<dd id="mailbox-last-success">never</dd>' in down
     assert '<dd id="mailbox-last-error">none</dd>' in up
     assert '<li data-kind="reply">Reply from a prospect: 1</li>' in up
+
+
+def test_a_multipart_message_without_its_boundary_is_unreadable(mail_server, prospect):
+    raw = (
+        b"From: claire.martin@acme.fr\r\nSubject: Re: offer\r\nMIME-Version: 1.0\r\n"
+        b'Content-Type: multipart/mixed; boundary="missing"\r\n\r\nno parts here\r\n'
+    )
+    mail_server.deliver(raw)
+
+    assert mailbox.fetch_mailbox().handled == {"unreadable": 1}
+    assert not Interaction.objects.exists()
+    assert mail_server.count(UNREADABLE) == 1
