@@ -19,7 +19,7 @@ from email.utils import getaddresses, parsedate_to_datetime
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from outreach.models import InboundKind, InboundMessage, ObjectionProposal, UndeliverableAddress
+from outreach.models import InboundKind, InboundMessage, Message, ObjectionProposal, UndeliverableAddress
 from prospects import identity, timeline
 from prospects.identity import InvalidIdentifier
 from prospects.models import InteractionType, Prospect
@@ -41,6 +41,7 @@ STOP_WORDS = re.compile(
     r"plus de (mails?|messages?|courriels?))\b",
     re.IGNORECASE,
 )
+CAMPAIGN_MESSAGE_ID = re.compile(r"<loyal\.(\d{1,18})\.(\d{1,18})@[^>\s]+>")
 PERMANENT_STATUS = re.compile(r"^\s*5\.\d{1,3}\.\d{1,3}")
 TEMPORARY_STATUS = re.compile(r"^\s*4\.\d{1,3}\.\d{1,3}")
 
@@ -131,6 +132,7 @@ def _classify(message: EmailMessage, *, key, sent_at, where) -> Handled:
     subject = str(message.get("Subject", ""))[:200]
     text = _text_of(message)
     kept = {"prospect": prospect, "sent_at": sent_at, "subject": subject, "excerpt": _excerpt(text)}
+    kept["answers"] = answered_message(message, prospect=prospect)
     if is_automatic(message):
         # Never a contact from the prospect (docs/rules.md §2.2): logged, the clock untouched.
         inbound = InboundMessage(kind=InboundKind.AUTO_REPLY, message_key=key, **kept, **where)
@@ -227,6 +229,21 @@ def _own_words(text: str) -> str:
         if not line.lstrip().startswith(">"):
             lines.append(line)
     return "\n".join(lines)
+
+
+def answered_message(message: EmailMessage, *, prospect: Prospect) -> Message | None:
+    """The campaign message a reply threads to, by its deterministic Message-ID (content.py).
+
+    Only a message sent to this same prospect: a thread never names who wrote.
+    """
+    thread = f"{message.get('In-Reply-To', '')} {message.get('References', '')}"
+    for campaign_id, message_id in reversed(CAMPAIGN_MESSAGE_ID.findall(thread)):
+        found = Message.objects.filter(
+            pk=int(message_id), campaign_id=int(campaign_id), prospect=prospect
+        ).first()
+        if found is not None:
+            return found
+    return None
 
 
 def _prospect_of(message: EmailMessage) -> Prospect | None:

@@ -406,6 +406,8 @@ class InboundMessage(models.Model):
     interaction = models.ForeignKey(
         "prospects.Interaction", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The campaign message it answers, read from In-Reply-To / References (content.py's Message-ID).
+    answers = models.ForeignKey(Message, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     sent_at = models.DateTimeField(null=True, blank=True)
     subject = EncryptedTextField(blank=True)
     excerpt = EncryptedTextField(blank=True)

@@ -418,3 +418,19 @@ def test_a_multipart_message_without_its_boundary_is_unreadable(mail_server, pro
     assert mailbox.fetch_mailbox().handled == {"unreadable": 1}
     assert not Interaction.objects.exists()
     assert mail_server.count(UNREADABLE) == 1
+
+
+def test_a_reply_threads_to_the_campaign_message_it_answers(mail_server, rep, prospect):
+    other = informed(by=rep, first_name="Paul", last_name="Durand", email="paul.durand@acme.fr")
+    campaign = factories.campaign(by=rep)
+    decide_campaign(campaign)
+    ours, theirs = (Message.objects.get(campaign=campaign, prospect=p) for p in (prospect, other))
+    mail_server.deliver(mail(In_Reply_To=f"<loyal.{campaign.pk}.{ours.pk}@loyal.example>"))
+    mail_server.deliver(mail(References=f"<loyal.{campaign.pk}.{theirs.pk}@loyal.example>", body="Other"))
+
+    mailbox.fetch_mailbox()
+
+    first, second = InboundMessage.objects.order_by("uid")
+    assert first.answers == ours
+    assert second.answers is None  # a thread to someone else's message names nobody
+    assert second.prospect == prospect
