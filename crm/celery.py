@@ -57,6 +57,11 @@ app.conf.beat_schedule = {
         "task": "outreach.tasks.requeue_stalled",
         "schedule": crontab(minute="*/5"),
     },
+    # Replies, bounces and "stop" answers from the mailbox (outreach/mailbox.py); idle when unset.
+    "outreach-fetch-mailbox": {
+        "task": "outreach.tasks.fetch_mailbox",
+        "schedule": crontab(minute="*/5"),
+    },
     # GDPR 14(3)(a): inform indirectly sourced people before day 30, or flag them for purge.
     "outreach-art14-notices": {
         "task": "outreach.tasks.send_art14_notices",

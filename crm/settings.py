@@ -289,6 +289,19 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# --- Mailbox ---------------------------------------------------------------------------------
+# The IMAP mailbox that receives replies and bounces (outreach/mailbox.py); no host, no job.
+LOYAL_MAILBOX = {
+    "host": env.str("LOYAL_MAILBOX_HOST", default=""),
+    "port": env.int("LOYAL_MAILBOX_PORT", default=993),
+    "tls": env.str("LOYAL_MAILBOX_TLS", default="ssl"),
+    "user": env.str("LOYAL_MAILBOX_USER", default=""),
+    "password": env.str("LOYAL_MAILBOX_PASSWORD", default=""),
+    "folder": env.str("LOYAL_MAILBOX_FOLDER", default="INBOX"),
+}
+if LOYAL_MAILBOX["tls"] not in ("ssl", "starttls", "none"):
+    raise ImproperlyConfigured("LOYAL_MAILBOX_TLS must be ssl, starttls or none.")
+
 # --- Celery ---------------------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
@@ -351,6 +364,8 @@ LOGGING = {
         # session keys, token keys): never, whatever LOG_LEVEL says.
         "django.db.backends": {"level": "INFO"},
         "axes": {"level": "WARNING"},
+        # At DEBUG imaplib writes the IMAP conversation, messages included: never.
+        "imapclient": {"level": "INFO"},
     },
 }
 # The worker keeps this configuration rather than Celery's own (crm/celery.py: setup_logging).

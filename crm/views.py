@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from org.roles import Role, primary_role
+from outreach import proposals
 from prospects import agenda, retention
 from prospects.forms import CompleteStepForm
 from prospects.models import Prospect
@@ -33,6 +34,7 @@ def home_context(user, role: Role | None) -> dict:
         context["grace_days"] = retention.grace_days()
         # The rep's day: their steps and the notices waiting for them (prospects/agenda.py).
         context["day"] = agenda.day_of(user)
+        context["day"].stop_replies = list(proposals.pending_for(user)[:200])
         context["complete_form"] = CompleteStepForm()
     return context
 

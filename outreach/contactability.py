@@ -15,7 +15,7 @@ from django.utils import timezone
 from consent.channels import Channel
 from consent.state import DEFAULT_PURPOSE, consent_state
 from outreach import calls, frequency
-from outreach.models import ADDRESS_FIELD, Message, MessageStatus
+from outreach.models import ADDRESS_FIELD, Message, MessageStatus, ObjectionProposal, UndeliverableAddress
 from outreach.policy import ConsentState, Reason, Situation, Verdict, decide
 from prospects import customers, provenance, retention, suppression
 from prospects.models import Notice, Prospect
@@ -69,7 +69,9 @@ def situation_for(
         offer_related_to_profession=related,
         notice=notice,
         acquired_at=timezone.localdate(source.acquired_at) if source else None,
-        objection=suppression.is_suppressed(prospect, channel=channel),
+        objection=(
+            suppression.is_suppressed(prospect, channel=channel) or pending_stop_reply(prospect, channel)
+        ),
         consent=consent,
         # consent.state counts only consents naming us: ours, or a broker's whose form named us.
         consent_by_named_broker=consent == ConsentState.VALID,
@@ -90,7 +92,20 @@ def situation_for(
         call_time=timezone.localtime(now).replace(tzinfo=None) if phone and calling else None,
         calls_last_30_days=calls.calls_in_window(prospect, now=now) if phone else 0,
         call_refused_within_60_days=phone and calls.refused_recently(prospect, now=now),
+        undeliverable=is_undeliverable(prospect, channel),
     )
+
+
+def pending_stop_reply(prospect: Prospect, channel: str) -> bool:
+    """A "stop" reply awaiting the rep counts as an objection on e-mail (GDPR 21(3); docs/rules.md §2.3)."""
+    return channel == Channel.EMAIL and ObjectionProposal.objects.pending().filter(prospect=prospect).exists()
+
+
+def is_undeliverable(prospect: Prospect, channel: str) -> bool:
+    """A permanent delivery failure was reported for the prospect's e-mail address (RFC 3464)."""
+    if channel != Channel.EMAIL or not prospect.email_index:
+        return False
+    return UndeliverableAddress.objects.filter(email_index=prospect.email_index).exists()
 
 
 def campaign_situation(

@@ -53,7 +53,15 @@ from consent.state import _STATE_OF_ACTION, with_consent_state
 from org.roles import EDITORS, has_role
 from outreach import calls, frequency
 from outreach.contactability import CUSTOMER_GAPS
-from outreach.models import ADDRESS_FIELD, Campaign, CampaignStatus, Message, MessageStatus
+from outreach.models import (
+    ADDRESS_FIELD,
+    Campaign,
+    CampaignStatus,
+    Message,
+    MessageStatus,
+    ObjectionProposal,
+    UndeliverableAddress,
+)
 from outreach.policy import (
     ART14_DEADLINE,
     MAX_B2C_CALLS_PER_30_DAYS,
@@ -105,6 +113,7 @@ class GateInputs:
     calls_capped: bool = False
     call_refused: bool = False
     natural_person: bool = True  # false for a company record (docs/rules.md §1.2)
+    undeliverable: bool = False  # e-mail only: a permanent delivery failure was reported
 
     @classmethod
     def from_key(cls, key: str) -> "GateInputs":
@@ -143,6 +152,7 @@ class GateInputs:
             calls_last_30_days=MAX_B2C_CALLS_PER_30_DAYS if self.calls_capped else 0,
             call_refused_within_60_days=self.call_refused,
             natural_person=self.natural_person,
+            undeliverable=self.undeliverable,
         )
 
 
@@ -278,7 +288,7 @@ def with_gate_key(prospects: QuerySet, campaign: Campaign, *, now: datetime) -> 
         F("audience"),
         _source_part(today=today),
         _flag(related) if related is not None else Value("0"),
-        _flag(suppression.objected(channel=campaign.channel)),
+        _flag(_objected(campaign.channel)),
         F("gate_consent"),
         customers.soft_opt_in_sql(analogous),
         _flag(soft_current),
@@ -297,8 +307,24 @@ def with_gate_key(prospects: QuerySet, campaign: Campaign, *, now: datetime) -> 
         ]
     else:
         parts += [Value("0"), Value("0")]
-    parts.append(_flag(Q(company_only=False)))
+    parts += [_flag(Q(company_only=False)), _undeliverable_flag(campaign.channel)]
     return prospects.annotate(gate_key=_joined(*parts))
+
+
+def _objected(channel: str) -> Q:
+    """The suppression list, and on e-mail a "stop" reply no rep has decided on yet
+    (mailbox: ``contactability.pending_stop_reply`` is the one-prospect form)."""
+    condition = suppression.objected(channel=channel)
+    if channel == Channel.EMAIL:
+        condition |= Q(Exists(ObjectionProposal.objects.pending().filter(prospect=OuterRef("pk"))))
+    return condition
+
+
+def _undeliverable_flag(channel: str):
+    """SQL form of ``contactability.is_undeliverable``: the address's blind index reported failing."""
+    if channel != Channel.EMAIL:
+        return Value("0")
+    return _flag(Exists(UndeliverableAddress.objects.filter(email_index=OuterRef("email_index"))))
 
 
 # --- The same inputs as joins: the form the planner can hash ---------------------------------
@@ -326,10 +352,9 @@ def _local_columns(prospects: QuerySet, campaign: Campaign, *, today: date) -> Q
     return prospects.annotate(
         gate_id=F("pk"),
         gate_head=F("audience"),
-        gate_middle=_joined(
-            _flag(related) if related is not None else Value("0"),
-            _flag(suppression.objected(channel=campaign.channel)),
-        ),
+        gate_middle=_flag(related) if related is not None else Value("0"),
+        gate_objected=_flag(suppression.objected(channel=campaign.channel)),
+        gate_email=F("email_index"),
         gate_tail=_joined(
             customers.soft_opt_in_sql(analogous),
             _flag(soft_current),
@@ -339,7 +364,7 @@ def _local_columns(prospects: QuerySet, campaign: Campaign, *, today: date) -> Q
             _flag(Q(restricted_at__isnull=False)),
         ),
         gate_person=_flag(Q(company_only=False)),
-    ).values("gate_id", "gate_head", "gate_middle", "gate_tail", "gate_person")
+    ).values("gate_id", "gate_head", "gate_middle", "gate_objected", "gate_email", "gate_tail", "gate_person")
 
 
 def _first_sources(within: Q, *, today: date) -> QuerySet:
@@ -399,6 +424,11 @@ def _asked_before(within: Q) -> QuerySet:
     )
 
 
+def _stop_replies(within: Q) -> QuerySet:
+    """Prospects with a "stop" reply no rep has decided on yet: objected on e-mail meanwhile."""
+    return ObjectionProposal.objects.pending().filter(within).order_by().values("prospect_id").distinct()
+
+
 def _joined_keys(
     campaign: Campaign, prospects: QuerySet, within: Q, *, now: datetime, size: int | None
 ) -> tuple[str, list]:
@@ -422,13 +452,19 @@ def _joined_keys(
     ]
     if campaign.is_consent_request:
         parts.append(("q", _asked_before(within)))
-    phone = campaign.channel == Channel.PHONE
+    phone, email = campaign.channel == Channel.PHONE, campaign.channel == Channel.EMAIL
+    if email:
+        parts.append(("p", _stop_replies(within)))
     if phone:
         parts += [("k", calls.over_call_limit(within, now=now)), ("f", calls.refused_within(within, now=now))]
     for alias, queryset in parts:
         part_sql, part_params = _sql(queryset)
         joins.append(f"LEFT JOIN ({part_sql}) {alias} ON {alias}.prospect_id = r.gate_id")
         join_params += part_params
+    if email:
+        # One row per blind index on either side: the join adds no row.
+        undeliverable = connection.ops.quote_name(UndeliverableAddress._meta.db_table)
+        joins.append(f"LEFT JOIN {undeliverable} d ON d.email_index = r.gate_email")
     repeated = "'0'"
     if campaign.is_consent_request:
         repeated = "CASE WHEN q.prospect_id IS NULL THEN '0' ELSE '1' END"
@@ -437,6 +473,9 @@ def _joined_keys(
             "r.gate_head",
             "COALESCE(s.gate_source, %s)",
             "r.gate_middle",
+            "CASE WHEN r.gate_objected = '1' OR p.prospect_id IS NOT NULL THEN '1' ELSE '0' END"
+            if email
+            else "r.gate_objected",
             "COALESCE(c.gate_consent, %s)",
             "r.gate_tail",
             "CASE WHEN u.prospect_id IS NULL THEN '0' ELSE '1' END",
@@ -444,6 +483,7 @@ def _joined_keys(
             "CASE WHEN k.prospect_id IS NULL THEN '0' ELSE '1' END" if phone else "'0'",
             "CASE WHEN f.prospect_id IS NULL THEN '0' ELSE '1' END" if phone else "'0'",
             "r.gate_person",
+            "CASE WHEN d.email_index IS NULL THEN '0' ELSE '1' END" if email else "'0'",
         ]
     )
     # Only constants and compiled querysets are spliced in; every value is a parameter.

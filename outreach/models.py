@@ -17,6 +17,7 @@ from consent.channels import Channel
 from consent.models import Purpose
 from org.roles import NeedToKnowQuerySet
 from outreach.policy import Decision, Reason
+from prospects.identity import EncryptedTextField
 from prospects.models import InteractionType, Language, Prospect, ProspectList, SavedView
 
 
@@ -354,3 +355,114 @@ class NoticeRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.outcome}:{self.prospect_id}"
+
+
+# --- The mailbox of replies and bounces (mailbox.py, inbound.py) ------------------------------
+
+
+class MailboxState(models.Model):
+    """Where the reading of one IMAP folder stands: the last UID handled and the last outcome.
+
+    A UID means something only under its folder's UIDVALIDITY (RFC 3501 §2.3.1.1): a new
+    value restarts the count from the beginning.
+    """
+
+    folder = models.CharField(max_length=200, unique=True)
+    uidvalidity = models.BigIntegerField(null=True, blank=True)
+    last_uid = models.BigIntegerField(default=0)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    last_error_at = models.DateTimeField(null=True, blank=True)
+    waiting = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return self.folder
+
+
+class InboundKind(models.TextChoices):
+    REPLY = "reply", _("Reply from a prospect")
+    AUTO_REPLY = "auto_reply", _("Automatic reply")
+    STOP = "stop", _("Reply asking to stop")
+    BOUNCE_PERMANENT = "bounce_permanent", _("Permanent delivery failure")
+    BOUNCE_TEMPORARY = "bounce_temporary", _("Temporary delivery failure")
+    UNMATCHED = "unmatched", _("Unknown sender")
+    UNREADABLE = "unreadable", _("Unreadable message")
+
+
+class InboundMessage(models.Model):
+    """One message read from the mailbox, once: its Message-ID digest and its UID are unique keys.
+
+    Only what the rules need is kept: the kind, the date, and for a prospect's own message
+    its subject and a short excerpt, encrypted. Bodies and attachments are never stored.
+    """
+
+    folder = models.CharField(max_length=200)
+    uidvalidity = models.BigIntegerField()
+    uid = models.BigIntegerField()
+    # SHA-256 of the Message-ID header, so that the header itself is not kept.
+    message_key = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001 NULL: unique but optional
+    kind = models.CharField(max_length=20, choices=InboundKind.choices)
+    prospect = models.ForeignKey(Prospect, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    interaction = models.ForeignKey(
+        "prospects.Interaction", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The campaign message it answers, read from In-Reply-To / References (content.py's Message-ID).
+    answers = models.ForeignKey(Message, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    sent_at = models.DateTimeField(null=True, blank=True)
+    subject = EncryptedTextField(blank=True)
+    excerpt = EncryptedTextField(blank=True)
+    processed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["folder", "uidvalidity", "uid"], name="one_inbound_per_uid"),
+            models.UniqueConstraint(fields=["message_key"], name="one_inbound_per_message_id"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.uid}"
+
+
+class UndeliverableAddress(models.Model):
+    """An e-mail address a permanent delivery failure reported (RFC 3464), by its blind index."""
+
+    email_index = models.CharField(max_length=64, unique=True)
+    status = models.CharField(max_length=16)
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.status
+
+
+class ProposalStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for the rep")
+    CONFIRMED = "confirmed", _("Confirmed: objection recorded")
+    DISMISSED = "dismissed", _("Dismissed")
+
+
+class ObjectionProposalQuerySet(NeedToKnowQuerySet):
+    def of_rep(self, user):
+        return self.filter(prospect__in=Prospect.objects.visible_to(user))
+
+    def pending(self):
+        return self.filter(status=ProposalStatus.PENDING)
+
+
+class ObjectionProposal(models.Model):
+    """A reply that reads like "stop": the gate treats it as an objection on e-mail until a rep
+    confirms it (an objection from route ``reply``) or dismisses it with a reason."""
+
+    prospect = models.ForeignKey(Prospect, on_delete=models.CASCADE, related_name="+")
+    inbound = models.ForeignKey(InboundMessage, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=12, choices=ProposalStatus.choices, default=ProposalStatus.PENDING)
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    dismiss_reason = models.TextField(blank=True)
+
+    objects = ObjectionProposalQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"{self.prospect_id} {self.status}"

@@ -97,6 +97,7 @@ class Reason(models.TextChoices):
     REF_FREQUENCY_CAP = "REF_FREQUENCY_CAP", _("Too many unanswered contacts")
     REF_RESTRICTED = "REF_RESTRICTED", _("Processing restricted")
     REF_CONSENT_REQUEST_REPEATED = "REF_CONSENT_REQUEST_REPEATED", _("A consent request was already sent")
+    REF_UNDELIVERABLE = "REF_UNDELIVERABLE", _("The e-mail address no longer receives mail")
     # The soft opt-in's conditions (L34-5 al.4) unmet, or a fact they need never recorded.
     REF_SOFT_OPTIN_ENDED = "REF_SOFT_OPTIN_ENDED", _("Customer relationship ended more than three years ago")
     REF_SOFT_OPTIN_NOT_ANALOGOUS = (
@@ -166,6 +167,8 @@ class Situation:
     # GDPR 4(1): the record names a person (false only for a company or department record).
     # A generic address exempts the channel rule alone; the person keeps Art. 13/14 and G6.
     natural_person: bool = True
+    # A permanent delivery failure (RFC 3464) was reported for the prospect's e-mail address.
+    undeliverable: bool = False
 
     def __post_init__(self) -> None:
         # Model fields hand back plain strings; coercing rejects unknown values early.
@@ -231,6 +234,13 @@ _GUARDS = (
         lambda s: s.objection,
         Reason.REF_OBJECTION,
         "GDPR 21(2)-(3); CPCE L34-5; CNIL liste repoussoir",
+    ),
+    # G2b — GDPR 5(1)(d): an address the mail server reported permanently failing no longer
+    # reaches the person; writing to it again only repeats the failure (e-mail alone).
+    _Guard(
+        lambda s: s.undeliverable and s.channel == Channel.EMAIL,
+        Reason.REF_UNDELIVERABLE,
+        "GDPR 5(1)(d); RFC 3464 (permanent failure)",
     ),
     # G3 — GDPR 5(1)(a), 6: harvested data have no lawful basis (CNIL SAN-2024-020, KASPR).
     _Guard(

@@ -67,6 +67,10 @@ HOW_TO_FIX = {
         "Too many contacts went unanswered lately: wait until the window passes or the person answers."
     ),
     Reason.REF_CONSENT_REQUEST_REPEATED: _("This person was already asked for consent once: never again."),
+    Reason.REF_UNDELIVERABLE: _(
+        "The mail server reported this address as permanently failing: record the person's current "
+        "address, or reach them on another channel."
+    ),
     Reason.REF_SOFT_OPTIN_ENDED: _(
         "The customer relationship ended more than three years ago: only the person's consent allows "
         "this channel now."

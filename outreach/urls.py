@@ -17,4 +17,7 @@ urlpatterns = [
     path("notices/", views.notice_review, name="notices"),
     path("linkedin/", linkedin_views.linkedin_capture, name="linkedin_capture"),
     path("linkedin/<int:pk>/message/", linkedin_views.linkedin_message, name="linkedin_message"),
+    path("mailbox/", views.mailbox_status, name="mailbox"),
+    path("stop-replies/<int:pk>/confirm/", views.proposal_confirm, name="proposal_confirm"),
+    path("stop-replies/<int:pk>/dismiss/", views.proposal_dismiss, name="proposal_dismiss"),
 ]

@@ -6,10 +6,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from org.roles import EDITORS, Role, has_role, role_required
-from outreach import campaigns, decisions, notices, sending
+from outreach import campaigns, decisions, mailbox, notices, proposals, sending
 from outreach import contactability as gate
 from outreach.forms import CampaignForm, LogContactForm
-from outreach.models import Campaign, Message, NoticeOutcome, NoticeRecord
+from outreach.models import Campaign, Message, NoticeOutcome, NoticeRecord, ObjectionProposal
 from outreach.policy import Reason
 from prospects.models import Prospect
 
@@ -25,7 +25,48 @@ def _campaign(request: HttpRequest, pk: int) -> Campaign:
 def contactability(request: HttpRequest, pk: int) -> HttpResponse:
     """htmx panel of the prospect page: the gate's decision per channel, with its reason."""
     prospect = get_object_or_404(Prospect.objects.visible_to(request.user), pk=pk)
-    return render(request, "outreach/contactability.html", {"rows": gate.contactability(prospect)})
+    pending = proposals.pending_for(request.user).filter(prospect=prospect).select_related("inbound")
+    context = {
+        "rows": gate.contactability(prospect),
+        "proposals": pending if has_role(request.user, *EDITORS) else [],
+    }
+    return render(request, "outreach/contactability.html", context)
+
+
+def _proposal(request: HttpRequest, pk: int) -> ObjectionProposal:
+    return get_object_or_404(ObjectionProposal.objects.visible_to(request.user), pk=pk)
+
+
+def _back(request: HttpRequest, proposal: ObjectionProposal) -> HttpResponse:
+    return redirect("home") if request.POST.get("back") == "home" else redirect(proposal.prospect)
+
+
+@role_required(*EDITORS)
+@require_POST
+def proposal_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    """A reply read from the mailbox asks to stop: the rep records the objection (route "reply")."""
+    proposal = _proposal(request, pk)
+    try:
+        proposals.confirm_proposal(proposal, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Objection recorded: this person will not be e-mailed again."))
+    return _back(request, proposal)
+
+
+@role_required(*EDITORS)
+@require_POST
+def proposal_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
+    """The reply does not ask to stop: dismissed with the rep's reason."""
+    proposal = _proposal(request, pk)
+    try:
+        proposals.dismiss_proposal(proposal, reason=request.POST.get("reason", ""), by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Proposal dismissed: the reply is kept as a contact."))
+    return _back(request, proposal)
 
 
 @role_required(*ANYONE)
@@ -173,3 +214,10 @@ def notice_review(request: HttpRequest) -> HttpResponse:
         "recent": NoticeRecord.objects.filter(outcome=NoticeOutcome.SENT).select_related("prospect")[:100],
     }
     return render(request, "outreach/notice_review.html", context)
+
+
+@role_required(Role.ADMIN)
+@require_safe
+def mailbox_status(request: HttpRequest) -> HttpResponse:
+    """The mailbox Loyal reads: its setting, the last success, the last error in words, what waits."""
+    return render(request, "outreach/mailbox_status.html", {"status": mailbox.status()})

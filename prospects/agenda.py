@@ -38,10 +38,13 @@ class Day:
     due_today: list[NextStep] = field(default_factory=list)
     this_week: list[NextStep] = field(default_factory=list)
     notices: list[Source] = field(default_factory=list)
+    # Replies read from the mailbox that may ask to stop, for the rep to decide first. Filled by
+    # the home page from outreach.proposals (the layer above this one), empty in the digest.
+    stop_replies: list = field(default_factory=list)
 
     @property
     def is_empty(self) -> bool:
-        return not (self.overdue or self.due_today or self.this_week or self.notices)
+        return not (self.overdue or self.due_today or self.this_week or self.notices or self.stop_replies)
 
 
 def _start_of(day: date) -> datetime:

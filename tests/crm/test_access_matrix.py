@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from consent import links
 from outreach import decisions
-from outreach.models import Message
+from outreach.models import InboundMessage, Message, ObjectionProposal
 from prospects import importing, pipeline, saved_views, timeline
 from prospects.listing import Filters
 from prospects.models import ImportJob, Prospect
@@ -71,6 +71,14 @@ def resolver_routes() -> dict[str, Route]:
 # --- The seeded rows, and each route's URL -----------------------------------------------------
 
 
+def stop_reply(prospect: Prospect) -> ObjectionProposal:
+    """A reply read from the mailbox that asks to stop, waiting for the rep."""
+    inbound = InboundMessage.objects.create(
+        folder="INBOX", uidvalidity=1, uid=1, kind="stop", prospect=prospect, excerpt="Stop"
+    )
+    return ObjectionProposal.objects.create(prospect=prospect, inbound=inbound)
+
+
 def seed(tmp_path) -> tuple[dict, dict]:
     """The users of every role, a rep of another team, and a row behind every route's arguments."""
     rep = factories.user(role="sales", username="rep", team=factories.team("North"))
@@ -102,6 +110,7 @@ def seed(tmp_path) -> tuple[dict, dict]:
         "list": factories.prospect_list(by=rep, name="Fair", members=[prospect]),
         "saved view": saved_views.save_view(name="Mine", filters=Filters(), by=rep),
         "message": Message.objects.get(campaign=campaign, prospect=prospect),
+        "stop reply": stop_reply(prospect),
         "import": import_job(tmp_path, by=rep),
         "failed import": failed,
         "register version": art30.build_register(language="en")["version"],
@@ -186,6 +195,8 @@ TEAM_OBJECTS: dict[str, Callable[[dict], dict]] = {
     "outreach:campaign_send": lambda o: {"pk": o["campaign"].pk},
     "outreach:campaign_cancel": lambda o: {"pk": o["campaign"].pk},
     "outreach:message_log": lambda o: {"pk": o["campaign"].pk, "message_pk": o["message"].pk},
+    "outreach:proposal_confirm": lambda o: {"pk": o["stop reply"].pk},
+    "outreach:proposal_dismiss": lambda o: {"pk": o["stop reply"].pk},
     "consent:panel": lambda o: {"pk": o["prospect"].pk},
     "consent:objection_add": lambda o: {"pk": o["prospect"].pk},
     "consent:consent_add": lambda o: {"pk": o["prospect"].pk},

@@ -6,12 +6,14 @@ messages is read (tests/crm/hostile.py says how).
 """
 
 from collections import Counter
+from email.message import EmailMessage
 
 import pytest
+from django.utils import timezone
 from hypothesis import strategies as st
 
-from outreach import sending
-from outreach.models import Campaign, Message, MessageStatus
+from outreach import inbound, sending
+from outreach.models import Campaign, InboundMessage, MailboxState, Message, MessageStatus
 from prospects.models import Prospect
 from tests import factories
 from tests.crm.hostile import (
@@ -41,6 +43,8 @@ FIELDS = {
     *(f"outreach.Campaign.{name}" for name in (*TEXT, *ONE_LINE, "sender_email", "target_functions")),
     "outreach.Message.subject",
     "outreach.Message.body",
+    "outreach.InboundMessage.excerpt",
+    "outreach.MailboxState.last_error",
 }
 SHOWN_ON_DETAIL = {
     "outreach.Campaign.name",
@@ -132,3 +136,42 @@ def message_values(campaign: Campaign, prospect: Prospect) -> dict[str, str]:
         f"outreach.Message.subject[{language}]": message.subject,
         f"outreach.Message.body[{language}]": message.body,
     }
+
+
+def test_the_excerpt_of_a_stop_reply_is_escaped_on_the_home_page_and_the_prospect(clients, rep):
+    rep_client, shown = clients["rep"], Counter()
+
+    def example(drawn):
+        prospect = factories.prospect(by=rep, email=f"p{marker()}@acme.example", evidence=INFORMED)
+        body = "Stop. " + fill(drawn["excerpt"], marker(), size=200)
+        reply = EmailMessage()
+        reply["From"], reply["To"], reply["Subject"] = prospect.email, "replies@loyal.example", "Re: offer"
+        reply.set_content(body)
+        inbound.handle(bytes(reply), folder="INBOX", uidvalidity=1, uid=prospect.pk)
+        stored = InboundMessage.objects.get(prospect=prospect)
+        assert stored.kind == "stop"
+        values = {"outreach.InboundMessage.excerpt": stored.excerpt} if marked(stored.excerpt) else {}
+        read(rep_client, "/", values, values)
+        read(rep_client, f"/outreach/prospects/{prospect.pk}/contactability/", values, values)
+        shown[bool(values)] += 1
+
+    run(st.fixed_dictionaries({"excerpt": payloads()}), example)
+
+    assert shown[True] >= 10, shown
+
+
+def test_the_mailbox_error_is_escaped_on_the_admin_page(clients, settings):
+    # The error's words include what the IMAP server answered: text from outside.
+    settings.LOYAL_MAILBOX = {**settings.LOYAL_MAILBOX, "host": "imap.example.com", "user": "replies"}
+    admin_client = clients["admin"]
+
+    def example(drawn):
+        error = fill(drawn["error"], marker(), size=400)
+        MailboxState.objects.update_or_create(
+            folder=settings.LOYAL_MAILBOX["folder"],
+            defaults={"last_error": error, "last_error_at": timezone.now()},
+        )
+        values = {"outreach.MailboxState.last_error": error}
+        read(admin_client, "/outreach/mailbox/", values, values)
+
+    run(st.fixed_dictionaries({"error": payloads()}), example)

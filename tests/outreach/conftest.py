@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from consent.models import Route
 from consent.recording import withdraw_consent
+from outreach.models import InboundMessage, ObjectionProposal, UndeliverableAddress
 from prospects import suppression, timeline
 from prospects.models import ProductCategory, Prospect, Source, SourceType
 from tests import factories
@@ -169,6 +170,20 @@ def _randomise(rng: random.Random, prospect: Prospect, *, by) -> None:
         timeline.record_interaction(
             prospect, type="email_reply", occurred_at=timezone.now() - timedelta(days=3), by=by
         )
+    _randomise_mailbox(rng, prospect)
+
+
+def _randomise_mailbox(rng: random.Random, prospect: Prospect) -> None:
+    """What the mailbox may have said: a bounced address, a "stop" reply pending or decided."""
+    prospect.refresh_from_db()
+    if prospect.email_index and rng.random() < 0.15:
+        UndeliverableAddress.objects.create(email_index=prospect.email_index, status="5.1.1")
+    if rng.random() < 0.2:
+        inbound = InboundMessage.objects.create(
+            folder="INBOX", uidvalidity=1, uid=prospect.pk, kind="stop", prospect=prospect
+        )
+        status = rng.choice(["pending", "pending", "dismissed", "confirmed"])
+        ObjectionProposal.objects.create(prospect=prospect, inbound=inbound, status=status)
 
 
 def _calls(rng: random.Random, prospect: Prospect, *, by) -> None:

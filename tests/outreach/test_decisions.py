@@ -304,10 +304,11 @@ def test_gate_inputs_survive_their_round_trip():
         calls_capped=False,
         call_refused=True,
         natural_person=False,
+        undeliverable=True,
     )
 
     assert GateInputs.from_key(inputs.key) == inputs
-    assert inputs.key == "b2c|broker_with_proof|none|late|1|0|valid|unrelated|1|0|0|1|0|0|1|0|1|0"
+    assert inputs.key == "b2c|broker_with_proof|none|late|1|0|valid|unrelated|1|0|0|1|0|0|1|0|1|0|1"
 
 
 def test_a_campaign_being_sent_cannot_be_decided_again(rep):

@@ -248,3 +248,23 @@ def test_frequency_cap_wins_over_a_repeated_consent_request():
     verdict = decide(situation(frequency_capped=True, consent_request_repeated=True))
 
     assert_verdict(verdict, REFUSE, Reason.REF_FREQUENCY_CAP)
+
+
+def test_refuses_an_address_reported_permanently_undeliverable():
+    verdict = decide(situation(undeliverable=True))
+
+    assert_verdict(verdict, REFUSE, Reason.REF_UNDELIVERABLE)
+    assert "5(1)(d)" in verdict.legal_reference
+
+
+@pytest.mark.parametrize("channel", [Channel.SMS, Channel.PHONE, Channel.POSTAL, Channel.LINKEDIN_MSG])
+def test_an_undeliverable_email_address_leaves_the_other_channels_alone(channel):
+    verdict = decide(situation(channel=channel, undeliverable=True))
+
+    assert verdict.reason != Reason.REF_UNDELIVERABLE
+
+
+def test_an_objection_wins_over_an_undeliverable_address():
+    verdict = decide(situation(objection=True, undeliverable=True))
+
+    assert_verdict(verdict, REFUSE, Reason.REF_OBJECTION)

@@ -28,6 +28,7 @@ def test_reason_codes_are_exactly_the_rule_strings():
         "REF_BLOCTEL", "REF_HOURS", "REF_B2C_PHONE_NO_CONSENT", "REF_FREQUENCY_CAP", "REF_RESTRICTED",
         "REF_CONSENT_REQUEST_REPEATED", "REF_SOFT_OPTIN_ENDED", "REF_SOFT_OPTIN_NOT_ANALOGOUS",
         "REF_SOFT_OPTIN_NO_OFFER_CATEGORY", "REF_SOFT_OPTIN_NO_SALE_CATEGORY", "REF_SOFT_OPTIN_NO_OPT_OUT",
+        "REF_UNDELIVERABLE",
     }  # fmt: skip
 
     assert set(Reason.values) == expected
