@@ -271,6 +271,16 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.CursorPagination",
     "PAGE_SIZE": 50,
 }
+_SOURCE_TYPES = (
+    "business_card", "linkedin_connection", "linkedin_public_profile", "web_form_notice",
+    "web_form_consent", "broker", "event", "inbound", "customer_sale", "manual",
+)  # fmt: skip
+
+
+def _camel(value: str) -> str:
+    return "".join(part.capitalize() for part in value.split("_"))
+
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "Loyal API",
     "DESCRIPTION": "Prospects with their provenance, consents, objections, campaigns and the register.",
@@ -286,6 +296,11 @@ SPECTACULAR_SETTINGS = {
         "SourceTypeEnum": "prospects.models.SourceType",
         # An interaction's type, and the one a completed next step logs: one enum in the schema.
         "InteractionTypeEnum": "prospects.models.InteractionType",
+        # How an objection or a withdrawal reached us, the person's own routes included.
+        "ReceivedViaEnum": "consent.models.Route",
+        # Each source type's object names its own type, the discriminator of the source's
+        # oneOf (prospects/source_schema.py); a new type unnamed here fails the schema test.
+        **{_camel(value) + "TypeEnum": [value] for value in _SOURCE_TYPES},
     },
 }
 

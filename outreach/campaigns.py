@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from consent.models import Purpose
 from org.accounts import team_of
+from org.conflicts import StateConflict
 from outreach.models import Campaign, CampaignChannel, CampaignKind, CampaignStatus, Message, MessageStatus
 from outreach.policy import Decision, Reason
 from outreach.reasons import how_to_fix
@@ -83,7 +84,7 @@ def update_campaign(campaign: Campaign, *, by, **fields) -> Campaign:
     """Edit a campaign not yet sent; its preview is dropped (it described the old text)."""
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
     if not campaign.is_editable:
-        raise ValidationError({"__all__": [_("A campaign being sent or done can no longer be changed.")]})
+        raise StateConflict({"__all__": [_("A campaign being sent or done can no longer be changed.")]})
     for name, value in _clean(fields, by=by).items():
         setattr(campaign, name, value)
     campaign.status = CampaignStatus.DRAFT
