@@ -8,6 +8,7 @@ there on first use. Production sets ``DEBUG=0`` and every secret explicitly.
 import secrets
 import sys
 from datetime import timedelta
+from email.utils import parseaddr
 from pathlib import Path
 
 import environ
@@ -256,6 +257,16 @@ EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Loyal <no-reply@localhost>")
+# The domains whose SPF, DKIM and DMARC the organisation has set up: a campaign's From must be
+# in one (outreach/campaigns.py), or receiving servers reject it and the relay could be used
+# to spoof. The envelope sender (Return-Path) is the bounce address, never a rep's input.
+_DEFAULT_SENDER = parseaddr(DEFAULT_FROM_EMAIL)[1]
+LOYAL_SENDING_DOMAINS = [
+    domain.strip().lower()
+    for domain in env.list("LOYAL_SENDING_DOMAINS", default=[_DEFAULT_SENDER.rpartition("@")[2]])
+    if domain.strip()
+]
+LOYAL_BOUNCE_ADDRESS = env.str("LOYAL_BOUNCE_ADDRESS", default=_DEFAULT_SENDER)
 
 # --- API ----------------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -48,7 +48,8 @@ def _output_field(spec: EvidenceField) -> serializers.Field:
     if spec.kind == "date":
         return serializers.DateField(help_text=help_text)
     if spec.kind == "url":
-        return serializers.URLField(help_text=help_text)
+        # Kept normalised, without its scheme (identity.normalise_linkedin_url): not a URI.
+        return serializers.CharField(help_text=help_text + " (linkedin.com/in/…, as normalised)")
     return serializers.CharField(allow_blank=not spec.required, help_text=help_text)
 
 

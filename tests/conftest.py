@@ -45,6 +45,15 @@ def _named_processors():
         yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _sending_domains():
+    """Campaigns send only from the organisation's verified domains (outreach/campaigns.py):
+    the tests' senders are in these."""
+    domains = ["acme-solutions.example", "acme.example", "loyal.example"]
+    with override_settings(LOYAL_SENDING_DOMAINS=domains, LOYAL_BOUNCE_ADDRESS="bounces@loyal.example"):
+        yield
+
+
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     """One test database per pytest process, so that runs side by side never share one."""

@@ -33,7 +33,11 @@ def api(user) -> Client:
 def conforms(document: dict, component: str, instance) -> list[str]:
     """Errors of ``instance`` against a component, its references resolved in the document."""
     registry = Registry().with_resource("urn:loyal", Resource(document, specification=DRAFT4))
-    validator = OAS30Validator({"$ref": f"urn:loyal#/components/schemas/{component}"}, registry=registry)
+    validator = OAS30Validator(
+        {"$ref": f"urn:loyal#/components/schemas/{component}"},
+        registry=registry,
+        format_checker=OAS30Validator.FORMAT_CHECKER,
+    )
     return [error.message for error in validator.iter_errors(instance)]
 
 
