@@ -91,7 +91,18 @@ HEADINGS = {
     "company_name": ("company", "company name", "organisation", "organization", "societe", "entreprise"),
     "email": ("email", "e mail", "mail", "email address", "courriel", "adresse email", "adresse e mail"),
     "phone": ("phone", "phone number", "telephone", "tel", "mobile", "portable", "work phone"),
-    "linkedin_url": ("linkedin", "linkedin url", "linkedin profile", "profil linkedin", "profile url", "url"),
+    "linkedin_url": (
+        "linkedin",
+        "linkedin url",
+        "linkedin profile",
+        "linkedin profile url",
+        "profil linkedin",
+        "lien linkedin",
+        "url linkedin",
+        "profile url",
+        "public profile url",
+        "url",
+    ),
     "language": ("language", "langue", "lang"),
     "origin": ("origin", "origine", "collected with", "collection channel"),
     "stage": ("stage", "etape", "pipeline stage"),
@@ -139,6 +150,20 @@ def sniff_csv(path: str) -> tuple[str, str]:
 def heading_key(heading: str) -> str:
     text = unicodedata.normalize("NFKD", str(heading or "")).encode("ascii", "ignore").decode()
     return " ".join(re.sub(r"[_\-.]+", " ", text).lower().split())
+
+
+# The columns of LinkedIn's export of a member's connections (Connections.csv); "Connected On"
+# is its own, and the file starts with a "Notes:" preamble before them.
+LINKEDIN_EXPORT_COLUMNS = {"first name", "last name", "connected on"}
+
+
+def is_linkedin_export(headings: list[str], first_rows: list[list[str]]) -> bool:
+    """Whether a file is LinkedIn's Connections.csv, with or without its preamble (§1.7)."""
+    if headings and str(headings[0]).strip().lower() == "notes:":
+        return True
+    return any(
+        {heading_key(cell) for cell in row} >= LINKEDIN_EXPORT_COLUMNS for row in [headings, *first_rows]
+    )
 
 
 def guess_mapping(headings: list[str]) -> dict[str, str]:

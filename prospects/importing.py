@@ -42,6 +42,7 @@ from prospects.import_rows import (
     RowChecker,
     file_format,
     guess_mapping,
+    is_linkedin_export,
     sniff_csv,
 )
 from prospects.import_staging import Staging, advance, record_progress
@@ -122,6 +123,9 @@ def inspect(job: ImportJob) -> ImportJob:
             last_line = line
             if len(first) < PREVIEW_ROWS and any(value.strip() for value in values):
                 first.append(values)
+        if is_linkedin_export(reader.headings, first):
+            # docs/rules.md §1.7: a member's connections are never imported, whatever the type chosen.
+            raise ImportFileError(provenance.linkedin_connections_refusal())
         if not any(reader.headings):
             raise ImportFileError(_("The file is empty: its first line must name the columns."))
     except (ImportFileError, OSError) as error:
