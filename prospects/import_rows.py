@@ -273,6 +273,7 @@ class RowChecker:
     columns: dict[str, int]  # field -> position in the row
     source_type: str
     company_only: bool = False
+    language: str = ""  # every row's, when no column gives it (the job's, asked at the mapping)
     normaliser: Normaliser = field(default_factory=Normaliser, compare=False, repr=False)
     names: "PipelineNames" = field(default_factory=lambda: PipelineNames.load(), compare=False, repr=False)
 
@@ -283,7 +284,7 @@ class RowChecker:
         if missing:
             raise ImportFileError(_("The file has no column “%(column)s”.") % {"column": missing[0]})
         columns = {name: position[column] for name, column in job.mapping.items()}
-        return cls(columns, job.source_type, job.company_only)
+        return cls(columns, job.source_type, job.company_only, job.language)
 
     def stage(self, line: int, values: list[str]) -> tuple | None:
         """The staged row for ``line``, or None for an empty line (skipped, not reported)."""
@@ -331,7 +332,10 @@ class RowChecker:
         for name, limit in MAX_LENGTHS.items():
             if len(cells.get(name, "")) > limit:
                 raise Rejected(Reason.TOO_LONG, name)
-        language = _language(cells.get("language", ""))
+        if "language" in self.columns:
+            language = _language(cells["language"])
+        else:
+            language = self.language or Language.FR  # only a job begun before it was asked
         if language is None:
             raise Rejected(Reason.UNKNOWN_LANGUAGE, "language")
         if not (email or phone or linkedin):

@@ -207,7 +207,9 @@ def test_the_import_report_writes_no_formula(rep, tmp_path):
         path=str(path), filename=path.name, source_type="broker", evidence=BROKER, owner=rep, by=rep
     )
     importing.inspect(job)
-    importing.begin(job, mapping=dict(zip(("first_name", "last_name", "email"), headings, strict=True)))
+    importing.begin(
+        job, mapping=dict(zip(("first_name", "last_name", "email"), headings, strict=True)), language="fr"
+    )
     importing.run(job)
     assert ImportJob.objects.get(pk=job.pk).rejected == 2
 

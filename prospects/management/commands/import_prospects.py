@@ -32,6 +32,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--map", nargs="*", action="extend", default=[], metavar="COLUMN=FIELD", help="column mapping"
         )
+        parser.add_argument(
+            "--language",
+            default="",
+            choices=["", "fr", "en"],
+            help="the language of every row, required when no column gives it",
+        )
         parser.add_argument("--batch-size", type=int, default=importing.BATCH_SIZE, help="lines per commit")
 
     def handle(self, *args, **options):
@@ -71,7 +77,11 @@ class Command(BaseCommand):
             importing.inspect(job)  # a command is not a web request: it reads the file itself
             if job.status == ImportJob.Status.FAILED:
                 raise CommandError(job.error)
-            return importing.begin(job, mapping={**importing.guess_mapping(job.headings), **mapping})
+            return importing.begin(
+                job,
+                mapping={**importing.guess_mapping(job.headings), **mapping},
+                language=options["language"],
+            )
         except ValidationError as error:
             raise CommandError(_messages(error)) from error
 
