@@ -224,7 +224,9 @@ def _campaign(owner, name: str) -> Campaign:
     decisions.decide_campaign(campaign)
     now = timezone.now()
     campaign.messages.queued().update(queued_at=now)
-    Campaign.objects.filter(pk=campaign.pk).update(status=CampaignStatus.SENDING, send_requested_at=now)
+    # Asked for one undo window ago (outreach/sending.py): the workers may send at once.
+    asked = now - sending.undo_window()
+    Campaign.objects.filter(pk=campaign.pk).update(status=CampaignStatus.SENDING, send_requested_at=asked)
     return campaign
 
 

@@ -85,17 +85,31 @@ def seed() -> list[DemoUser]:
 
 
 # Invented processors, so that demo campaigns can start (outreach/content.py missing_facts).
-DEMO_PROCESSORS = {
-    "hosting": "Demo Hosting SAS, France (EU)",
-    "emailing": "Demo Mail SAS, France (EU)",
-}
+DEMO_PROCESSORS = (
+    {
+        "role": "hosting",
+        "name": "Demo Hosting SAS",
+        "country": "FR",
+        "safeguard": "eu_eea",
+        "public_description_en": "Hosting: Demo Hosting SAS, France",
+        "public_description_fr": "Hébergement : Demo Hosting SAS, France",
+    },
+    {
+        "role": "emailing",
+        "name": "Demo Mail SAS",
+        "country": "FR",
+        "safeguard": "eu_eea",
+        "public_description_en": "Emailing: Demo Mail SAS, France",
+        "public_description_fr": "E-mailing : Demo Mail SAS, France",
+    },
+)
 
 
 def _seed_organisation() -> None:
     if not Organisation.objects.filter(pk=Organisation.SINGLETON).exists():
-        Organisation.objects.create(
-            pk=Organisation.SINGLETON, **{**settings.LOYAL_CONTROLLER, **DEMO_PROCESSORS}
-        )
+        organisation = Organisation.objects.create(pk=Organisation.SINGLETON, **settings.LOYAL_CONTROLLER)
+        for values in DEMO_PROCESSORS:
+            organisation.processors.create(**values)
 
 
 def _seed_prospects(rep) -> None:

@@ -396,6 +396,8 @@ LOYAL_OUTREACH = {
     "decision_chunk_size": env.int("LOYAL_OUTREACH_DECISION_CHUNK_SIZE", default=5000),
     "stall_minutes": env.int("LOYAL_OUTREACH_STALL_MINUTES", default=10),
     "max_attempts": env.int("LOYAL_OUTREACH_MAX_ATTEMPTS", default=5),
+    # The campaign's undo window: nothing leaves before it ends (outreach/sending.py).
+    "undo_seconds": env.int("LOYAL_SEND_UNDO_SECONDS", default=60),
     "art14_notice_after_days": env.int("LOYAL_ART14_NOTICE_AFTER_DAYS", default=21),
 }
 # Retention (docs/rules.md §2.1): the purge and the register read the same values.
@@ -436,7 +438,9 @@ LOYAL_CONTROLLER = {
     "dpo_name": env.str("LOYAL_DPO_NAME", default="The data protection officer"),
     "dpo_email": env.str("LOYAL_DPO_EMAIL", default="dpo@loyal.example"),
     "dpo_address": env.str("LOYAL_DPO_ADDRESS", default=""),
-    "hosting": env.str("LOYAL_PROCESSOR_HOSTING", default="Hosting provider in the EU (to be named)"),
-    "emailing": env.str("LOYAL_PROCESSOR_EMAILING", default="Emailing provider in the EU (to be named)"),
-    "transfers": env.str("LOYAL_TRANSFERS", default="None: data are hosted and processed in the EU."),
+    # Transfers made by no processor below; those of the processors are derived from their country.
+    "transfers": env.str("LOYAL_TRANSFERS", default=""),
 }
+# The processors (org.models.Processor fields) until an administrator saves the organisation page:
+# none, so that no campaign starts before the actual hosting and emailing providers are named.
+LOYAL_PROCESSORS: list[dict] = []

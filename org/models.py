@@ -1,8 +1,11 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from org.countries import EU_EEA, ISO_3166_ALPHA_2
 
 
 class CodeOfConductQuerySet(models.QuerySet):
@@ -113,12 +116,14 @@ class Organisation(models.Model):
     dpo_name = models.CharField(_("data protection officer"), max_length=200)
     dpo_email = models.EmailField(_("DPO email"))
     dpo_address = models.TextField(_("DPO postal address"), blank=True)
-    hosting = models.CharField(_("hosting provider (processor)"), max_length=300)
-    emailing = models.CharField(_("emailing provider (processor)"), max_length=300)
+    # The processors are ``Processor`` rows; the transfers they make are derived from them
+    # (``transfer_lines``), this text only adds what they do not say.
     transfers = models.TextField(
-        _("transfers outside the EU"),
+        _("other transfers outside the EU"),
+        blank=True,
         help_text=_(
-            "Recipient, country, safeguard (adequacy decision, SCCs) and where its documentation is."
+            "Only transfers not made by a processor listed below: recipient, country, safeguard and "
+            "where its documentation is."
         ),
     )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -134,6 +139,162 @@ class Organisation(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def processor_list(self) -> list["Processor"]:
+        """The processors as saved; until an admin saves the organisation, ``settings.LOYAL_PROCESSORS``."""
+        if self._state.adding:
+            return [Processor(organisation=self, **values) for values in settings.LOYAL_PROCESSORS]
+        if not hasattr(self, "_processor_list"):  # read once per instance: one per chunk of messages
+            self._processor_list = list(self.processors.all())
+        return self._processor_list
+
+    def transfer_lines(self, language: str, processors: list["Processor"] | None = None) -> list[str]:
+        """Each transfer outside the EU/EEA with its safeguard (GDPR 13(1)(f), 14(1)(f), 30(1)(e)):
+        one per processor located outside, then the organisation's own statement, if any."""
+        processors = self.processor_list() if processors is None else processors
+        lines = [processor.transfer_line(language) for processor in processors if processor.is_transfer]
+        if self.transfers.strip():
+            lines.append(self.transfers.strip())
+        if not lines:
+            with translation.override(language):
+                lines.append(str(_("None: every processor is in the EU/EEA.")))
+        return lines
+
+
+def _colon(language: str) -> str:
+    return " : " if language.startswith("fr") else ": "
+
+
+class Processor(models.Model):
+    """A processor of the organisation: who, where, under which safeguard (GDPR 28, 30(1)(d)-(e), 44-46).
+
+    Every notice, the register and the subject-access answer name it by its own text in the
+    reader's language (CJEU C-154/21: the actual recipients). An empty country or safeguard is
+    a fact still missing: no campaign starts until it is entered (outreach/content.py).
+    """
+
+    class Role(models.TextChoices):
+        HOSTING = "hosting", _("Hosting")
+        EMAILING = "emailing", _("Emailing")
+        OTHER = "other", _("Other")
+
+    class Safeguard(models.TextChoices):
+        EU_EEA = "eu_eea", _("In the EU/EEA (no transfer)")
+        ADEQUACY = "adequacy", _("Adequacy decision (art. 45)")
+        SCC = "scc", _("Standard contractual clauses (art. 46(2)(c))")
+        BCR = "bcr", _("Binding corporate rules (art. 47)")
+        NONE = "none", _("None")
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="processors")
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices)
+    role_label = models.CharField(
+        _("role (other)"),
+        max_length=100,
+        blank=True,
+        help_text=_("What the processor does, for the role Other."),
+    )
+    name = models.CharField(_("processor (legal name)"), max_length=200)
+    country = models.CharField(
+        _("country"),
+        max_length=2,
+        blank=True,
+        help_text=_("ISO 3166 code of where the data are, e.g. FR, US."),
+    )
+    safeguard = models.CharField(
+        _("transfer safeguard"), max_length=10, choices=Safeguard.choices, blank=True
+    )
+    documentation = models.CharField(
+        _("documentation"),
+        max_length=300,
+        blank=True,
+        help_text=_("Where the Art. 28 contract and the transfer safeguard are documented."),
+    )
+    public_description_en = models.CharField(
+        _("text shown to people (English)"),
+        max_length=300,
+        blank=True,
+        help_text=_("E.g. Hosting: OVHcloud, France."),
+    )
+    public_description_fr = models.CharField(
+        _("text shown to people (French)"),
+        max_length=300,
+        blank=True,
+        help_text=_("E.g. Hébergement : OVHcloud, France."),
+    )
+
+    class Meta:
+        verbose_name = _("processor")
+        ordering = ["role", "name", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(role__in=["hosting", "emailing", "other"]), name="processor_role_known"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        errors = {}
+        self.country = self.country.strip().upper()
+        if self.country in EU_EEA and not self.safeguard:
+            self.safeguard = self.Safeguard.EU_EEA  # in the EU/EEA there is no transfer to safeguard
+        if self.country and self.country not in ISO_3166_ALPHA_2:
+            errors["country"] = _("Enter the country as its two-letter ISO 3166 code (e.g. FR, DE, US).")
+        elif self.country and self.country in EU_EEA and self.safeguard not in ("", self.Safeguard.EU_EEA):
+            errors["safeguard"] = _(
+                "The country is in the EU/EEA: there is no transfer, choose In the EU/EEA."
+            )
+        elif self.country and self.country not in EU_EEA:
+            if self.safeguard == self.Safeguard.NONE:
+                errors["safeguard"] = _(
+                    "A processor outside the EU/EEA needs a safeguard: an adequacy decision, standard "
+                    "contractual clauses or binding corporate rules (GDPR art. 44-46)."
+                )
+            elif self.safeguard == self.Safeguard.EU_EEA:
+                errors["safeguard"] = _("The country is outside the EU/EEA: name the transfer's safeguard.")
+        if self.role == self.Role.OTHER and not self.role_label.strip():
+            errors["role_label"] = _("Say what the processor does when its role is Other.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_transfer(self) -> bool:
+        return bool(self.country) and self.country not in EU_EEA
+
+    def role_text(self, language: str) -> str:
+        if self.role == self.Role.OTHER:
+            return self.role_label
+        with translation.override(language):
+            return str(self.get_role_display())
+
+    def public_text(self, language: str) -> str:
+        """The processor as people read it, with its country (GDPR 13(1)(e), 14(1)(e))."""
+        own = self.public_description_fr if language.startswith("fr") else self.public_description_en
+        text = own.strip() or f"{self.role_text(language)}{_colon(language)}{self.name}"
+        return f"{text} ({self.country})" if self.country else text
+
+    def register_line(self, language: str) -> str:
+        """Role, name, country, safeguard and documentation, for the register (GDPR 30(1)(d)-(e))."""
+        with translation.override(language):
+            country = self.country or str(_("country not entered"))
+            safeguard = (
+                str(self.get_safeguard_display()) if self.safeguard else str(_("safeguard not entered"))
+            )
+            line = f"{self.role_text(language)}{_colon(language)}{self.name}, {country}, {safeguard}"
+            if self.documentation.strip():
+                line += f"; {_('documentation')}{_colon(language)}{self.documentation.strip()}"
+        return line
+
+    def safeguard_text(self) -> str:
+        return str(self.get_safeguard_display()) if self.safeguard else str(_("safeguard not entered"))
+
+    def transfer_line(self, language: str) -> str:
+        with translation.override(language):
+            safeguard = (
+                str(self.get_safeguard_display()) if self.safeguard else str(_("safeguard not entered"))
+            )
+        return f"{self.name} ({self.role_text(language)}), {self.country}{_colon(language)}{safeguard}"
 
 
 class AccessAction(models.TextChoices):

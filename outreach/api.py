@@ -117,7 +117,17 @@ PreviewSerializer = inline_serializer(
     },
 )
 SendSerializer = inline_serializer(
-    "CampaignSent", {"queued": serializers.IntegerField(), "status": serializers.CharField()}
+    "CampaignSent",
+    {
+        "queued": serializers.IntegerField(),
+        "status": serializers.CharField(),
+        "sends_from": serializers.DateTimeField(
+            allow_null=True, help_text="The end of the undo window: nothing is sent before"
+        ),
+    },
+)
+CancelSerializer = inline_serializer(
+    "CampaignCancelled", {"held": serializers.IntegerField(), "status": serializers.CharField()}
 )
 
 
@@ -201,6 +211,10 @@ class CampaignViewSet(
 
     @extend_schema(
         summary="Send: queue every allowed message for the worker",
+        description=(
+            "The worker sends nothing before the undo window has ended (LOYAL_SEND_UNDO_SECONDS, "
+            "`sends_from` in the answer); `cancel` takes the campaign back until then."
+        ),
         request=None,
         responses={202: SendSerializer},
     )
@@ -212,7 +226,25 @@ class CampaignViewSet(
         except DjangoValidationError as error:
             raise as_api_error(error) from error
         campaign.refresh_from_db()
-        return Response({"queued": queued, "status": campaign.status}, status=status.HTTP_202_ACCEPTED)
+        return Response(
+            {"queued": queued, "status": campaign.status, "sends_from": sending.sends_from(campaign)},
+            status=status.HTTP_202_ACCEPTED,
+        )
+
+    @extend_schema(
+        summary="Cancel the sending inside its undo window: nothing goes out",
+        request=None,
+        responses={200: CancelSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None, format=None):
+        campaign = self.get_object()
+        try:
+            held = sending.cancel_sending(campaign, by=request.user)
+        except DjangoValidationError as error:
+            raise as_api_error(error) from error
+        campaign.refresh_from_db()
+        return Response({"held": held, "status": campaign.status})
 
     @extend_schema(
         summary="Log a contact made by hand (phone, post, SMS, LinkedIn) from the checklist",

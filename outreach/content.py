@@ -16,9 +16,10 @@ from django.conf import settings
 from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils.html import escape, urlize
+from django.utils.translation import gettext as _
 
 from consent import links
-from org.models import Organisation
+from org.models import Organisation, Processor
 from outreach import notices
 from outreach.models import Campaign, Message
 from prospects.models import Language, Prospect, Source
@@ -39,19 +40,32 @@ class Content:
 # The mark of a default the organisation page has not replaced yet (crm/settings.py).
 UNNAMED = "(to be named)"
 # What every message and notice must name: the advertiser (CPCE L34-5), the controller and its
-# contact, the DPO, the recipients and the transfers (GDPR 13(1), 14(1)).
-REQUIRED_FACTS = ("name", "address", "email", "dpo_email", "hosting", "emailing", "transfers")
+# contact, the DPO (GDPR 13(1), 14(1)); the recipients and transfers are the processors below.
+REQUIRED_FACTS = ("name", "address", "email", "dpo_email")
+# The processors every campaign uses: where the data are kept, and who sends the e-mails.
+REQUIRED_PROCESSORS = (Processor.Role.HOSTING, Processor.Role.EMAILING)
 
 
 def missing_facts(controller: Organisation | None = None) -> list[str]:
     """The labels of the organisation's facts still empty or "(to be named)": while any is missing,
-    no campaign starts (sending.start_sending), as its messages and notices could not be complete."""
+    no campaign starts (sending.start_sending), as its messages and notices could not be complete.
+    A processor counts once named with its country and its safeguard (GDPR 13(1)(e)-(f), 14(1)(e)-(f))."""
     controller = controller or Organisation.objects.current()
-    return [
+    missing = [
         str(Organisation._meta.get_field(name).verbose_name)
         for name in REQUIRED_FACTS
         if not str(getattr(controller, name)).strip() or UNNAMED in str(getattr(controller, name))
     ]
+    processors = controller.processor_list()
+    for role in REQUIRED_PROCESSORS:
+        if not any(processor.role == role for processor in processors):
+            missing.append(_("a processor for %(role)s") % {"role": role.label})
+    for processor in processors:
+        if not processor.country:
+            missing.append(_("the country of the processor %(name)s") % {"name": processor.name})
+        if not processor.safeguard:
+            missing.append(_("the transfer safeguard of the processor %(name)s") % {"name": processor.name})
+    return missing
 
 
 def language_of(prospect: Prospect) -> str:

@@ -37,8 +37,11 @@ logger = logging.getLogger(__name__)
 # so that the proof of a notice shows the text as it was (GDPR 5(2), docs/rules.md §2.1).
 # art14-2026-2: the full GDPR 14(1)-(2) content (consent as the basis where it is, the
 # retention from the setting, no automated decisions, the objection right set apart, 21(4)).
-NOTICE_VERSION = "art14-2026-2"
-NOTICE_VERSIONS = ("art14-2026-1", NOTICE_VERSION)
+# art14-2026-3: each processor by its own text with its country, each transfer with its
+# safeguard (org.models.Processor; GDPR 14(1)(e)-(f), CJEU C-154/21). The earlier versions
+# name the same processors, on one line, as their text did.
+NOTICE_VERSION = "art14-2026-3"
+NOTICE_VERSIONS = ("art14-2026-1", "art14-2026-2", NOTICE_VERSION)
 STANDALONE_SUBJECT = {
     Language.FR: "Information sur l'utilisation de vos données personnelles",
     Language.EN: "How we use your personal data",
@@ -64,11 +67,19 @@ def notice_text(
     if version not in NOTICE_VERSIONS:
         raise ValueError(f"Unknown notice version {version!r}.")
     source = source or first_source(prospect)
+    controller = controller or Organisation.objects.current()
+    processors = controller.processor_list()
+    named = [processor.public_text(language) for processor in processors]
+    transfers = controller.transfer_lines(language, processors)
     context = {
         "prospect": prospect,
         "source": source,
         "evidence": source.evidence if source else {},
-        "controller": controller or Organisation.objects.current(),
+        "controller": controller,
+        "processors": named,
+        "transfers": transfers,
+        "legacy_processors": "; ".join(named) if language == "en" else " ; ".join(named),
+        "legacy_transfers": "; ".join(transfers) if language == "en" else " ; ".join(transfers),
         "years": retention.prospect_years(),
         "standalone": standalone,
         "unsubscribe_url": links.unsubscribe_url(prospect, ""),

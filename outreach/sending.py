@@ -85,8 +85,49 @@ def settings_value(name: str) -> int:
 # --- Starting ------------------------------------------------------------------------------------
 
 
+def undo_window() -> timedelta:
+    """How long a campaign's sending can be cancelled after it was asked for (LOYAL_SEND_UNDO_SECONDS)."""
+    return timedelta(seconds=settings_value("undo_seconds"))
+
+
+def sends_from(campaign: Campaign) -> datetime | None:
+    """When the worker may send the campaign's first message: the end of its undo window."""
+    if campaign.send_requested_at is None:
+        return None
+    return campaign.send_requested_at + undo_window()
+
+
+def can_cancel(campaign: Campaign, *, now: datetime | None = None) -> bool:
+    """Sending by the product, asked for, and still inside the undo window."""
+    start = sends_from(campaign)
+    return (
+        campaign.status == CampaignStatus.SENDING
+        and campaign.is_sent_by_product
+        and start is not None
+        and (now or timezone.now()) < start
+    )
+
+
+def cancel_sending(campaign: Campaign, *, by, now: datetime | None = None) -> int:
+    """Take the campaign back inside its undo window: nothing was sent, and the worker sends
+    nothing of it (its chunks find the campaign no longer sending). It stays previewed, to be
+    sent again later; returns how many messages were held back."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+        if not can_cancel(campaign, now=now):
+            raise ValidationError(
+                _("The undo window has ended: the worker has started sending this campaign.")
+            )
+        held = campaign.messages.queued().update(queued_at=None)
+        Campaign.objects.filter(pk=campaign.pk).update(status=CampaignStatus.DECIDED, send_requested_at=None)
+    logger.info("campaign %s: sending cancelled by user %s, %s messages held", campaign.pk, by.pk, held)
+    return held
+
+
 def start_sending(campaign: Campaign, *, by, now: datetime | None = None) -> int:
-    """Queue the campaign's allowed messages and hand them to the worker; returns how many."""
+    """Queue the campaign's allowed messages and hand them to the worker once the undo window
+    has ended; returns how many."""
     now = now or timezone.now()
     if missing := content.missing_facts():
         raise ValidationError(
@@ -115,19 +156,25 @@ def start_sending(campaign: Campaign, *, by, now: datetime | None = None) -> int
             status=status, send_requested_at=now, finished_at=None if ids else now
         )
         if campaign.is_sent_by_product:
-            enqueue(campaign.pk, ids)
+            enqueue(campaign.pk, ids, countdown=undo_window().total_seconds())
     logger.info("campaign %s: %s messages queued by user %s", campaign.pk, len(ids), by.pk)
     return len(ids)
 
 
-def enqueue(campaign_id: int, message_ids: list[int]) -> int:
-    """One task per chunk, published only once the transaction that queued them commits."""
+def enqueue(campaign_id: int, message_ids: list[int], *, countdown: float = 0) -> int:
+    """One task per chunk, published only once the transaction that queued them commits, and
+    run ``countdown`` seconds later (the undo window; the claim checks it again)."""
     from outreach.tasks import send_chunk
 
     size = decisions.chunk_size()
     chunks = [message_ids[start : start + size] for start in range(0, len(message_ids), size)]
     for chunk in chunks:
-        send_chunk.delay_on_commit(campaign_id, chunk)
+        if countdown > 0:
+            transaction.on_commit(
+                lambda chunk=chunk: send_chunk.apply_async((campaign_id, chunk), countdown=countdown)
+            )
+        else:
+            send_chunk.delay_on_commit(campaign_id, chunk)
     return len(chunks)
 
 
@@ -191,7 +238,17 @@ def _holding(token: int):
 
 
 def _claim(campaign_id: int, message_ids: list[int], token: int) -> list[int]:
-    """Stamp the chunk's queued, unclaimed messages with ``token``; their ids."""
+    """Stamp the chunk's queued, unclaimed messages with ``token``; their ids.
+
+    Only for a campaign still sending whose undo window has ended: a cancelled campaign, or
+    a task run early, claims nothing (``requeue_stalled`` hands the chunk out again later).
+    """
+    window_ended = timezone.now() - undo_window()
+    ready = Campaign.objects.filter(
+        pk=campaign_id, status=CampaignStatus.SENDING, send_requested_at__lte=window_ended
+    )
+    if not ready.exists():
+        return []
     with transaction.atomic():
         free = Message.objects.filter(
             pk__in=message_ids, campaign_id=campaign_id, status=MessageStatus.QUEUED, claim__isnull=True

@@ -12,6 +12,7 @@ urlpatterns = [
     path("campaigns/<int:pk>/edit/", views.campaign_form, name="campaign_edit"),
     path("campaigns/<int:pk>/decide/", views.campaign_decide, name="campaign_decide"),
     path("campaigns/<int:pk>/send/", views.campaign_send, name="campaign_send"),
+    path("campaigns/<int:pk>/cancel/", views.campaign_cancel, name="campaign_cancel"),
     path("campaigns/<int:pk>/messages/<int:message_pk>/log/", views.message_log, name="message_log"),
     path("notices/", views.notice_review, name="notices"),
 ]

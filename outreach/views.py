@@ -71,6 +71,8 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "reason": reason,
         "next_after": rows[-1].pk if len(rows) == 50 else None,
         "can_edit": has_role(request.user, *EDITORS),
+        "can_cancel": sending.can_cancel(campaign),
+        "sends_from": sending.sends_from(campaign),
     }
     partial = request.headers.get("HX-Request") and request.GET.get("part") == "outcome"
     return render(
@@ -90,15 +92,51 @@ def campaign_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(*EDITORS)
-@require_POST
+@require_http_methods(["GET", "POST"])
 def campaign_send(request: HttpRequest, pk: int) -> HttpResponse:
+    """Say what sending will do, to how many, and send only once confirmed (a POST with
+    ``confirm``); the worker then waits for the undo window, cancellable from the campaign."""
+    campaign = _campaign(request, pk)
+    if request.method == "POST" and request.POST.get("confirm") == "yes":
+        try:
+            queued = sending.start_sending(campaign, by=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            campaign.refresh_from_db()
+            if sending.can_cancel(campaign):
+                messages.success(
+                    request,
+                    _("%(count)d messages will be sent in %(seconds)d seconds: you can still cancel.")
+                    % {"count": queued, "seconds": sending.undo_window().total_seconds()},
+                )
+            else:
+                messages.success(request, _("%(count)d messages handed to the worker.") % {"count": queued})
+        return redirect(campaign)
+    campaign = decisions.decide_on_preview(campaign, viewer=request.user)
+    counts = campaigns.counts_per_reason(campaign)
+    context = {
+        "campaign": campaign,
+        "allowed": sum(row.count for row in counts if row.allowed),
+        "refused": sum(row.count for row in counts if not row.allowed),
+        "undo_seconds": int(sending.undo_window().total_seconds()),
+    }
+    return render(request, "outreach/campaign_send_confirm.html", context)
+
+
+@role_required(*EDITORS)
+@require_POST
+def campaign_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    """Cancel a campaign's sending inside its undo window: nothing goes out."""
     campaign = _campaign(request, pk)
     try:
-        queued = sending.start_sending(campaign, by=request.user)
+        held = sending.cancel_sending(campaign, by=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, _("%(count)d messages handed to the worker.") % {"count": queued})
+        messages.success(
+            request, _("Sending cancelled: none of the %(count)d messages left.") % {"count": held}
+        )
     return redirect(campaign)
 
 

@@ -112,7 +112,7 @@ def information(prospect: Prospect, *, language: str) -> list[notice.Section]:
         section("c", recipients(prospect, organisation, language)),
         section("d", [kept, *(rule for f in fiches for rule in f["retention"])]),
         section("g", _sources(prospect)),
-        section("transfers", [organisation.transfers]),
+        section("transfers", organisation.transfer_lines(language)),
         *([section("suppression", hashes)] if hashes else []),
         *_propagation_sections(set(digests_of(prospect).values()), language),
         *notice.rights_sections(organisation, language),
@@ -167,11 +167,13 @@ def recipients(prospect: Prospect, organisation: Organisation, language: str) ->
     """
     public = [record for record in records.stored() if record.code in notice.PUBLIC_ACTIVITIES]
     lines = [RECIPIENTS.in_language(language)]
-    for role in records.PROCESSOR_ROLES:
-        if any(role in record.processors for record in public):
-            service = art30.PROCESSOR_ROLES[role].in_language(language).lower()
+    used = {role for record in public for role in record.processors}
+    for processor in organisation.processor_list():
+        if processor.role in used:
             lines.append(
-                PROCESSOR.format(name=getattr(organisation, role), role=service).in_language(language)
+                PROCESSOR.format(
+                    name=processor.public_text(language), role=processor.role_text(language).lower()
+                ).in_language(language)
             )
     lines += [
         line.strip() for record in public for line in record.other_processors.splitlines() if line.strip()

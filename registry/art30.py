@@ -67,7 +67,11 @@ CONTROLLER_FIELDS = (
     ("dpo", Text("Data protection officer", "Délégué à la protection des données")),
 )
 TITLE = Text("Record of processing activities", "Registre des activités de traitement")
-PROCESSOR_ROLES = {"hosting": Text("Hosting", "Hébergement"), "emailing": Text("Emailing", "E-mailing")}
+PROCESSOR_ROLES = {
+    "hosting": Text("Hosting", "Hébergement"),
+    "emailing": Text("Emailing", "E-mailing"),
+    "other": Text("Other processors", "Autres sous-traitants"),
+}
 NOT_DOCUMENTED = Text(
     "Not documented yet: to be entered by the DPO", "Non documenté : à renseigner par le DPO"
 )
@@ -137,7 +141,7 @@ def fiche(record: ProcessingActivity, organisation: Organisation, language: str)
         "recipients_internal": lines("recipients_internal"),
         "recipients_external": lines("recipients_external"),
         "processors": processors(record, organisation, language),
-        "transfers": text("transfers") or organisation.transfers,
+        "transfers": transfers(record, organisation, language),
         "retention": [rule.describe(language) for rule in records.retention_of(record)],
         "security": _security(record, language),
         "dpia": _dpia(record, language),
@@ -145,14 +149,25 @@ def fiche(record: ProcessingActivity, organisation: Organisation, language: str)
     }
 
 
+def used_processors(record: ProcessingActivity, organisation: Organisation) -> list:
+    """The organisation's processors whose role the activity uses (org.models.Processor)."""
+    return [processor for processor in organisation.processor_list() if processor.role in record.processors]
+
+
 def processors(record: ProcessingActivity, organisation: Organisation, language: str) -> list[str]:
-    """Each processor by its role and its name (GDPR 30(1)(d); CJEU C-154/21 for Art. 15)."""
-    named = [
-        f"{PROCESSOR_ROLES[role].in_language(language)}{colon(language)}{getattr(organisation, role)}"
-        for role in records.PROCESSOR_ROLES
-        if role in record.processors
-    ]
+    """Each processor by its role, name, country and safeguard (GDPR 30(1)(d)-(e); CJEU C-154/21)."""
+    named = [processor.register_line(language) for processor in used_processors(record, organisation)]
     return named + [line.strip() for line in record.other_processors.splitlines() if line.strip()]
+
+
+def transfers(record: ProcessingActivity, organisation: Organisation, language: str) -> list[str]:
+    """Each transfer of the activity's processors with its safeguard, then the activity's own statement
+    or, without one, the organisation's (GDPR 30(1)(e), 44-46)."""
+    own = records.text(record, "transfers", language)
+    if own:
+        used = used_processors(record, organisation)
+        return [processor.transfer_line(language) for processor in used if processor.is_transfer] + [own]
+    return organisation.transfer_lines(language, used_processors(record, organisation))
 
 
 def _described(described: dict, codes, names: dict, language: str) -> list[str]:

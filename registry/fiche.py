@@ -150,7 +150,7 @@ class Activity:
     retention: tuple[Retention, ...]
     recipients_internal: tuple[Text, ...]
     recipients_external: tuple[Text, ...]
-    processors: tuple[str, ...]  # names of Organisation fields: "hosting", "emailing"
+    processors: tuple[str, ...]  # roles of org.models.Processor: "hosting", "emailing", "other"
     dpia_notes: Text  # why a DPIA is or is not needed, as far as the code knows
     rights: Text
     security: tuple[tuple[SecurityMeasure, Text], ...]

@@ -5,7 +5,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from org.forms import DomainErrorsMixin
-from org.models import Organisation
+from org.models import Organisation, Processor
 from org.roles import Role
 from prospects.models import RestrictionGround
 from registry import records
@@ -208,13 +208,30 @@ class OrganisationForm(forms.ModelForm):
         model = Organisation
         fields = [
             "name", "address", "email", "legal_representative", "eu_representative", "dpo_name", "dpo_email",
-            "dpo_address", "hosting", "emailing", "transfers",
+            "dpo_address", "transfers",
         ]  # fmt: skip
         widgets = {
             "address": forms.Textarea(attrs={"rows": 2}),
             "dpo_address": forms.Textarea(attrs={"rows": 2}),
             "transfers": forms.Textarea(attrs={"rows": 3}),
         }
+
+
+class ProcessorForm(forms.ModelForm):
+    """One processor; ``Processor.clean`` checks the country and the safeguard of a transfer."""
+
+    class Meta:
+        model = Processor
+        fields = [
+            "role", "role_label", "name", "country", "safeguard", "documentation", "public_description_en",
+            "public_description_fr",
+        ]  # fmt: skip
+
+
+# The organisation page's processors: add, edit, remove, saved with the organisation or not at all.
+ProcessorFormSet = forms.inlineformset_factory(
+    Organisation, Processor, form=ProcessorForm, extra=1, can_delete=True
+)
 
 
 # --- A processing activity of the register ------------------------------------------------------
@@ -276,8 +293,13 @@ class ActivityForm(DomainErrorsMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         organisation = Organisation.objects.current()
+        processors = organisation.processor_list()
         self.fields["processors"].choices = [
-            (role, f"{PROCESSOR_ROLES[role].in_language(_language())}: {getattr(organisation, role)}")
+            (
+                role,
+                f"{PROCESSOR_ROLES[role].in_language(_language())}: "
+                + (", ".join(p.name for p in processors if p.role == role) or "-"),
+            )
             for role in records.PROCESSOR_ROLES
         ]
         self.fields["dpia_status"].choices = [

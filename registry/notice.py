@@ -92,7 +92,7 @@ def activity_sections(fiche: dict, language: str) -> list[Section]:
         ("data_categories", fiche["data_categories"]),
         ("sources", fiche["sources"]),
         ("recipients", recipients),
-        ("transfers", [fiche["transfers"]]),
+        ("transfers", fiche["transfers"]),
         ("retention", fiche["retention"]),
     ]
     return [Section(heading(key, language), items) for key, items in parts]

@@ -31,8 +31,8 @@ REQUIRED = (
     "name", "purpose", "legal_basis", "data_subjects", "sensitive_data", "sources", "recipients_internal",
     "recipients_external", "joint_controller", "rights",
 )  # fmt: skip
-# The processors ``org.Organisation`` names, by the name of its field.
-PROCESSOR_ROLES = ("hosting", "emailing")
+# The roles of the organisation's processors (org.models.Processor.Role) an activity may use.
+PROCESSOR_ROLES = ("hosting", "emailing", "other")
 DESCRIBED_MEASURES = tuple(measure for measure in SecurityMeasure if measure not in ATTESTED_MEASURES)
 # The values a linked retention period takes from the purges (docs/rules.md §2.1).
 LINKED_PERIODS = {

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
@@ -18,6 +19,7 @@ from registry.forms import (
     FollowUpForm,
     NotifiedForm,
     OrganisationForm,
+    ProcessorFormSet,
     RetentionFormSet,
     retention_initial,
 )
@@ -307,11 +309,20 @@ def propagation_queue(request: HttpRequest) -> HttpResponse:
 @role_required(Role.ADMIN)
 @require_http_methods(["GET", "POST"])
 def organisation(request: HttpRequest) -> HttpResponse:
-    form = OrganisationForm(request.POST or None, instance=Organisation.objects.current())
-    if request.method == "POST" and form.is_valid():
-        saved = form.save(commit=False)
-        saved.updated_by = request.user
-        saved.save()
+    current = Organisation.objects.current()
+    form = OrganisationForm(request.POST or None, instance=current)
+    # An organisation not saved yet has no processors to edit; they are saved with it.
+    formset = ProcessorFormSet(
+        request.POST or None, instance=None if current._state.adding else current, prefix="processors"
+    )
+    # Both checked, so that every error shows at once; then both saved, or neither.
+    if request.method == "POST" and all([form.is_valid(), formset.is_valid()]):
+        with transaction.atomic():
+            saved = form.save(commit=False)
+            saved.updated_by = request.user
+            saved.save()
+            formset.instance = saved
+            formset.save()
         messages.success(request, _("Saved. The register records a new version when its content changes."))
         return redirect("registry:organisation")
-    return render(request, "registry/organisation.html", {"form": form})
+    return render(request, "registry/organisation.html", {"form": form, "formset": formset})

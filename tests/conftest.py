@@ -35,13 +35,23 @@ def _fast_password_hashing():
 
 
 @pytest.fixture(scope="session", autouse=True)
+def _no_undo_window():
+    """A campaign's sending waits for its undo window (60 s by default): the tests send at once,
+    in this process and in the workers they start; the undo tests set a window of their own."""
+    import os
+
+    from django.conf import settings
+
+    os.environ["LOYAL_SEND_UNDO_SECONDS"] = "0"
+    with override_settings(LOYAL_OUTREACH={**settings.LOYAL_OUTREACH, "undo_seconds": 0}):
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
 def _named_processors():
     """Campaigns start only once the organisation names its processors (outreach/content.py
     missing_facts); the tests run with named ones, and a test of that rule empties one."""
-    from django.conf import settings
-
-    named = {"hosting": "Hosting provider SAS, France (EU)", "emailing": "Mailing provider SAS, France (EU)"}
-    with override_settings(LOYAL_CONTROLLER={**settings.LOYAL_CONTROLLER, **named}):
+    with override_settings(LOYAL_PROCESSORS=NAMED_PROCESSORS):
         yield
 
 
@@ -52,6 +62,27 @@ def _sending_domains():
     domains = ["acme-solutions.example", "acme.example", "loyal.example"]
     with override_settings(LOYAL_SENDING_DOMAINS=domains, LOYAL_BOUNCE_ADDRESS="bounces@loyal.example"):
         yield
+
+
+# The processors of the organisation not saved yet, during the tests (settings.LOYAL_PROCESSORS).
+NAMED_PROCESSORS = [
+    {
+        "role": "hosting",
+        "name": "Hosting provider SAS",
+        "country": "FR",
+        "safeguard": "eu_eea",
+        "public_description_en": "Hosting: Hosting provider SAS, France",
+        "public_description_fr": "Hébergement : Hosting provider SAS, France",
+    },
+    {
+        "role": "emailing",
+        "name": "Mailing provider SAS",
+        "country": "FR",
+        "safeguard": "eu_eea",
+        "public_description_en": "Emailing: Mailing provider SAS, France",
+        "public_description_fr": "E-mailing : Mailing provider SAS, France",
+    },
+]
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('outreach', '0007_campaign_target'),
-        ('prospects', '0019_pipeline_defaults'),
+        ('prospects', '0022_pipeline_defaults'),
     ]
 
     operations = [

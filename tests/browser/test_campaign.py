@@ -56,6 +56,11 @@ def test_rep_builds_previews_and_sends_a_campaign(page, live_server, settings, p
 
     with page.expect_navigation():
         page.get_by_role("button", name="Send to the allowed recipients").click()
+    # Asked first, with what it will do and to how many; nothing left yet.
+    expect(page.locator("#send-question")).to_have_text("Send to 2 people? 2 refused stay unsent.")
+    assert mail.outbox == []
+    with page.expect_navigation():
+        page.get_by_role("button", name="Confirm").click()
 
     expect(page.locator(".messages")).to_contain_text("2 messages handed to the worker")
     rows = page.locator("table.recipients tbody tr")

@@ -110,7 +110,9 @@ EXPECTED: dict[str, str] = {
     "outreach:campaign":            "GET HEAD: L 403 200 200 200 | *: L 403 405 405 405",
     "outreach:campaign_edit":       "GET POST: L 403 200 403 200 | *: L 403 405 403 405",
     "outreach:campaign_decide":     "POST: L 403 302 403 302 | *: L 403 405 403 405",
-    "outreach:campaign_send":       "POST: L 403 302 403 302 | *: L 403 405 403 405",
+    # GET and an unconfirmed POST ask first (200); nothing is sent without "confirm".
+    "outreach:campaign_send":       "GET POST: L 403 200 403 200 | *: L 403 405 403 405",
+    "outreach:campaign_cancel":     "POST: L 403 302 403 302 | *: L 403 405 403 405",
     "outreach:message_log":         "POST: L 403 302 403 302 | *: L 403 405 403 405",
     "outreach:notices":             "GET HEAD: L 403 403 200 200 | *: L 403 403 405 405",
 
@@ -182,6 +184,10 @@ EXPECTED: dict[str, str] = {
     "campaign-send":                "GET HEAD: 403 403 405 405 405 | OPTIONS: 403 403 200 200 200"
                                     " | POST: 403 403 202 403 202 | *: 403 403 405 403 405",
     "campaign-send.<format>":       "=campaign-send",
+    # The seeded campaign is not sending: nothing to cancel (400 naming why).
+    "campaign-cancel":              "GET HEAD: 403 403 405 405 405 | OPTIONS: 403 403 200 200 200"
+                                    " | POST: 403 403 400 403 400 | *: 403 403 405 403 405",
+    "campaign-cancel.<format>":     "=campaign-cancel",
     "prospectlist-list":            "GET HEAD OPTIONS: 403 403 200 200 200 | POST: 403 403 400 403 400"
                                     " | *: 403 403 405 403 405",
     "prospectlist-list.<format>":   "=prospectlist-list",

@@ -183,6 +183,7 @@ TEAM_OBJECTS: dict[str, Callable[[dict], dict]] = {
     "outreach:campaign_edit": lambda o: {"pk": o["campaign"].pk},
     "outreach:campaign_decide": lambda o: {"pk": o["campaign"].pk},
     "outreach:campaign_send": lambda o: {"pk": o["campaign"].pk},
+    "outreach:campaign_cancel": lambda o: {"pk": o["campaign"].pk},
     "outreach:message_log": lambda o: {"pk": o["campaign"].pk, "message_pk": o["message"].pk},
     "consent:panel": lambda o: {"pk": o["prospect"].pk},
     "consent:objection_add": lambda o: {"pk": o["prospect"].pk},
@@ -196,6 +197,7 @@ TEAM_OBJECTS: dict[str, Callable[[dict], dict]] = {
     "campaign-log": lambda o: {"pk": o["campaign"].pk},
     "campaign-preview": lambda o: {"pk": o["campaign"].pk},
     "campaign-send": lambda o: {"pk": o["campaign"].pk},
+    "campaign-cancel": lambda o: {"pk": o["campaign"].pk},
 }
 # Routes whose arguments name anything else: a user, a register version, a request, a token.
 OTHER_OBJECTS: dict[str, Callable[[dict], dict]] = {

@@ -95,9 +95,13 @@ def _assert_no_formula(fmt: str, content: bytes | str) -> None:
 
 def _plant_organisation() -> None:
     organisation = Organisation.objects.current()
-    for field in ("name", "address", "legal_representative", "dpo_name", "hosting", "emailing", "transfers"):
+    for field in ("name", "address", "legal_representative", "dpo_name", "transfers"):
         setattr(organisation, field, PLANTED)
     organisation.save()
+    # A transfer's line starts with the processor's name: a cell of its own in the register.
+    organisation.processors.create(
+        role="hosting", name=PLANTED, country="US", safeguard="scc", documentation=PLANTED
+    )
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx", "ods"])

@@ -55,6 +55,7 @@ pytestmark = pytest.mark.slow
 APPS = ("crm", "org", "prospects", "consent", "outreach", "registry")
 # Free-text fields that no person types: why each is left out.
 NOT_TYPED = {
+    "org.Processor.country": "a two-letter ISO 3166 code: anything else is refused (Processor.clean)",
     "prospects.Company.domain": "nothing writes it: no form, API field or service sets a domain",
     "prospects.Suppression.digest": "a keyed hash computed by the suppression list",
     "prospects.Suppression.channel": "a channel code that the domain picks from Channel",

@@ -120,7 +120,7 @@ def campaign_values(campaign: Campaign) -> dict[str, str]:
 
 def send(client, campaign: Campaign) -> None:
     """Start sending from the page, then do the worker's task on the messages it queued."""
-    post(client, f"/outreach/campaigns/{campaign.pk}/send/", {})
+    post(client, f"/outreach/campaigns/{campaign.pk}/send/", {"confirm": "yes"})
     sending.send_chunk(campaign.pk, list(campaign.messages.queued().values_list("pk", flat=True)))
 
 

@@ -13,7 +13,7 @@ from django.test import Client
 from django.utils import timezone
 from hypothesis import strategies as st
 
-from org.models import Organisation
+from org.models import Organisation, Processor
 from registry.models import Breach, ProcessingActivity, SubjectRequest
 from tests import factories
 from tests.crm.hostile import (
@@ -33,6 +33,7 @@ from tests.crm.hostile import (
     subject_access_page,
     texts,
 )
+from tests.org.test_processors import formset_data, organisation_data
 from tests.registry.conftest import page_data
 
 pytestmark = pytest.mark.slow
@@ -66,8 +67,15 @@ ACTIVITY_MAPS = {f"{prefix}_{lang}": 600 for prefix in ("category_identity", "me
 RULE = {f"{part}_{lang}": 600 for part in ("data", "start", "then") for lang in ("en", "fr")}
 ORGANISATION = {
     "name": 200, "address": 600, "legal_representative": 200, "eu_representative": 300, "dpo_name": 200,
-    "dpo_address": 600, "hosting": 300, "emailing": 300, "transfers": 600,
+    "dpo_address": 600, "transfers": 600,
 }  # fmt: skip
+PROCESSOR = {
+    "role_label": 100, "name": 200, "documentation": 300, "public_description_en": 300,
+    "public_description_fr": 300,
+}  # fmt: skip
+# What the register, its export and the public notice say of a processor; the Art. 15 page too.
+PROCESSOR_IN_REGISTER = {f"org.Processor.{name}" for name in ("role_label", "name", "documentation")}
+PROCESSOR_ON_ART15 = {f"org.Processor.{name}" for name in ("role_label", "name")}
 ORGANISATION_EMAILS = ("email", "dpo_email")
 FIELDS = {
     *(f"registry.SubjectRequest.{name}" for name in REQUEST_FIELDS),
@@ -76,6 +84,7 @@ FIELDS = {
     *(f"registry.ProcessingActivity.{name}" for name in (*ACTIVITY, "data_categories", "security")),
     *(f"registry.RetentionRule.{name}" for name in RULE),
     *(f"org.Organisation.{name}" for name in (*ORGANISATION, *ORGANISATION_EMAILS)),
+    *(f"org.Processor.{name}" for name in PROCESSOR),
 }
 # What the public notice and the Art. 15 page say of the controller.
 ON_THE_NOTICE = {f"org.Organisation.{name}" for name in ("name", "address", "email", "dpo_name", "dpo_email")}
@@ -214,7 +223,7 @@ def test_the_controllers_details_are_escaped_in_the_register_the_notice_and_the_
         typed |= {
             name: email(template) for name, template in zip(ORGANISATION_EMAILS, drawn["emails"], strict=True)
         }
-        response = post(admin, "/registry/organisation/", typed)
+        response = post(admin, "/registry/organisation/", typed | formset_data([]))
         outcomes[response.status_code] += 1
         if response.status_code != 302:
             return refused(
@@ -231,5 +240,35 @@ def test_the_controllers_details_are_escaped_in_the_register_the_notice_and_the_
         check(subject_access_page(admin, prospect), values, ON_THE_ART15_PAGE, "Art. 15 export")
 
     run(strategy, example)
+
+    assert outcomes[302] >= 10, outcomes
+
+
+def test_the_processors_are_escaped_in_the_register_the_notice_and_the_art15_page(clients, rep):
+    admin, dpo, outcomes = clients["admin"], clients["dpo"], Counter()
+
+    def example(drawn):
+        typed = filled(drawn, PROCESSOR)
+        # An activity the public notice shows uses processors of the role Other, so that their label shows.
+        ProcessingActivity.objects.filter(code="b2b_prospecting").update(
+            processors=["hosting", "emailing", "other"]
+        )
+        row = {"role": "other", "country": "US", "safeguard": "scc", **typed}
+        response = post(admin, "/registry/organisation/", organisation_data() | formset_data([row]))
+        outcomes[response.status_code] += 1
+        if response.status_code != 302:
+            return refused(
+                response, {f"org.Processor.{k}": v for k, v in typed.items()}, "/registry/organisation/"
+            )
+        processor = Processor.objects.get()
+        values = {f"org.Processor.{name}": getattr(processor, name) for name in typed}
+        read(admin, "/registry/organisation/", values, values)
+        read(dpo, "/registry/", values, PROCESSOR_IN_REGISTER)
+        read(dpo, "/registry/export/html/", values, PROCESSOR_IN_REGISTER)
+        read(Client(), "/privacy/", values, PROCESSOR_IN_REGISTER, data={"lang": "fr"})
+        prospect = factories.prospect(by=rep, email=f"{marker()}@acme.example")
+        check(subject_access_page(admin, prospect), values, PROCESSOR_ON_ART15, "Art. 15 export")
+
+    run(texts(PROCESSOR), example)
 
     assert outcomes[302] >= 10, outcomes

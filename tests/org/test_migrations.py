@@ -9,7 +9,7 @@ from django.db.migrations.executor import MigrationExecutor
 from crm import demo
 from org import conduct
 from org.access import record_access
-from org.models import AccessAction, AccessLog, CodeOfConduct, Organisation, Profile, Team
+from org.models import AccessAction, AccessLog, CodeOfConduct, Organisation, Processor, Profile, Team
 from prospects.models import Prospect
 
 MOVED = ("team", "profile", "codeofconduct", "conductacknowledgement", "organisation", "accesslog")
@@ -51,6 +51,7 @@ def test_a_database_filled_before_the_move_keeps_every_row_after_it():
     record_access(rep, Prospect.objects.values_list("pk", flat=True), action=AccessAction.VIEW)
     Organisation.objects.current().save()
     team_count, profile_count = Team.objects.count(), Profile.objects.count()
+    latest = columns_of_every_table()
     migrate([("org", None)])  # back to the schema of before the move: the crm_* tables
     # The migration history grows, and the moved models' content types change app by design.
     old_schema = columns_of_every_table()
@@ -58,13 +59,24 @@ def test_a_database_filled_before_the_move_keeps_every_row_after_it():
     del old_schema["django_migrations"]
     assert {f"crm_{name}" for name in MOVED} <= set(old_schema)
     assert not {f"org_{name}" for name in MOVED} & set(old_schema)
+    # Columns a later migration drops are compared elsewhere (org 0005: processors as rows).
+    renamed = {f"crm_{name}": f"org_{name}" for name in MOVED}
+    old_schema = {
+        table: [column for column in columns if column in latest.get(renamed.get(table, table), columns)]
+        for table, columns in old_schema.items()
+    }
     before = rows_of(old_schema, renamed={})
     types_before = rows_of({"django_content_type": types}, renamed={})["django_content_type"]
 
     migrate(None)
 
-    after = rows_of(old_schema, renamed={f"crm_{name}": f"org_{name}" for name in MOVED})
+    after = rows_of(old_schema, renamed=renamed)
     assert after == before
+    # The processors went back to the former text fields and came again as rows, country unknown.
+    assert sorted(Processor.objects.values_list("role", "name", "country")) == [
+        ("emailing", "Demo Mail SAS", ""),
+        ("hosting", "Demo Hosting SAS", ""),
+    ]
     moved = {("crm", pk, model): ("org", pk, model) for _app, pk, model in types_before if model in MOVED}
     relabelled = {moved.get(row, row) for row in types_before}  # rows are (app_label, id, model)
     assert set(rows_of({"django_content_type": types}, renamed={})["django_content_type"]) == relabelled

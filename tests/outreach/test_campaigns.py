@@ -2,11 +2,14 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from consent.models import Purpose
+from org.models import Organisation
 from outreach import sending
 from outreach.campaigns import create_campaign
 from outreach.models import CampaignStatus, Message
 from registry.forms import OrganisationForm
 from tests import factories
+from tests.conftest import NAMED_PROCESSORS
+from tests.org.test_processors import formset_data
 from tests.outreach.conftest import informed
 
 
@@ -24,16 +27,22 @@ def test_a_header_with_a_line_break_is_refused_naming_the_field(rep, field):
     assert field in refused.value.message_dict
 
 
+HOSTING, EMAILING = NAMED_PROCESSORS
+
+
 @pytest.mark.parametrize(
-    ("changes", "named"),
+    ("changes", "processors", "named"),
     [
-        ({"hosting": "Hosting provider in the EU (to be named)"}, "hosting provider (processor)"),
-        ({"dpo_email": ""}, "DPO email"),
-        ({"emailing": "  "}, "emailing provider (processor)"),
+        ({"dpo_email": ""}, NAMED_PROCESSORS, "DPO email"),
+        ({}, [EMAILING], "a processor for Hosting"),
+        ({}, [HOSTING], "a processor for Emailing"),
+        ({}, [HOSTING, {**EMAILING, "country": ""}], "the country of the processor Mailing provider SAS"),
+        ({}, [{**HOSTING, "safeguard": ""}, EMAILING], "safeguard of the processor Hosting provider SAS"),
     ],
 )
-def test_no_campaign_starts_while_an_organisation_fact_is_missing(rep, settings, changes, named):
+def test_no_campaign_starts_while_an_organisation_fact_is_missing(rep, settings, changes, processors, named):
     settings.LOYAL_CONTROLLER = {**settings.LOYAL_CONTROLLER, **changes}
+    settings.LOYAL_PROCESSORS = processors
     informed(by=rep, email="ana@acme.fr")
     campaign = factories.campaign(by=rep)
 
@@ -45,12 +54,41 @@ def test_no_campaign_starts_while_an_organisation_fact_is_missing(rep, settings,
     assert campaign.status == CampaignStatus.DRAFT and not Message.objects.exists()
 
 
+def test_a_migrated_processor_without_its_country_keeps_campaigns_from_starting(rep):
+    organisation = Organisation.objects.current()
+    organisation.save()
+    organisation.processors.create(role="hosting", name="OVH SAS", country="FR", safeguard="eu_eea")
+    organisation.processors.create(role="emailing", name="Brevo SAS")  # as the data migration leaves it
+    informed(by=rep, email="ana@acme.fr")
+    campaign = factories.campaign(by=rep)
+
+    with pytest.raises(ValidationError) as refused:
+        sending.start_sending(campaign, by=rep)
+
+    assert "the country of the processor Brevo SAS" in refused.value.messages[0]
+    assert "OVH SAS" not in refused.value.messages[0]
+
+
 def test_a_campaign_starts_once_the_organisation_page_names_them(rep, admin_client, settings):
-    settings.LOYAL_CONTROLLER = {**settings.LOYAL_CONTROLLER, "hosting": "Host (to be named)"}
+    settings.LOYAL_PROCESSORS = []
     informed(by=rep, email="ana@acme.fr")
     campaign = factories.campaign(by=rep)
     form = {k: v for k, v in settings.LOYAL_CONTROLLER.items() if k in OrganisationForm.Meta.fields}
+    with pytest.raises(ValidationError):
+        sending.start_sending(campaign, by=rep)
 
-    admin_client.post("/registry/organisation/", {**form, "hosting": "OVH SAS, France (EU)"})
+    response = admin_client.post(
+        "/registry/organisation/",
+        {
+            **form,
+            **formset_data(
+                [
+                    {"role": "hosting", "name": "OVH SAS", "country": "FR", "safeguard": "eu_eea"},
+                    {"role": "emailing", "name": "Mailjet SAS", "country": "fr", "safeguard": "eu_eea"},
+                ]
+            ),
+        },
+    )
 
+    assert response.status_code == 302
     assert sending.start_sending(campaign, by=rep) == 1

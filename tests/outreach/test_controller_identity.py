@@ -17,6 +17,7 @@ from outreach.content import compose
 from outreach.notices import notice_text
 from registry.forms import OrganisationForm
 from tests import factories
+from tests.org.test_processors import formset_data
 
 
 @pytest.fixture
@@ -65,7 +66,9 @@ def test_a_name_changed_on_the_organisation_page_reaches_footer_notice_wording_a
     person = factories.prospect(by=rep, email="anne.martin@acme.fr", source_type="linkedin_connection")
     campaign = factories.campaign(by=rep)
 
-    saved = admin_client.post("/registry/organisation/", {**form, "name": "Renamed Industries SA"})
+    saved = admin_client.post(
+        "/registry/organisation/", {**form, "name": "Renamed Industries SA", **formset_data([])}
+    )
 
     assert saved.status_code == 302
     assert "Renamed Industries SA" in compose(campaign, person, with_notice=True).body

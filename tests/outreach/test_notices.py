@@ -175,8 +175,11 @@ def test_a_rep_cannot_open_the_notice_review(rep_client):
                 "our legitimate interest",
                 "GDPR article 6(1)(f)",
                 "your first and last name, your job title, your company, your work email address",
-                "our processors: Host EU (France); Mail EU (Germany)",
-                "Transfers outside the European Union: None at all.",
+                "our processors, each named with the country where it processes your data:\n"
+                "- Emailing: Mail Inc., United States (US)\n- Hosting: Host EU, France (FR)\n",
+                "Transfers outside the European Union (EU/EEA), each with its safeguard:\n"
+                "- Mail Inc. (Emailing), US: Standard contractual clauses (art. 46(2)(c))\n"
+                "- Support desk in Canada, adequacy decision\n",
                 "How long: 5 years after the last contact that came from you",
                 "Automated decisions: none.",
                 "(www.cnil.fr)",
@@ -191,14 +194,46 @@ def test_a_rep_cannot_open_the_notice_review(rep_client):
                 "Durée de conservation : 5 ans après notre dernier contact venant de vous",
                 "Décisions automatisées : aucune.",
                 "réclamation à la CNIL",
-                "nos sous-traitants : Host EU (France) ; Mail EU (Germany)",
+                "- E-mailing : Mail Inc., États-Unis (US)\n- Hébergement : Host EU, France (FR)\n",
+                "- Mail Inc. (E-mailing), US : Clauses contractuelles types (art. 46(2)(c))\n",
             ],
         ),
     ],
 )
 def test_the_notice_carries_every_item_of_articles_14_1_and_14_2(rep, settings, language, fragments):
     settings.LOYAL_RETENTION = {**settings.LOYAL_RETENTION, "prospect_years": 5}
-    Organisation.objects.create(
+    renamed_organisation(settings)
+    prospect = linkedin(rep, first_name="Ana", email="ana@acme.fr")
+
+    text = notice_text(prospect, language=language)
+
+    for fragment in fragments:
+        assert fragment in text
+    assert NOTICE_VERSION == "art14-2026-3" and text.endswith(f"{NOTICE_VERSION}.")
+
+
+@pytest.mark.parametrize(
+    ("language", "line"),
+    [
+        ("en", "our processors: Emailing: Mail Inc., United States (US); Hosting: Host EU, France (FR). We"),
+        (
+            "fr",
+            "sous-traitants : E-mailing : Mail Inc., États-Unis (US) ; Hébergement : Host EU, France (FR).",
+        ),
+    ],
+)
+def test_a_notice_given_before_the_processors_list_renders_its_own_wording(rep, settings, language, line):
+    renamed_organisation(settings)
+    prospect = linkedin(rep, first_name="Ana", email="ana@acme.fr")
+
+    text = notice_text(prospect, language=language, version="art14-2026-2")
+
+    assert line in text and "art14-2026-2" in text
+    assert "US: Standard contractual clauses" in text if language == "en" else "US : Clauses" in text
+
+
+def renamed_organisation(settings) -> Organisation:
+    organisation = Organisation.objects.create(
         pk=Organisation.SINGLETON,
         **{
             **settings.LOYAL_CONTROLLER,
@@ -208,17 +243,26 @@ def test_the_notice_carries_every_item_of_articles_14_1_and_14_2(rep, settings, 
             "dpo_name": "Jo Dpo",
             "dpo_email": "dpo@renamed.example",
             "dpo_address": "9 rue du DPO, Lille",
-            "hosting": "Host EU (France)",
-            "emailing": "Mail EU (Germany)",
-            "transfers": "None at all.",
+            "transfers": "Support desk in Canada, adequacy decision",
         },
     )
-    prospect = linkedin(rep, first_name="Ana", email="ana@acme.fr")
-
-    text = notice_text(prospect, language=language)
-
-    for fragment in fragments:
-        assert fragment in text
+    organisation.processors.create(
+        role="hosting",
+        name="Host EU",
+        country="FR",
+        safeguard="eu_eea",
+        public_description_en="Hosting: Host EU, France",
+        public_description_fr="Hébergement : Host EU, France",
+    )
+    organisation.processors.create(
+        role="emailing",
+        name="Mail Inc.",
+        country="US",
+        safeguard="scc",
+        public_description_en="Emailing: Mail Inc., United States",
+        public_description_fr="E-mailing : Mail Inc., États-Unis",
+    )
+    return organisation
 
 
 @pytest.mark.parametrize(
@@ -267,3 +311,13 @@ def test_a_notice_given_in_an_earlier_version_is_still_rendered_as_it_was(rep):
     assert f"Version of this information: {NOTICE_VERSION}." in new and "Automated decisions: none." in new
     with pytest.raises(ValueError):
         notice_text(prospect, language="en", version="art14-1999-9")
+
+
+@pytest.mark.parametrize(
+    ("language", "line"), [("en", "\n- (to be named)\nWe never"), ("fr", "\n- (à désigner)\nNous ne")]
+)
+def test_a_notice_before_any_processor_is_named_says_so_rather_than_nothing(rep, settings, language, line):
+    settings.LOYAL_PROCESSORS = []
+    prospect = linkedin(rep, first_name="Ana", email="ana@acme.fr")
+
+    assert line in notice_text(prospect, language=language)

@@ -82,7 +82,7 @@ def test_the_send_button_sends_and_the_page_shows_the_outcome(
     campaign = factories.campaign(by=rep)
 
     with django_capture_on_commit_callbacks(execute=True):
-        rep_client.post(f"/outreach/campaigns/{campaign.pk}/send/")
+        rep_client.post(f"/outreach/campaigns/{campaign.pk}/send/", {"confirm": "yes"})
 
     page = rep_client.get(f"/outreach/campaigns/{campaign.pk}/").content.decode()
     assert len(mail.outbox) == 1
@@ -92,7 +92,7 @@ def test_the_send_button_sends_and_the_page_shows_the_outcome(
 def test_the_outcome_refreshes_through_htmx_while_sending(rep_client, rep):
     informed(by=rep, email="ana@acme.fr")
     campaign = factories.campaign(by=rep)
-    rep_client.post(f"/outreach/campaigns/{campaign.pk}/send/")
+    rep_client.post(f"/outreach/campaigns/{campaign.pk}/send/", {"confirm": "yes"})
 
     response = rep_client.get(f"/outreach/campaigns/{campaign.pk}/?part=outcome", HTTP_HX_REQUEST="true")
 
@@ -114,7 +114,7 @@ def test_the_dpo_reads_the_preview_but_has_no_send_button(rep, dpo):
 def test_the_checklist_logs_a_call(rep_client, rep):
     prospect = informed(by=rep, email="", phone="+33612345678", **WORK_LINE)
     campaign = factories.campaign(by=rep, channel="phone")
-    rep_client.post(f"/outreach/campaigns/{campaign.pk}/send/")
+    rep_client.post(f"/outreach/campaigns/{campaign.pk}/send/", {"confirm": "yes"})
     message = Message.objects.get()
     page = rep_client.get(f"/outreach/campaigns/{campaign.pk}/").content.decode()
 
@@ -143,7 +143,7 @@ def test_reps_find_campaigns_in_the_navigation(rep_client):
 def test_the_linkedin_checklist_links_to_the_profile_on_linkedin(rep_client, rep):
     informed(by=rep, email="", linkedin_url="https://www.linkedin.com/in/claire-moreau/")
     campaign = factories.campaign(by=rep, channel="linkedin_msg")
-    rep_client.post(f"/outreach/campaigns/{campaign.pk}/send/")
+    rep_client.post(f"/outreach/campaigns/{campaign.pk}/send/", {"confirm": "yes"})
 
     page = rep_client.get(f"/outreach/campaigns/{campaign.pk}/").content.decode()
 

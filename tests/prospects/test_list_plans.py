@@ -23,7 +23,7 @@ import pytest
 from django.db import connection, transaction
 
 from prospects import listing
-from prospects.models import Prospect
+from prospects.models import Prospect, Stage
 from tests import factories
 
 pytestmark = pytest.mark.skipif(
@@ -45,13 +45,17 @@ NOT_EQUALITY = {
 
 @pytest.fixture
 def base(rep, other_rep):
-    """Two teams' prospects, two owners, some contacted, on a list, with fresh statistics."""
+    """Two teams' prospects, two owners, three stages, some contacted, on a list, with fresh
+    statistics."""
     made = factories.many_prospects(by=rep, count=ROWS)
     ids = [p.pk for p in made]
     Prospect.objects.filter(pk__in=ids[::2]).update(team=factories.team("Elsewhere"))
     Prospect.objects.filter(pk__in=ids[::3]).update(owner=other_rep)
     Prospect.objects.filter(pk__in=ids[::5]).update(last_prospect_contact_at=made[0].created_at)
     Prospect.objects.filter(pk__in=ids[::7]).update(company_sort="Globex")
+    stages = list(Stage.objects.order_by("position", "pk")[:3])
+    for offset, stage in enumerate(stages):
+        Prospect.objects.filter(pk__in=ids[offset :: len(stages)]).update(stage=stage)
     chosen = factories.prospect_list(by=rep, name="Fair", members=made[1::4])
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE prospects_prospect")

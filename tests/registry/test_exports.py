@@ -154,3 +154,56 @@ def test_ods_columns_have_widths_fitted_to_their_content():
     ]
     assert len(columns) == len(art30.FIELDS) + 2
     assert len(set(columns)) > 2 and all(float(width.removesuffix("cm")) <= 60 * 0.21 for width in columns)
+
+
+# --- The processors in every export (GDPR 30(1)(d)-(e)) ---
+
+PROCESSORS = [
+    {"role": "hosting", "name": "EuroHost SAS", "country": "FR", "safeguard": "eu_eea"},
+    {
+        "role": "emailing",
+        "name": "Mailer Inc.",
+        "country": "US",
+        "safeguard": "scc",
+        "documentation": "DPA-7",
+    },
+]
+IN_ENGLISH = (
+    "Hosting: EuroHost SAS, FR, In the EU/EEA (no transfer)",
+    "Emailing: Mailer Inc., US, Standard contractual clauses (art. 46(2)(c)); documentation: DPA-7",
+)
+
+
+def prospecting_cells(export, fmt: str) -> tuple[str, str]:
+    """The processors and transfers cells of the prospecting activity, read back from the file."""
+    if fmt == "csv":
+        book = tablib.Dataset().load(export.content.decode(), "csv")
+    elif fmt == "xlsx":
+        sheet = openpyxl.load_workbook(io.BytesIO(export.content))["Activities"]
+        rows = list(sheet.values)
+        book = tablib.Dataset(*rows[1:], headers=rows[0])
+    else:
+        book = tablib.Databook()
+        book.load(export.content, "ods")
+        book = book.sheets()[1]
+    row = book.dict[book["code"].index("b2b_prospecting")]
+    return row["Processors"], row["Transfers outside the EU"]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "ods"])
+def test_each_export_lists_each_processor_with_its_country_and_safeguard(settings, fmt):
+    settings.LOYAL_PROCESSORS = PROCESSORS
+
+    processors, transfers = prospecting_cells(export_register(fmt, language="en"), fmt)
+
+    assert processors.splitlines()[:2] == list(IN_ENGLISH)
+    assert transfers == "Mailer Inc. (Emailing), US: Standard contractual clauses (art. 46(2)(c))"
+
+
+def test_the_french_html_register_names_the_processors_in_french(settings):
+    settings.LOYAL_PROCESSORS = PROCESSORS
+
+    html = export_register("html", language="fr").content.decode()
+
+    assert "Hébergement : EuroHost SAS, FR, Dans l&#x27;UE/EEE (pas de transfert)" in html
+    assert "Mailer Inc. (E-mailing), US : Clauses contractuelles types (art. 46(2)(c))" in html

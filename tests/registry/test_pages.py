@@ -8,6 +8,7 @@ import pytest
 from outreach.models import Message
 from registry import art30, requests
 from tests import factories
+from tests.org.test_processors import formset_data
 from tests.registry.conftest import campaign
 
 pytestmark = pytest.mark.django_db
@@ -77,7 +78,7 @@ def test_the_admin_edits_the_controller_and_the_register_makes_a_version(client,
     factories.log_in(client, dpo)
     client.get("/registry/")
     factories.log_in(client, admin_user)
-    data = {key: value for key, value in settings_controller().items()} | {"name": "Loyal Europe SAS"}
+    data = settings_controller() | {"name": "Loyal Europe SAS"} | formset_data([])
 
     response = client.post("/registry/organisation/", data)
     factories.log_in(client, dpo)
@@ -125,3 +126,18 @@ def test_the_privacy_notice_sets_the_right_to_object_apart(client, language, hea
     assert heading in section and words in section and objecting in section
     assert "rectification" not in section  # the other rights are told in their own section
     assert objecting not in before and objecting not in rest  # told once, in its own section
+
+
+def test_the_privacy_notice_names_each_processor_with_its_country_in_the_readers_language(client, settings):
+    settings.LOYAL_PROCESSORS = [
+        {"role": "hosting", "name": "EuroHost SAS", "country": "FR", "safeguard": "eu_eea"},
+        {"role": "emailing", "name": "Mailer Inc.", "country": "US", "safeguard": "bcr"},
+    ]
+
+    english = html.unescape(client.get("/privacy/?lang=en").content.decode())
+    french = html.unescape(client.get("/privacy/?lang=fr").content.decode())
+
+    assert "Hosting: EuroHost SAS, FR, In the EU/EEA (no transfer)" in english
+    assert "Mailer Inc. (Emailing), US: Binding corporate rules (art. 47)" in english
+    assert "Hébergement : EuroHost SAS, FR, Dans l'UE/EEE (pas de transfert)" in french
+    assert "Mailer Inc. (E-mailing), US : Règles d'entreprise contraignantes (art. 47)" in french

@@ -173,11 +173,12 @@ def information_of(files: dict[str, str]) -> dict[str, list[str]]:
 
 
 def test_the_answer_names_the_processors_and_the_broker_told_of_the_objection(admin_user, person, settings):
-    settings.LOYAL_CONTROLLER = {
-        **settings.LOYAL_CONTROLLER,
-        "hosting": "EuroHost SAS, Roubaix, France",
-        "emailing": "EuroMail SAS, Lille, France",
-    }
+    settings.LOYAL_PROCESSORS = [
+        {"role": "hosting", "name": "EuroHost SAS", "country": "FR", "safeguard": "eu_eea",
+         "public_description_fr": "EuroHost SAS, Roubaix, France"},
+        {"role": "emailing", "name": "EuroMail Inc.", "country": "US", "safeguard": "scc",
+         "public_description_fr": "EuroMail Inc., New York, États-Unis"},
+    ]  # fmt: skip
     export_for_broker("ListCo", by=admin_user)
 
     files = open_package(export_subject_data(person, by=admin_user).content)
@@ -185,8 +186,10 @@ def test_the_answer_names_the_processors_and_the_broker_told_of_the_objection(ad
     recipients = information_of(files)["(c) Destinataires"]
     told = timezone.localdate().isoformat()
     assert recipients[0].startswith("Chaque organisme qui reçoit ou recevra vos données, désigné par son nom")
-    assert "EuroHost SAS, Roubaix, France, notre sous-traitant (hébergement)" in recipients
-    assert "EuroMail SAS, Lille, France, notre sous-traitant (e-mailing)" in recipients
+    assert "EuroHost SAS, Roubaix, France (FR), notre sous-traitant (hébergement)" in recipients
+    assert "EuroMail Inc., New York, États-Unis (US), notre sous-traitant (e-mailing)" in recipients
+    transfers = information_of(files)["Transferts hors de l'UE (15(2))"]
+    assert transfers == ["EuroMail Inc. (E-mailing), US : Clauses contractuelles types (art. 46(2)(c))"]
     broker = f"ListCo, le courtier qui nous a fourni vos données, a reçu votre opposition le {told}"
     assert broker + " afin de cesser de les transmettre" in recipients
     assert "CJUE C-154/21" in html.unescape(files["index.html"])

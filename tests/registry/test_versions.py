@@ -33,18 +33,22 @@ def test_live_figures_do_not_make_a_version(rep):
     assert figures["by_source"] == {"business_card": 1}
 
 
-def _edit_organisation(**changes) -> None:
+def _rename_processor(role: str, name: str) -> None:
+    """Save the organisation with its processors, the one of ``role`` renamed."""
     current = Organisation.objects.current()
-    for name, value in changes.items():
-        setattr(current, name, value)
+    processors = current.processor_list()
     current.save()
+    for processor in processors:
+        processor.organisation = current
+        processor.name = name if processor.role == role else processor.name
+        processor.save()
 
 
 def test_a_changed_controller_makes_a_new_version_and_the_diff_shows_it(dpo):
     attest_every_fact(by=dpo)
     first = versions.record(art30.content())
     versions.sign_off(first, by=dpo)
-    _edit_organisation(hosting="EuroHost SAS, Roubaix, France")
+    _rename_processor("hosting", "EuroHost SAS")
 
     register = art30.build_register(language="en")
     current = RegisterVersion.objects.get(number=register["version"])
@@ -70,7 +74,7 @@ def test_the_dpo_signs_off_the_current_version_once(dpo):
 
 def test_an_older_version_cannot_be_signed_off(dpo):
     old = versions.record(art30.content())
-    _edit_organisation(emailing="EuroMail SAS, Lille, France")
+    _rename_processor("emailing", "EuroMail SAS")
     versions.record(art30.content())
 
     with pytest.raises(ValidationError):
@@ -79,7 +83,7 @@ def test_an_older_version_cannot_be_signed_off(dpo):
 
 def test_an_activity_update_date_is_that_of_the_first_version_with_its_current_wording():
     first = versions.record(art30.content())
-    _edit_organisation(emailing="EuroMail SAS, Lille, France")
+    _rename_processor("emailing", "EuroMail SAS")
     second = versions.record(art30.content())
 
     updates = versions.activity_updates()

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('prospects', '0017_uploads'),
+        ('prospects', '0019_law'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('prospects', '0021_merge_pipeline'),
+        ('prospects', '0022_pipeline_defaults'),
     ]
 
     operations = [

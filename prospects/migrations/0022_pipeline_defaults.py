@@ -23,6 +23,6 @@ def seed(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("prospects", "0018_pipeline")]
+    dependencies = [("prospects", "0021_pipeline")]
 
     operations = [migrations.RunPython(seed, migrations.RunPython.noop)]

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('prospects', '0022_import_rejection_reasons'),
+        ('prospects', '0023_import_rejection_reasons'),
     ]
 
     operations = [

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('org', '0003_team_lead_and_list_exports'),
-        ('prospects', '0017_uploads'),
+        ('prospects', '0018_list_sorts'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
