@@ -5,17 +5,29 @@ as the pages record everything, so the API cannot skip the proof or the suppress
 """
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers
 from rest_framework.pagination import CursorPagination
 
 from consent import objections, recording
 from consent.channels import Channel
-from consent.models import STAFF_ROUTES, Action, Consent, Method, Objection
+from consent.models import STAFF_ROUTES, Action, Consent, Method, Objection, Route
 from org.api import StrictInput, as_api_error, since_1970
 from prospects.api import ProspectChildViewSet
 
-STAFF_ROUTE_CHOICES = [(route.value, route.label) for route in STAFF_ROUTES]
+
+def staff_route(value: str) -> str:
+    """The schema's enum holds every route an answer may carry; a rep records only theirs."""
+    if value and value not in {route.value for route in STAFF_ROUTES}:
+        raise serializers.ValidationError(
+            _(
+                "“%(route)s” is recorded by the person themselves (unsubscribe link, preference "
+                "page); choose reply, phone, letter, broker or request."
+            )
+            % {"route": value}
+        )
+    return value
 
 
 class ConsentSerializer(StrictInput, serializers.ModelSerializer):
@@ -24,12 +36,14 @@ class ConsentSerializer(StrictInput, serializers.ModelSerializer):
     a withdrawal needs received_via."""
 
     purpose = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    purpose_code = serializers.CharField(write_only=True, help_text="b2b_prospecting, newsletter, events…")
+    purpose_code = serializers.CharField(
+        write_only=True, min_length=1, help_text="b2b_prospecting, newsletter, events…"
+    )
     channel = serializers.ChoiceField(choices=Channel.choices)
     action = serializers.ChoiceField(choices=Action.choices)
     method = serializers.ChoiceField(choices=Method.choices, required=False, allow_blank=True, default="")
     received_via = serializers.ChoiceField(
-        choices=STAFF_ROUTE_CHOICES, required=False, allow_blank=True, default=""
+        choices=Route.choices, required=False, allow_blank=True, default="", validators=[staff_route]
     )
     counts = serializers.BooleanField(
         read_only=True,
@@ -96,7 +110,7 @@ class ConsentSerializer(StrictInput, serializers.ModelSerializer):
 class ObjectionSerializer(StrictInput, serializers.ModelSerializer):
     # Blank: every channel. The same choice set as a consent's, so the schema names one enum.
     channel = serializers.ChoiceField(choices=Channel.choices, required=False, allow_blank=True, default="")
-    received_via = serializers.ChoiceField(choices=STAFF_ROUTE_CHOICES)
+    received_via = serializers.ChoiceField(choices=Route.choices, validators=[staff_route])
     # Null when the person objected themselves (link, preference page); until forwarded.
     recorded_by = serializers.CharField(
         source="recorded_by.username", read_only=True, default=None, allow_null=True

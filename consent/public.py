@@ -115,9 +115,10 @@ def _client(request: HttpRequest) -> dict:
 
 
 @csrf_exempt  # The signed token is the credential; mail clients POST without a CSRF token (RFC 8058).
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
-    """GET shows one button (link scanners must not unsubscribe anyone); POST records the objection."""
+    """GET and HEAD show one button (link scanners and mail clients checking the link must not
+    unsubscribe anyone); POST records the objection."""
     one_click = request.POST.get("List-Unsubscribe") == "One-Click"
     try:
         prospect_id, channel = links.read_unsubscribe(token)

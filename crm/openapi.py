@@ -25,6 +25,8 @@ DESCRIPTIONS = {
     "400": "Invalid input: each field with the rules it broke, or a body that does not parse.",
     "403": "Not authenticated, or your role may not do this.",
     "404": "No such object among those you may see, or a stale page cursor.",
+    "409": "The object's current state does not allow this (a campaign already being sent, a step "
+    "already done): read it again; `detail` says what the state is.",
     "415": "The body is not JSON (`Content-Type: application/json`).",
 }
 
@@ -51,7 +53,7 @@ class AutoSchema(openapi.AutoSchema):
 
     def error_statuses(self, operation: dict) -> list[str]:
         """403 everywhere (roles); 400 where input is read; 404 where an id or a page cursor is;
-        415 where a body is read."""
+        409 for the view's ``conflicting_actions`` (org/conflicts.py); 415 where a body is read."""
         parameters = operation.get("parameters", [])
         statuses = ["403"]
         if self.method not in ("GET", "HEAD") or any(
@@ -60,6 +62,8 @@ class AutoSchema(openapi.AutoSchema):
             statuses.append("400")
         if any(p["in"] == "path" or p["name"] == "cursor" for p in parameters):
             statuses.append("404")
+        if getattr(self.view, "action", None) in getattr(self.view, "conflicting_actions", ()):
+            statuses.append("409")
         if "requestBody" in operation:
             statuses.append("415")
         return statuses

@@ -8,6 +8,7 @@ there on first use. Production sets ``DEBUG=0`` and every secret explicitly.
 import secrets
 import sys
 from datetime import timedelta
+from email.utils import parseaddr
 from pathlib import Path
 
 import environ
@@ -256,6 +257,16 @@ EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Loyal <no-reply@localhost>")
+# The domains whose SPF, DKIM and DMARC the organisation has set up: a campaign's From must be
+# in one (outreach/campaigns.py), or receiving servers reject it and the relay could be used
+# to spoof. The envelope sender (Return-Path) is the bounce address, never a rep's input.
+_DEFAULT_SENDER = parseaddr(DEFAULT_FROM_EMAIL)[1]
+LOYAL_SENDING_DOMAINS = [
+    domain.strip().lower()
+    for domain in env.list("LOYAL_SENDING_DOMAINS", default=[_DEFAULT_SENDER.rpartition("@")[2]])
+    if domain.strip()
+]
+LOYAL_BOUNCE_ADDRESS = env.str("LOYAL_BOUNCE_ADDRESS", default=_DEFAULT_SENDER)
 
 # --- API ----------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -271,6 +282,16 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.CursorPagination",
     "PAGE_SIZE": 50,
 }
+_SOURCE_TYPES = (
+    "business_card", "linkedin_connection", "linkedin_public_profile", "web_form_notice",
+    "web_form_consent", "broker", "event", "inbound", "customer_sale", "manual",
+)  # fmt: skip
+
+
+def _camel(value: str) -> str:
+    return "".join(part.capitalize() for part in value.split("_"))
+
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "Loyal API",
     "DESCRIPTION": "Prospects with their provenance, consents, objections, campaigns and the register.",
@@ -286,6 +307,11 @@ SPECTACULAR_SETTINGS = {
         "SourceTypeEnum": "prospects.models.SourceType",
         # An interaction's type, and the one a completed next step logs: one enum in the schema.
         "InteractionTypeEnum": "prospects.models.InteractionType",
+        # How an objection or a withdrawal reached us, the person's own routes included.
+        "ReceivedViaEnum": "consent.models.Route",
+        # Each source type's object names its own type, the discriminator of the source's
+        # oneOf (prospects/source_schema.py); a new type unnamed here fails the schema test.
+        **{_camel(value) + "TypeEnum": [value] for value in _SOURCE_TYPES},
     },
 }
 

@@ -8,9 +8,10 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import ProhibitNullCharactersValidator
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
-from rest_framework import serializers
-from rest_framework.exceptions import ValidationError
+from rest_framework import serializers, status
+from rest_framework.exceptions import APIException, ValidationError
 
+from org.conflicts import StateConflict
 from org.roles import EDITORS, READERS
 
 # The DPO reads team data and never edits it; editors reach a method a view lacks to get a 405.
@@ -74,8 +75,19 @@ def type_error(field: serializers.Field, value, *, in_query: bool = False) -> st
     return None if valid else field.error_messages["invalid"]
 
 
-def as_api_error(error: DjangoValidationError) -> ValidationError:
-    """A domain error keyed by field as the same keys in JSON; "source.type" nests as {"source": {"type"}}."""
+class Conflict(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = _("The object's current state does not allow this.")
+    default_code = "conflict"
+
+
+def as_api_error(error: DjangoValidationError) -> APIException:
+    """A domain error keyed by field as the same keys in JSON; "source.type" nests as {"source": {"type"}}.
+
+    A state conflict (org/conflicts.py) is a 409 whose ``detail`` says what the state is.
+    """
+    if isinstance(error, StateConflict):
+        return Conflict(" ".join(error.messages))
     if not hasattr(error, "error_dict"):
         return ValidationError({"non_field_errors": error.messages})
     detail: dict = {}

@@ -54,6 +54,8 @@ class CampaignSerializer(StrictInput, serializers.ModelSerializer):
             "created_by", "created_at", "decided_at", "send_requested_at", "finished_at",
         ]  # fmt: skip
         read_only_fields = ["status", "created_at", "decided_at", "send_requested_at", "finished_at"]
+        # Refused when blank: the schema says so (minLength).
+        extra_kwargs = {"name": {"min_length": 1}, "sender_name": {"min_length": 1}}
 
     def get_fields(self):
         """The lists and segments the caller may use; any other id reads as not found."""
@@ -166,6 +168,8 @@ class CampaignViewSet(
     viewsets.GenericViewSet,
 ):
     serializer_class = CampaignSerializer
+    # A state refusal is a 409 (org/conflicts.py); the schema lists it for these actions.
+    conflicting_actions = ("update", "partial_update", "send", "log")
     pagination_class = NewestFirst
     permission_classes = [IsAuthenticated, HasRole]
     roles_by_method = ROLES_BY_METHOD

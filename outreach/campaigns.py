@@ -7,6 +7,7 @@ outbox is cleared and the campaign is a draft again until it is decided anew.
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Count, QuerySet
@@ -14,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from consent.models import Purpose
 from org.accounts import team_of
+from org.conflicts import StateConflict
 from outreach.models import Campaign, CampaignChannel, CampaignKind, CampaignStatus, Message, MessageStatus
 from outreach.policy import Decision, Reason
 from outreach.reasons import how_to_fix
@@ -47,6 +49,12 @@ def _target_errors(data: dict, *, by) -> dict:
     return {}
 
 
+def sends_from_verified_domain(address: str) -> bool:
+    """The From of a campaign e-mail is in a domain the organisation set up (LOYAL_SENDING_DOMAINS)."""
+    domain = address.strip().rpartition("@")[2].lower()
+    return bool(domain) and domain in settings.LOYAL_SENDING_DOMAINS
+
+
 def _clean(fields: Mapping, *, by) -> dict:
     data = {name: fields[name] for name in EDITABLE if name in fields}
     errors = {}
@@ -66,6 +74,15 @@ def _clean(fields: Mapping, *, by) -> dict:
         if "\n" in str(data.get(name, "")) or "\r" in str(data.get(name, "")):
             # A line break in a header would let the text add headers of its own.
             errors[name] = [_("Keep this on one line.")]
+    if "sender_email" in data and not sends_from_verified_domain(str(data["sender_email"])):
+        errors["sender_email"] = [
+            _(
+                "Send from an address of the organisation's verified sending domains (%(domains)s): "
+                "receiving servers check the domain (SPF, DKIM, DMARC), and another one would be "
+                "rejected or spoofed."
+            )
+            % {"domains": ", ".join(settings.LOYAL_SENDING_DOMAINS)}
+        ]
     if "target_functions" in data:
         data["target_functions"] = [str(f).strip() for f in data["target_functions"] if str(f).strip()]
     if errors:
@@ -83,7 +100,7 @@ def update_campaign(campaign: Campaign, *, by, **fields) -> Campaign:
     """Edit a campaign not yet sent; its preview is dropped (it described the old text)."""
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
     if not campaign.is_editable:
-        raise ValidationError({"__all__": [_("A campaign being sent or done can no longer be changed.")]})
+        raise StateConflict({"__all__": [_("A campaign being sent or done can no longer be changed.")]})
     for name, value in _clean(fields, by=by).items():
         setattr(campaign, name, value)
     campaign.status = CampaignStatus.DRAFT

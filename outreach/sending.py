@@ -52,6 +52,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
+from org.conflicts import StateConflict
 from outreach import content, decisions, notices
 from outreach.contactability import campaign_situation
 from outreach.models import (
@@ -146,7 +147,7 @@ def start_sending(campaign: Campaign, *, by, now: datetime | None = None) -> int
             decisions.decide_campaign(campaign, now=now)
             campaign.refresh_from_db()
         if campaign.status != CampaignStatus.DECIDED:
-            raise ValidationError(_("This campaign is already sending or done."))
+            raise StateConflict(_("This campaign is already sending or done."))
         queued = campaign.messages.queued()
         ids = list(queued.values_list("pk", flat=True))
         queued.update(queued_at=now)
@@ -687,7 +688,7 @@ def log_contact(message: Message, *, by, notice_given: bool = False) -> str:
             .get(pk=message.pk)
         )
         if message.status != MessageStatus.QUEUED or message.campaign.status != CampaignStatus.SENDING:
-            raise ValidationError(_("This contact is not on the checklist any more."))
+            raise StateConflict(_("This contact is not on the checklist any more."))
         if message.campaign.is_sent_by_product:
             raise ValidationError(_("E-mails are sent by the product, not logged by hand."))
         prospect = Prospect.objects.select_related("company").filter(pk=message.prospect_id).first()

@@ -5,7 +5,7 @@ from collections import defaultdict
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import BasePagination, CursorPagination
@@ -17,7 +17,7 @@ from org.access import record_access
 from org.api import ROLES_BY_METHOD, StrictInput, as_api_error, since_1970
 from org.models import AccessAction
 from org.roles import HasRole
-from prospects import intake, listing, timeline
+from prospects import intake, listing, source_schema, timeline
 from prospects.audience import Audience
 from prospects.models import Interaction, InteractionType, Language, Prospect, Source, SourceType
 
@@ -70,21 +70,29 @@ def prospect_shown(row: dict, sources: list[dict]) -> dict:
     }
 
 
+@extend_schema_field(source_schema.SOURCES)
+class SourceListSerializer(serializers.ListSerializer):
+    """A prospect's sources; the schema gives each type's evidence (source_schema.py)."""
+
+
 class SourceSerializer(serializers.ModelSerializer):
     class Meta:
         model = Source
         fields = ["id", "type", "evidence", "acquired_at", "notice", "notice_sent_at"]
         read_only_fields = fields
+        list_serializer_class = SourceListSerializer
 
     def to_representation(self, source: Source) -> dict:
         """What DRF's walk over the fields gives, built directly (see ProspectSerializer)."""
         return source_shown({name: getattr(source, name) for name in SOURCE_COLUMNS})
 
 
+@extend_schema_field(source_schema.SOURCE_INPUT)
 class SourceInputSerializer(serializers.Serializer):
-    """`type` plus the evidence fields that type requires (see provenance.EVIDENCE)."""
+    """`type` plus the evidence fields that type requires (provenance.EVIDENCE); the schema
+    gives one object per type (source_schema.py)."""
 
-    type = serializers.CharField(help_text="One of: " + ", ".join(SourceType.values))
+    type = serializers.CharField()
 
     def to_internal_value(self, data):
         if not isinstance(data, dict):

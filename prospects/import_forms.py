@@ -2,12 +2,13 @@
 
 from django import forms
 from django.utils.text import capfirst
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from org.forms import DomainErrorsMixin
 from prospects.forms import EVIDENCE_PREFIX, evidence_field, source_field_for
 from prospects.import_rows import FIELDS
-from prospects.models import ImportJob, Prospect
+from prospects.models import ImportJob, Language, Prospect
 from prospects.ownership import active_reps
 from prospects.provenance import EVIDENCE, LINKEDIN_TYPES, linkedin_file_refusal
 
@@ -91,6 +92,13 @@ class MappingForm(forms.Form):
         choices = [("", _("— not in the file —")), *[(heading, heading) for heading in headings if heading]]
         for name in FIELDS:
             self.fields[name] = forms.ChoiceField(label=FIELD_LABELS[name], choices=choices, required=False)
+        # Asked once for the whole file when no column gives each row's (importing.begin).
+        self.fields["file_language"] = forms.ChoiceField(
+            label=_("Language of the people in this file, when no column gives it"),
+            choices=[("", "—"), *Language.choices],
+            required=False,
+            initial=(get_language() or "")[:2] if (get_language() or "")[:2] in Language.values else "",
+        )
 
     def mapping(self) -> dict[str, str]:
         return {name: self.cleaned_data[name] for name in FIELDS if self.cleaned_data.get(name)}

@@ -94,7 +94,18 @@ HEADINGS = {
     "company_name": ("company", "company name", "organisation", "organization", "societe", "entreprise"),
     "email": ("email", "e mail", "mail", "email address", "courriel", "adresse email", "adresse e mail"),
     "phone": ("phone", "phone number", "telephone", "tel", "mobile", "portable", "work phone"),
-    "linkedin_url": ("linkedin", "linkedin url", "linkedin profile", "profil linkedin", "profile url", "url"),
+    "linkedin_url": (
+        "linkedin",
+        "linkedin url",
+        "linkedin profile",
+        "linkedin profile url",
+        "profil linkedin",
+        "lien linkedin",
+        "url linkedin",
+        "profile url",
+        "public profile url",
+        "url",
+    ),
     "language": ("language", "langue", "lang"),
     "origin": ("origin", "origine", "collected with", "collection channel"),
     "stage": ("stage", "etape", "pipeline stage"),
@@ -144,6 +155,20 @@ def sniff_csv(path: str) -> tuple[str, str]:
 def heading_key(heading: str) -> str:
     text = unicodedata.normalize("NFKD", str(heading or "")).encode("ascii", "ignore").decode()
     return " ".join(re.sub(r"[_\-.]+", " ", text).lower().split())
+
+
+# The columns of LinkedIn's export of a member's connections (Connections.csv); "Connected On"
+# is its own, and the file starts with a "Notes:" preamble before them.
+LINKEDIN_EXPORT_COLUMNS = {"first name", "last name", "connected on"}
+
+
+def is_linkedin_export(headings: list[str], first_rows: list[list[str]]) -> bool:
+    """Whether a file is LinkedIn's Connections.csv, with or without its preamble (§1.7)."""
+    if headings and str(headings[0]).strip().lower() == "notes:":
+        return True
+    return any(
+        {heading_key(cell) for cell in row} >= LINKEDIN_EXPORT_COLUMNS for row in [headings, *first_rows]
+    )
 
 
 def guess_mapping(headings: list[str]) -> dict[str, str]:
@@ -263,6 +288,7 @@ class RowChecker:
     columns: dict[str, int]  # field -> position in the row
     source_type: str
     company_only: bool = False
+    language: str = ""  # every row's, when no column gives it (the job's, asked at the mapping)
     normaliser: Normaliser = field(default_factory=Normaliser, compare=False, repr=False)
     names: "PipelineNames" = field(default_factory=lambda: PipelineNames.load(), compare=False, repr=False)
 
@@ -273,7 +299,7 @@ class RowChecker:
         if missing:
             raise ImportFileError(_("The file has no column “%(column)s”.") % {"column": missing[0]})
         columns = {name: position[column] for name, column in job.mapping.items()}
-        return cls(columns, job.source_type, job.company_only)
+        return cls(columns, job.source_type, job.company_only, job.language)
 
     def stage(self, line: int, values: list[str]) -> tuple | None:
         """The staged row for ``line``, or None for an empty line (skipped, not reported)."""
@@ -325,7 +351,10 @@ class RowChecker:
         for name, limit in MAX_LENGTHS.items():
             if len(cells.get(name, "")) > limit:
                 raise Rejected(Reason.TOO_LONG, name)
-        language = _language(cells.get("language", ""))
+        if "language" in self.columns:
+            language = _language(cells["language"])
+        else:
+            language = self.language or Language.FR  # only a job begun before it was asked
         if language is None:
             raise Rejected(Reason.UNKNOWN_LANGUAGE, "language")
         if not (email or phone or linkedin):

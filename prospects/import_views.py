@@ -84,9 +84,12 @@ def import_mapping(request: HttpRequest, pk: int) -> HttpResponse:
     form = MappingForm(request.POST or None, headings=headings, initial=importing.guess_mapping(headings))
     if request.method == "POST" and form.is_valid():
         try:
-            importing.begin(job, mapping=form.mapping())
+            importing.begin(job, mapping=form.mapping(), language=form.cleaned_data["file_language"])
         except ValidationError as error:
-            form.add_error(None, error.message_dict["mapping"])
+            if "language" in error.message_dict:
+                form.add_error("file_language", error.message_dict["language"])
+            if "mapping" in error.message_dict:
+                form.add_error(None, error.message_dict["mapping"])
         else:
             tasks.run_import.delay_on_commit(job.pk)
             return redirect(job)

@@ -42,10 +42,11 @@ from prospects.import_rows import (
     RowChecker,
     file_format,
     guess_mapping,
+    is_linkedin_export,
     sniff_csv,
 )
 from prospects.import_staging import Staging, advance, record_progress
-from prospects.models import ImportJob, SourceType
+from prospects.models import ImportJob, Language, SourceType
 
 BATCH_SIZE = 5000  # lines per committed load batch
 STAGE_CHUNK = 5000  # rows per COPY into the staging table
@@ -137,6 +138,9 @@ def inspect(job: ImportJob) -> ImportJob:
                 first.append(values)
         if job.file_format == ImportJob.Format.VCARD and last_line == 1:
             raise ImportFileError(_("The file holds no business card (BEGIN:VCARD … END:VCARD)."))
+        if is_linkedin_export(reader.headings, first):
+            # docs/rules.md §1.7: a member's connections are never imported, whatever the type chosen.
+            raise ImportFileError(provenance.linkedin_connections_refusal())
         if not any(reader.headings):
             raise ImportFileError(_("The file is empty: its first line must name the columns."))
     except (ImportFileError, OSError) as error:
@@ -185,8 +189,10 @@ def fingerprint(path: str) -> str:
     return digest.hexdigest()
 
 
-def begin(job: ImportJob, *, mapping: dict[str, str]) -> ImportJob:
-    """Fix the column mapping (field -> column heading) and queue the job."""
+def begin(job: ImportJob, *, mapping: dict[str, str], language: str = "") -> ImportJob:
+    """Fix the column mapping (field -> column heading) and queue the job; without a language
+    column, ``language`` is every row's (asked once, never assumed: notices and messages go out
+    in it, GDPR 12(1))."""
     mapping = {name: column for name, column in mapping.items() if column}
     if job.status != ImportJob.Status.DRAFT:
         raise ValidationError({"mapping": [_("The file has not been read yet.")]})
@@ -206,13 +212,19 @@ def begin(job: ImportJob, *, mapping: dict[str, str]) -> ImportJob:
         errors.append(
             _("Choose at least one column holding a work email, a work phone or a LinkedIn profile.")
         )
+    if "language" not in mapping and language not in Language.values:
+        raise ValidationError(
+            {"language": [_("The file has no language column: choose the language of its people.")]}
+            | ({"mapping": errors} if errors else {})
+        )
     if errors:
         raise ValidationError({"mapping": errors})
+    job.language = "" if "language" in mapping else language
     job.mapping = mapping
     job.status = ImportJob.Status.QUEUED
     job.heartbeat_at = timezone.now()
     job.preview = ""  # the first rows were for choosing the mapping
-    job.save(update_fields=["mapping", "status", "heartbeat_at", "preview"])
+    job.save(update_fields=["mapping", "language", "status", "heartbeat_at", "preview"])
     return job
 
 

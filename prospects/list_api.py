@@ -35,7 +35,7 @@ class ListSerializer(StrictInput, serializers.ModelSerializer):
         model = ProspectList
         fields = ["id", "name", "size", "created_by", "created_at"]
         read_only_fields = ["created_at"]
-        extra_kwargs = {"name": {"validators": []}}
+        extra_kwargs = {"name": {"validators": [], "min_length": 1}}
 
     def create(self, validated):
         try:
@@ -83,6 +83,8 @@ class ListViewSet(
     viewsets.GenericViewSet,
 ):
     serializer_class = ListSerializer
+    # A state refusal is a 409 (org/conflicts.py); the schema lists it for these actions.
+    conflicting_actions = ("destroy",)
     pagination_class = ByName
     permission_classes = [IsAuthenticated, HasRole]
     roles_by_method = ROLES_BY_METHOD
@@ -165,6 +167,7 @@ class SavedViewSerializer(StrictInput, serializers.ModelSerializer):
         model = SavedView
         fields = ["id", "name", "filters", "sort", "shared", "created_by", "created_at"]
         read_only_fields = ["created_at"]
+        extra_kwargs = {"name": {"min_length": 1}}
 
     def to_representation(self, view: SavedView) -> dict:
         shown = super().to_representation(view)

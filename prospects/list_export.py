@@ -17,10 +17,11 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from org.models import ListExport
-from org.spreadsheets import safe_cell
+from org.spreadsheets import CSV_DIALECTS, laid_out_xlsx, safe_cell
 from prospects import listing
 from prospects.forms import FilterForm
 from prospects.listing import Filters
@@ -81,16 +82,18 @@ def export_list(queryset: QuerySet, *, filters: Filters, fmt: str, by) -> Export
 
 
 def _csv(cells: list[list]) -> bytes:
-    # With a byte-order mark, spreadsheet programs read the file as UTF-8, accents intact.
+    # With a byte-order mark, spreadsheet programs read the file as UTF-8, accents intact; French
+    # Excel splits cells on ';' (org/spreadsheets.py CSV_DIALECTS), English on ','.
+    dialect = CSV_DIALECTS.get((get_language() or "en")[:2], CSV_DIALECTS["en"])
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv.writer(out, delimiter=dialect["delimiter"])
     writer.writerow(headers())
     writer.writerows(cells)
     return ("\ufeff" + out.getvalue()).encode()
 
 
 def _xlsx(cells: list[list]) -> bytes:
-    return tablib.Dataset(*cells, headers=headers(), title=_("Prospects")[:31]).export("xlsx")
+    return laid_out_xlsx(tablib.Dataset(*cells, headers=headers(), title=_("Prospects")[:31]).export("xlsx"))
 
 
 def described(exports: list[ListExport]) -> list[tuple[ListExport, list[tuple[str, str]]]]:

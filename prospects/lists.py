@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from org.accounts import team_of
+from org.conflicts import StateConflict
 from prospects.models import ListMember, Prospect, ProspectList, SavedView
 
 
@@ -40,10 +41,10 @@ def rename_list(prospect_list: ProspectList, *, name: str) -> ProspectList:
 def delete_list(prospect_list: ProspectList) -> None:
     """A list goes with its memberships; one a campaign targets stays, as the campaign's record."""
     if prospect_list.campaigns.exists():
-        raise ValidationError({"__all__": [_("A campaign targets this list: it is kept as its audience.")]})
+        raise StateConflict({"__all__": [_("A campaign targets this list: it is kept as its audience.")]})
     if SavedView.objects.filter(filters__in_list=prospect_list.pk, campaigns__isnull=False).exists():
         # Its segment would silently lose every member: the campaign's audience is kept.
-        raise ValidationError({"__all__": [_("A campaign's segment filters on this list: it is kept.")]})
+        raise StateConflict({"__all__": [_("A campaign's segment filters on this list: it is kept.")]})
     with transaction.atomic():
         ListMember.objects.filter(prospect_list=prospect_list).delete()
         prospect_list.delete()

@@ -780,6 +780,10 @@ class ImportJob(models.Model):
     evidence = models.JSONField(_("evidence"), default=dict)
     # Every row a company record: no name, a company or department coordinate (docs/rules.md §1.2).
     company_only = models.BooleanField(_("company records, no person named"), default=False, db_default=False)
+    # Asked once at the mapping when no column gives each row's language: never assumed.
+    language = models.CharField(
+        _("language of the file's people"), max_length=2, choices=Language.choices, blank=True
+    )
     mapping = models.JSONField(_("column mapping"), default=dict)  # field -> column heading
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("owner")

@@ -47,6 +47,7 @@ class NextStepSerializer(StrictInput, serializers.ModelSerializer):
             "done_at", "done_by", "interaction",
         ]  # fmt: skip
         read_only_fields = ["created_at", "done_at"]
+        extra_kwargs = {"what": {"min_length": 1}}
 
     def get_fields(self):
         fields = super().get_fields()
@@ -108,6 +109,8 @@ class NextStepViewSet(
     viewsets.GenericViewSet,
 ):
     serializer_class = NextStepSerializer
+    # A state refusal is a 409 (org/conflicts.py); the schema lists it for these actions.
+    conflicting_actions = ("update", "partial_update", "complete")
     pagination_class = SoonestFirst
     permission_classes = [IsAuthenticated, HasRole]
     roles_by_method = ROLES_BY_METHOD

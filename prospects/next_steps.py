@@ -16,6 +16,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from org.conflicts import StateConflict
 from org.roles import Role, has_role
 from prospects import timeline
 from prospects.models import InteractionType, NextStep, Prospect
@@ -81,7 +82,7 @@ def update_next_step(step: NextStep, *, what=None, due_at=None, owner=None, by) 
     """Change what, when or who of an open step; a done step is kept as it was done."""
     locked = NextStep.objects.select_for_update().select_related("prospect").get(pk=step.pk)
     if locked.is_done:
-        raise ValidationError({"done_at": [_("This step is done; it can no longer be changed.")]})
+        raise StateConflict({"done_at": [_("This step is done; it can no longer be changed.")]})
     if what is not None:
         locked.what = _what(what)
     if due_at is not None:
@@ -108,7 +109,7 @@ def complete_next_step(
     """
     locked = NextStep.objects.select_for_update().select_related("prospect").get(pk=step.pk)
     if locked.is_done:
-        raise ValidationError({"done_at": [_("This step is already done.")]})
+        raise StateConflict({"done_at": [_("This step is already done.")]})
     if interaction_type:
         if interaction_type not in InteractionType.values:
             raise ValidationError({"interaction_type": [_("Unknown interaction type.")]})

@@ -124,6 +124,18 @@ def linkedin_file_refusal() -> str:
     )
 
 
+def linkedin_connections_refusal() -> str:
+    """docs/rules.md §1.7, for a file recognised as LinkedIn's own export of a member's network."""
+    return (
+        _(
+            "This file is LinkedIn's export of your connections (Connections.csv, recognised by its "
+            "“Notes:” preamble or its columns, “Connected On” among them), whatever source type was chosen."
+        )
+        + " "
+        + linkedin_file_refusal()
+    )
+
+
 def clean_evidence(source_type: str, raw: dict) -> dict:
     """Check a source's evidence and return it normalised; raise ProvenanceError naming the field."""
     if source_type in REFUSED_TYPES:

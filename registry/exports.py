@@ -12,7 +12,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from org.spreadsheets import safe_cell
+from org.spreadsheets import csv_bytes, laid_out_ods, laid_out_xlsx, safe_cell
 from registry import art30, breaches
 from registry.fiche import Text
 from registry.models import Breach
@@ -114,7 +114,7 @@ def _dataset(register: dict) -> tablib.Dataset:
 
 
 def _csv(register: dict, _fmt: str) -> bytes:
-    return _dataset(register).export("csv").encode()
+    return csv_bytes(_dataset(register), language=register["language"])
 
 
 def _sheet(register: dict, fmt: str) -> bytes:
@@ -126,7 +126,8 @@ def _sheet(register: dict, fmt: str) -> bytes:
         headers=["field", "value"],
         title="Controller",
     )
-    return tablib.Databook([head, _dataset(register)]).export(fmt)
+    content = tablib.Databook([head, _dataset(register)]).export(fmt)
+    return laid_out_xlsx(content) if fmt == "xlsx" else laid_out_ods(content)
 
 
 # --- The breach register (GDPR 33(5)) -------------------------------------------------------------
@@ -217,6 +218,8 @@ def export_breaches(fmt: str, *, language: str = "en") -> Export:
             content = render_to_string("registry/breach_register_document.html", context).encode()
         else:
             dataset = tablib.Dataset(*rows, headers=list(labels.values()), title="Breaches")
-            content = dataset.export(fmt).encode() if fmt == "csv" else dataset.export(fmt)
+            content = (
+                csv_bytes(dataset, language=language) if fmt == "csv" else laid_out_xlsx(dataset.export(fmt))
+            )
     stamp = timezone.localdate().isoformat()
     return Export(content, CONTENT_TYPES[fmt], f"breaches-{stamp}-{language}.{fmt}")

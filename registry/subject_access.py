@@ -14,7 +14,7 @@ import hashlib
 import io
 import json
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from uuid import UUID
@@ -24,6 +24,8 @@ from django.contrib.auth import get_user_model
 from django.db import models
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
 from simple_history.models import HistoricalChanges
 
 from org.access import record_access
@@ -42,7 +44,16 @@ DEPTH = 3  # Prospect -> Consent -> Confirmation, and one level more for what ap
 class Table:
     label: str  # "app.Model"
     name: str  # the model's verbose name, in the export's language
-    rows: list[dict]
+    rows: list[dict]  # field name -> stored value, for data.json (portability, art. 20)
+    # Column label -> value as a person reads it (choices by their label, yes or no), for the
+    # page and the CSV (art. 12(1): intelligible, in clear and plain language).
+    shown: list[dict] = field(default_factory=list)
+
+
+def is_keyed_hash(model_field: models.Field) -> bool:
+    """The blind index and the suppression hashes: no one can read them, and the package says
+    in words what they are (access_information.suppression_lines) instead of listing them."""
+    return model_field.name.endswith(("_index", "digest"))
 
 
 @dataclass(frozen=True)
@@ -107,9 +118,10 @@ def _add(found: dict[str, Table], table: Table) -> None:
         found[table.label] = table
         return
     known = {json.dumps(row, sort_keys=True, default=str) for row in found[table.label].rows}
-    found[table.label].rows.extend(
-        row for row in table.rows if json.dumps(row, sort_keys=True, default=str) not in known
-    )
+    for row, shown in zip(table.rows, table.shown, strict=True):
+        if json.dumps(row, sort_keys=True, default=str) not in known:
+            found[table.label].rows.append(row)
+            found[table.label].shown.append(shown)
 
 
 def _add_children(found: dict[str, Table], model: type[models.Model], ids: list, *, depth: int) -> None:
@@ -152,8 +164,11 @@ def _add_history(found: dict[str, Table], model: type[models.Model], pointer: st
 
 
 def _table(model: type[models.Model], queryset) -> Table:
-    """The rows of ``queryset``: every stored field, links shown as the linked row's name."""
-    fields = [f for f in model._meta.concrete_fields if f.related_model is not Prospect]
+    """The rows of ``queryset``: every stored field but the keyed hashes, links shown as the
+    linked row's name."""
+    fields = [
+        f for f in model._meta.concrete_fields if f.related_model is not Prospect and not is_keyed_hash(f)
+    ]
     values = list(queryset.order_by("pk").values_list(*(f.attname for f in fields)))
     shown = {
         index: _linked_names(field, {row[index] for row in values} - {None})
@@ -167,7 +182,18 @@ def _table(model: type[models.Model], queryset) -> Table:
         }
         for row in values
     ]
-    return Table(model._meta.label, str(model._meta.verbose_name), rows)
+    labels = {f.name: capfirst(str(getattr(f, "verbose_name", f.name))) for f in fields}
+    readable = [{labels[f.name]: _shown(f, row[f.name]) for f in fields} for row in rows]
+    return Table(model._meta.label, str(model._meta.verbose_name), rows, readable)
+
+
+def _shown(model_field: models.Field, value):
+    """A stored value as a person reads it: a code by its label, a flag as yes or no."""
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if model_field.choices and value not in (None, ""):
+        return str(dict(model_field.flatchoices).get(value, value))
+    return value
 
 
 def _linked_names(field: models.Field, ids: set) -> dict:
@@ -252,8 +278,8 @@ def _package(tables: list[Table], sections: list[notice.Section], *, language: s
 def _readable(tables: list[Table]) -> list[tuple[str, list[str], list[list]]]:
     readable = []
     for table in tables:
-        columns = list(dict.fromkeys(key for row in table.rows for key in row))
-        readable.append((table.name, columns, [[_cell(row.get(c)) for c in columns] for row in table.rows]))
+        columns = list(dict.fromkeys(key for row in table.shown for key in row))
+        readable.append((table.name, columns, [[_cell(row.get(c)) for c in columns] for row in table.shown]))
     return readable
 
 
@@ -268,10 +294,12 @@ def _cell(value) -> str:
 def _csv(tables: list[Table]) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["table", "row", "field", "value"])
+    writer.writerow([_("table"), _("row"), _("field"), _("value")])
     for table in tables:
-        for number, row in enumerate(table.rows, start=1):
-            writer.writerows([table.label, number, name, _cell(value)] for name, value in row.items())
+        for number, row in enumerate(table.shown, start=1):
+            writer.writerows(
+                [capfirst(table.name), number, name, _cell(value)] for name, value in row.items()
+            )
     return out.getvalue()
 
 

@@ -55,6 +55,15 @@ def _named_processors():
         yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _sending_domains():
+    """Campaigns send only from the organisation's verified domains (outreach/campaigns.py):
+    the tests' senders are in these."""
+    domains = ["acme-solutions.example", "acme.example", "loyal.example"]
+    with override_settings(LOYAL_SENDING_DOMAINS=domains, LOYAL_BOUNCE_ADDRESS="bounces@loyal.example"):
+        yield
+
+
 # The processors of the organisation not saved yet, during the tests (settings.LOYAL_PROCESSORS).
 NAMED_PROCESSORS = [
     {

@@ -98,7 +98,7 @@ EXPECTED: dict[str, str] = {
     "consent:suppression":          "GET: L 403 403 200 200 | *: L 403 403 405 405",
     "consent:brokers":              "GET: L 403 403 200 200 | *: L 403 403 405 405",
     "consent:broker_export":        "POST: L 403 403 302 302 | *: L 403 403 405 405",
-    "consent:unsubscribe":          "GET POST: 200 200 200 200 200 | *: 405 405 405 405 405",
+    "consent:unsubscribe":          "GET HEAD POST: 200 200 200 200 200 | *: 405 405 405 405 405",
     "consent:preferences":          "GET POST: 200 200 200 200 200 | *: 405 405 405 405 405",
     "consent:invitation":           "GET POST: 200 200 200 200 200 | *: 405 405 405 405 405",
     "consent:confirm":              "GET POST: 200 200 200 200 200 | *: 405 405 405 405 405",

@@ -50,6 +50,11 @@ WRITERS = {
     "registry/exports.py:_sheet": "test_the_register_writes_no_formula",
     "registry/exports.py:export_breaches": "test_the_breach_register_writes_no_formula",
     "registry/subject_access.py:_csv": "test_the_subject_access_copy_writes_no_formula",
+    # The ODS layout restyles the cells a writer above made, and writes no value of its own.
+    **{
+        f"org/spreadsheets.py:import odf.{module}": "test_the_register_writes_no_formula"
+        for module in ("opendocument", "style", "table", "teletype")
+    },
 }
 WRITING_CALLS = re.compile(r"^(csv\.(writer|DictWriter)|tablib\.(Dataset|Databook)|(openpyxl\.)?Workbook)$")
 WRITING_MODULES = ("odf", "xlsxwriter", "pyexcel", "ezodf", "openpyxl.writer")
@@ -206,7 +211,9 @@ def test_the_import_report_writes_no_formula(rep, tmp_path):
         path=str(path), filename=path.name, source_type="broker", evidence=BROKER, owner=rep, by=rep
     )
     importing.inspect(job)
-    importing.begin(job, mapping=dict(zip(("first_name", "last_name", "email"), headings, strict=True)))
+    importing.begin(
+        job, mapping=dict(zip(("first_name", "last_name", "email"), headings, strict=True)), language="fr"
+    )
     importing.run(job)
     assert ImportJob.objects.get(pk=job.pk).rejected == 2
 

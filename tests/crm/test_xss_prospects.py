@@ -275,7 +275,9 @@ def test_import_file_names_headings_evidence_and_report_are_escaped(clients, set
         headings, _rows = importing.preview(job)
         file = cells | {f"file heading {i}": heading for i, heading in enumerate(headings)}
         read(rep, f"/prospects/import/{job.pk}/columns/", import_values(job) | file, {*file, FILENAME})
-        mapping = dict(zip(("first_name", "last_name", "email"), headings, strict=True))
+        mapping = dict(zip(("first_name", "last_name", "email"), headings, strict=True)) | {
+            "file_language": "fr"
+        }
         post(rep, f"/prospects/import/{job.pk}/columns/", mapping)
         if index % 2:
             Path(job.path).write_text(",".join(headings[:2]) + "\nAda,Lovelace\n")

@@ -51,6 +51,8 @@ class Inbox:
             finally:
                 self.held -= 1
         parsed = email.message_from_bytes(envelope.content, policy=policy.default)
+        # RFC 5321 4.4: the delivering server records the envelope sender as Return-Path.
+        parsed["Return-Path"] = f"<{envelope.mail_from}>"
         with self._lock:
             self.received.append(Received(session.peer, tuple(envelope.rcpt_tos), parsed))
         return "250 Message accepted for delivery"

@@ -123,7 +123,9 @@ def test_sending_twice_is_refused(rep):
 
     response = api(rep).post(f"/api/campaigns/{campaign.pk}/send/")
 
-    assert response.status_code == 400
+    # A state conflict, not bad input (org/conflicts.py): 409 with what the state is.
+    assert response.status_code == 409
+    assert response.json() == {"detail": "This campaign is already sending or done."}
 
 
 def test_the_dpo_reads_but_cannot_write_or_send(rep, dpo):

@@ -67,7 +67,11 @@ def test_sent_email_carries_the_sender_identity_and_a_working_one_click_unsubscr
     send(campaign, by=rep, capture=django_capture_on_commit_callbacks)
 
     [email] = mail.outbox
-    assert email.from_email == '"Camille Martin, Acme Solutions" <camille.martin@acme-solutions.example>'
+    # The header From is the campaign's sender; the envelope sender is the bounce address.
+    assert email.extra_headers["From"] == (
+        '"Camille Martin, Acme Solutions" <camille.martin@acme-solutions.example>'
+    )
+    assert email.from_email == "bounces@loyal.example"
     assert email.to == ["luc.martin@acme.fr"]
     assert email.subject == "Nos solutions d'achat, Luc"
     assert "Bonjour Luc," in email.body

@@ -58,7 +58,7 @@ def import_file(
         by=by,
     )
     importing.inspect(job)
-    importing.begin(job, mapping=MAPPING if mapping is None else mapping)
+    importing.begin(job, mapping=MAPPING if mapping is None else mapping, language="fr")
     return importing.run(job, **run)
 
 

@@ -145,7 +145,7 @@ def test_a_file_of_company_records_loads_nameless_rows_and_refuses_rows_naming_a
         owner=rep, by=rep, company_only=True,
     )  # fmt: skip
     importing.inspect(job)
-    importing.begin(job, mapping=mapping)
+    importing.begin(job, mapping=mapping, language="fr")
 
     importing.run(job)
 
@@ -171,9 +171,9 @@ def test_a_file_of_people_still_needs_the_name_columns_and_a_company_file_the_co
         jobs.append(job)
 
     with pytest.raises(ValidationError) as people:
-        importing.begin(jobs[0], mapping={"company_name": "company", "email": "email"})
+        importing.begin(jobs[0], mapping={"company_name": "company", "email": "email"}, language="fr")
     with pytest.raises(ValidationError) as companies:
-        importing.begin(jobs[1], mapping={"email": "email"})
+        importing.begin(jobs[1], mapping={"email": "email"}, language="fr")
 
     assert "first and the last name" in str(people.value)
     assert "company's name" in str(companies.value)

@@ -31,7 +31,7 @@ def upload(folder: Path, name: str, *, by, age: timedelta, status=None, staged: 
     if status != ImportJob.Status.INSPECTING:
         importing.inspect(job)
     if status in (ImportJob.Status.QUEUED, ImportJob.Status.FAILED, ImportJob.Status.DONE):
-        importing.begin(job, mapping=MAPPING)
+        importing.begin(job, mapping=MAPPING, language="fr")
     if staged:
         Staging(job).create()
     then = timezone.now() - age

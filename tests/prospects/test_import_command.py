@@ -67,6 +67,8 @@ def _command(path: Path, database_url: str) -> list[str]:
         *[f"--evidence={key}={value}" for key, value in BROKER.items()],
         "--owner",
         "rep",
+        "--language",
+        "fr",
         *[f"--map={column}={field}" for field, column in MAPPING.items()],
         "--batch-size",
         "40",
@@ -125,8 +127,9 @@ def test_import_command_shows_progress_and_the_rejections_by_reason(rep, tmp_pat
     evidence = [f"{key}={value}" for key, value in BROKER.items()]
 
     call_command(
-        "import_prospects", str(path), "--source", "broker", "--evidence", *evidence, "--owner", "rep"
-    )
+        "import_prospects", str(path), "--source", "broker", "--evidence", *evidence, "--owner", "rep",
+        "--language", "fr",
+    )  # fmt: skip
 
     output = capsys.readouterr().out
     assert "\r" in output and "100%" in output
@@ -141,7 +144,7 @@ def test_an_import_whose_task_was_lost_is_sent_again_and_completes(rep, tmp_path
         path=str(path), filename=path.name, source_type="broker", evidence=BROKER, owner=rep, by=rep
     )
     importing.inspect(job)
-    importing.begin(job, mapping=MAPPING)  # queued; its broker message never arrives
+    importing.begin(job, mapping=MAPPING, language="fr")  # queued; its broker message never arrives
     fresh = list(importing.stalled(minutes=15))
 
     with time_machine.travel(timezone.now() + timedelta(minutes=16)):

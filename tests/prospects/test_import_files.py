@@ -68,7 +68,7 @@ def test_refuses_a_mapping_without_names_or_contact_point(rep, tmp_path):
 
     importing.inspect(job)
     with pytest.raises(ValidationError) as error:
-        importing.begin(job, mapping={"first_name": "Prénom", "job_title": "Fonction"})
+        importing.begin(job, mapping={"first_name": "Prénom", "job_title": "Fonction"}, language="fr")
 
     messages = " ".join(error.value.message_dict["mapping"])
     assert "last name" in messages and "work email" in messages
@@ -80,7 +80,7 @@ def test_a_file_that_cannot_be_read_fails_the_job_with_the_reason(rep, tmp_path)
         path=str(path), filename=path.name, source_type="broker", evidence=BROKER, owner=rep, by=rep
     )
     importing.inspect(job)
-    importing.begin(job, mapping=MAPPING)
+    importing.begin(job, mapping=MAPPING, language="fr")
     path.write_bytes(",".join(HEADINGS).encode() + b"\nAda,Lovelace,\xff\xfe\n")
 
     importing.run(job)
@@ -102,7 +102,7 @@ def test_drops_the_staging_table_and_the_uploaded_copy_when_done(rep, tmp_path):
         uploaded=True,
     )
     importing.inspect(job)
-    importing.begin(job, mapping=MAPPING)
+    importing.begin(job, mapping=MAPPING, language="fr")
 
     importing.run(job)
 

@@ -95,7 +95,7 @@ def test_reads_utf_16_and_utf_8_with_a_byte_order_mark(rep, tmp_path, encoding):
     path = write_csv(tmp_path / "unicode.csv", [person(1)], encoding=encoding)
 
     job = inspected(path, by=rep)
-    importing.begin(job, mapping=MAPPING)
+    importing.begin(job, mapping=MAPPING, language="fr")
     importing.run(job)
 
     assert job.status == ImportJob.Status.DONE, job.error

@@ -60,7 +60,7 @@ def test_a_linkedin_job_queued_before_the_rule_fails_without_loading_anyone(rep,
         path=str(path), filename=path.name, source_type="broker", evidence=BROKER, owner=rep, by=rep
     )
     importing.inspect(job)
-    importing.begin(job, mapping=MAPPING)
+    importing.begin(job, mapping=MAPPING, language="fr")
     ImportJob.objects.filter(pk=job.pk).update(source_type="linkedin_connection", evidence={})
     job.refresh_from_db()
 

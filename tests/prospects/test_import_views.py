@@ -34,7 +34,13 @@ def map_columns(eager, django_capture_on_commit_callbacks):
     def post(client, url: str):
         with django_capture_on_commit_callbacks(execute=True):
             return client.post(
-                url, {"first_name": "First name", "last_name": "Last name", "email": "Work email"}
+                url,
+                {
+                    "first_name": "First name",
+                    "last_name": "Last name",
+                    "email": "Work email",
+                    "file_language": "en",
+                },
             )
 
     return post
@@ -187,3 +193,23 @@ def test_a_failed_import_is_started_again_from_its_page(
     assert response["Location"] == job.get_absolute_url()
     job.refresh_from_db()
     assert job.status == ImportJob.Status.DONE and job.loaded == 1
+
+
+def test_a_file_without_a_language_column_is_refused_until_its_language_is_chosen(
+    rep_client, eager, django_capture_on_commit_callbacks, tmp_path
+):
+    path = tmp_path / "people.csv"
+    path.write_text("First name,Last name,Work email\nAda,Lovelace,ada@analytical.fr\n", encoding="utf-8")
+    with path.open("rb") as file:
+        upload(rep_client, file)
+    job = ImportJob.objects.get()
+    url = reverse("prospects:import_mapping", args=[job.pk])
+    columns = {"first_name": "First name", "last_name": "Last name", "email": "Work email"}
+
+    refused = rep_client.post(url, {**columns, "file_language": ""})
+    with django_capture_on_commit_callbacks(execute=True):
+        rep_client.post(url, {**columns, "file_language": "en"})
+
+    assert refused.status_code == 400
+    assert "The file has no language column: choose the language of its people." in refused.content.decode()
+    assert Prospect.objects.get().language == "en"  # as chosen, never French by default

@@ -229,7 +229,7 @@ def _queries(path: Path, *, by, batch_size: int) -> int:
         path=str(path), filename=path.name, source_type="broker", evidence=BROKER, owner=by, by=by
     )
     importing.inspect(job)
-    importing.begin(job, mapping=MAPPING)
+    importing.begin(job, mapping=MAPPING, language="fr")
     with CaptureQueriesContext(connection) as queries:
         importing.run(job, batch_size=batch_size)
     return len(queries)

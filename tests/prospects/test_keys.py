@@ -102,7 +102,9 @@ def test_no_prospect_table_holds_a_plaintext_email_or_phone_during_or_after_an_i
     )
     importing.inspect(job)
     importing.begin(
-        job, mapping={"first_name": "first", "last_name": "last", "email": "email", "phone": "phone"}
+        job,
+        mapping={"first_name": "first", "last_name": "last", "email": "email", "phone": "phone"},
+        language="fr",
     )
     staged_tables, leaks = set(), []
 

@@ -100,10 +100,8 @@ def test_a_list_a_campaign_targets_is_kept(rep):
 
     response = api(rep).delete(f"/api/lists/{fair.pk}/")
 
-    assert response.status_code == 400
-    assert response.json() == {
-        "non_field_errors": ["A campaign targets this list: it is kept as its audience."]
-    }
+    assert response.status_code == 409
+    assert response.json() == {"detail": "A campaign targets this list: it is kept as its audience."}
     assert ProspectList.objects.filter(pk=fair.pk).exists()
 
 
@@ -117,8 +115,8 @@ def test_a_list_that_a_campaigns_segment_filters_on_is_kept(rep):
     kept = api(rep).delete(f"/api/lists/{fair.pk}/")
     deleted = api(rep).delete(f"/api/lists/{spare.pk}/")
 
-    assert kept.status_code == 400
-    assert kept.json() == {"non_field_errors": ["A campaign's segment filters on this list: it is kept."]}
+    assert kept.status_code == 409
+    assert kept.json() == {"detail": "A campaign's segment filters on this list: it is kept."}
     assert deleted.status_code == 204
     assert list(ProspectList.objects.values_list("name", flat=True)) == ["Fair"]
 

@@ -163,3 +163,17 @@ def test_the_export_leaves_the_prospects_as_they_were(rep, lead):
     client_of(lead).get("/prospects/export/xlsx/")
 
     assert list(Prospect.objects.order_by("pk").values_list("pk", "updated_at", "retention_until")) == before
+
+
+def test_the_french_list_export_is_separated_by_semicolons_with_a_byte_order_mark(db):
+    from django.utils import translation
+
+    from prospects import list_export
+
+    with translation.override("fr"):
+        content = list_export._csv([["Anne", "Acme; Paris"]])
+
+    rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig")), delimiter=";"))
+    assert content.startswith(b"\xef\xbb\xbf")
+    assert len(rows[0]) > 1 and "," not in "".join(rows[0][:2])  # the header split on ';'
+    assert rows[1] == ["Anne", "Acme; Paris"]

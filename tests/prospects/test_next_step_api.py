@@ -109,7 +109,7 @@ def test_a_step_is_moved_and_completed_with_the_interaction_it_was_for(api, rep,
     assert done.json()["interaction"] == interaction.pk and interaction.summary == "Called back"
     prospect.refresh_from_db()
     assert prospect.last_prospect_contact_at == interaction.occurred_at
-    assert again.status_code == 400 and "done_at" in again.json()
+    assert again.status_code == 409 and again.json() == {"detail": "This step is already done."}
 
 
 def test_the_dpo_reads_steps_and_writes_none(dpo, rep):

@@ -31,7 +31,9 @@ def test_json_parses_and_holds_every_activity_with_its_figures():
 def test_csv_has_a_header_row_and_one_row_per_activity():
     export = export_register("csv", language="fr")
 
-    rows = list(csv.reader(io.StringIO(export.content.decode())))
+    # French Excel: UTF-8 with its byte-order mark, and ';' between cells.
+    assert export.content.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig")), delimiter=";"))
 
     assert rows[0][:3] == ["code", "Activité", "Date de création"]
     assert "Durées de conservation" in rows[0]
@@ -105,6 +107,53 @@ def test_the_dpo_reads_the_register_through_the_api(client, dpo, rep):
     assert refused.status_code == 403
     assert response.status_code == 200
     assert response.json()["title"] == "Registre des activités de traitement"
+
+
+def test_the_english_csv_is_comma_separated_without_a_byte_order_mark():
+    export = export_register("csv", language="en")
+
+    rows = list(csv.reader(io.StringIO(export.content.decode())))
+
+    assert not export.content.startswith(b"\xef\xbb\xbf")
+    assert rows[0][:2] == ["code", "Activity"]
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_xlsx_columns_fit_their_content_under_a_bold_frozen_header(language):
+    export = export_register("xlsx", language=language)
+
+    sheet = openpyxl.load_workbook(io.BytesIO(export.content))["Activities"]
+
+    assert sheet.freeze_panes == "A2"
+    assert all(cell.font.bold for cell in sheet[1])
+    assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.fitToWidth == 1
+    for column in sheet.iter_cols():
+        letter = column[0].column_letter
+        longest = max(len(line) for cell in column for line in str(cell.value or "").split("\n"))
+        assert sheet.column_dimensions[letter].width == max(8, min(60, longest + 2)), letter
+        assert all(cell.alignment.wrap_text for cell in column)
+    assert sheet.column_dimensions["A"].width < sheet.column_dimensions["B"].width <= 60
+
+
+def test_ods_columns_have_widths_fitted_to_their_content():
+    from odf.opendocument import load
+    from odf.style import Style, TableColumnProperties
+    from odf.table import Table, TableColumn
+
+    export = export_register("ods", language="en")
+
+    document = load(io.BytesIO(export.content))
+    widths = {
+        style.getAttribute("name"): properties.getAttribute("columnwidth")
+        for style in document.automaticstyles.getElementsByType(Style)
+        for properties in style.getElementsByType(TableColumnProperties)
+    }
+    activities = document.spreadsheet.getElementsByType(Table)[1]
+    columns = [
+        widths[column.getAttribute("stylename")] for column in activities.getElementsByType(TableColumn)
+    ]
+    assert len(columns) == len(art30.FIELDS) + 2
+    assert len(set(columns)) > 2 and all(float(width.removesuffix("cm")) <= 60 * 0.21 for width in columns)
 
 
 # --- The processors in every export (GDPR 30(1)(d)-(e)) ---

@@ -113,7 +113,8 @@ def test_once_the_dpo_enters_them_on_the_pages_sign_off_works_and_the_exports_sh
     for code, reference in DPIA.items():
         assert by_code[code]["dpia"].startswith(f"Screened: no DPIA required. Reference: {reference}.")
     assert f"Control of processors: {CONTRACTS}" in by_code["b2b_prospecting"]["security"]
-    rows = list(csv.DictReader(io.StringIO(export_register("csv", language="fr").content.decode())))
+    french = export_register("csv", language="fr").content.decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(french), delimiter=";"))
     assert rows[0]["Analyse de l'intérêt légitime"] == LIA["b2b_prospecting"]
     assert "Référence : DPIA-SCREEN-b2b_prospecting" in rows[0]["Analyse d'impact (AIPD)"]
     printable = export_register("html", language="en").content.decode()

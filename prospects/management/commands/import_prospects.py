@@ -32,6 +32,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--map", nargs="*", action="extend", default=[], metavar="COLUMN=FIELD", help="column mapping"
         )
+        parser.add_argument(
+            "--language",
+            default="",
+            choices=["", "fr", "en"],
+            help="the language of every row, required when no column gives it",
+        )
         parser.add_argument("--batch-size", type=int, default=importing.BATCH_SIZE, help="lines per commit")
 
     def handle(self, *args, **options):
@@ -73,7 +79,11 @@ class Command(BaseCommand):
                 raise CommandError(job.error)
             if job.status == ImportJob.Status.QUEUED:  # business cards: the mapping is fixed
                 return job
-            return importing.begin(job, mapping={**importing.guess_mapping(job.headings), **mapping})
+            return importing.begin(
+                job,
+                mapping={**importing.guess_mapping(job.headings), **mapping},
+                language=options["language"],
+            )
         except ValidationError as error:
             raise CommandError(_messages(error)) from error
 
