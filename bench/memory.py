@@ -31,6 +31,8 @@ def run(rows: int) -> float:
         "broker",
         "--owner",
         rep.username,
+        "--language",  # the bench file has no language column
+        "fr",
         "--evidence",
         *[f"{key}={value}" for key, value in data.EVIDENCE.items()],
     ]

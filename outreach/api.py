@@ -169,7 +169,7 @@ class CampaignViewSet(
 ):
     serializer_class = CampaignSerializer
     # A state refusal is a 409 (org/conflicts.py); the schema lists it for these actions.
-    conflicting_actions = ("update", "partial_update", "send", "log")
+    conflicting_actions = ("update", "partial_update", "send", "cancel", "log")
     pagination_class = NewestFirst
     permission_classes = [IsAuthenticated, HasRole]
     roles_by_method = ROLES_BY_METHOD

@@ -116,9 +116,7 @@ def cancel_sending(campaign: Campaign, *, by, now: datetime | None = None) -> in
     with transaction.atomic():
         campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
         if not can_cancel(campaign, now=now):
-            raise ValidationError(
-                _("The undo window has ended: the worker has started sending this campaign.")
-            )
+            raise StateConflict(_("The undo window has ended: the worker has started sending this campaign."))
         held = campaign.messages.queued().update(queued_at=None)
         Campaign.objects.filter(pk=campaign.pk).update(status=CampaignStatus.DECIDED, send_requested_at=None)
     logger.info("campaign %s: sending cancelled by user %s, %s messages held", campaign.pk, by.pk, held)

@@ -190,9 +190,9 @@ EXPECTED: dict[str, str] = {
     "campaign-send":                "GET HEAD: 403 403 405 405 405 | OPTIONS: 403 403 200 200 200"
                                     " | POST: 403 403 202 403 202 | *: 403 403 405 403 405",
     "campaign-send.<format>":       "=campaign-send",
-    # The seeded campaign is not sending: nothing to cancel (400 naming why).
+    # The seeded campaign is not sending: nothing to cancel (409, the state refuses it).
     "campaign-cancel":              "GET HEAD: 403 403 405 405 405 | OPTIONS: 403 403 200 200 200"
-                                    " | POST: 403 403 400 403 400 | *: 403 403 405 403 405",
+                                    " | POST: 403 403 409 403 409 | *: 403 403 405 403 405",
     "campaign-cancel.<format>":     "=campaign-cancel",
     "prospectlist-list":            "GET HEAD OPTIONS: 403 403 200 200 200 | POST: 403 403 400 403 400"
                                     " | *: 403 403 405 403 405",

@@ -163,6 +163,7 @@ def test_state_conflicts_are_documented_as_409(document):
 
     assert {
         ("post", "/api/campaigns/{id}/send/"),
+        ("post", "/api/campaigns/{id}/cancel/"),
         ("patch", "/api/campaigns/{id}/"),
         ("post", "/api/next-steps/{id}/complete/"),
         ("delete", "/api/lists/{id}/"),

@@ -112,4 +112,4 @@ def test_the_api_says_when_sending_starts_and_cancels_inside_the_window(rep, cam
     assert cancelled.json() == {"held": 2, "status": "decided"}
     assert mail.outbox == []
     again = api.post(f"/api/campaigns/{campaign.pk}/cancel/")
-    assert again.status_code == 400
+    assert again.status_code == 409  # the state refuses it: nothing left to cancel
