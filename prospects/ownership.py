@@ -79,19 +79,12 @@ def assign_owner(prospects: QuerySet, *, owner, by) -> int:
     team = team_of(owner)
     select, params = prospects.order_by().values("pk").query.sql_with_params()
     table = connection.ops.quote_name(Prospect._meta.db_table)
-    history = Prospect.history.model
-    copied = [f.column for f in history._meta.concrete_fields if f.column not in HISTORY_COLUMNS]
-    values = ["%s" if column in ("owner_id", "team_id") else column for column in copied]
+    changes = {"owner_id": owner.pk, "team_id": team.pk if team else None}
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     with transaction.atomic(), connection.cursor() as cursor:
         # The history first, with the new owner: the selection may read the owner or the team,
         # which the update then changes. Two statements, whatever the number of prospects.
-        cursor.execute(
-            f"INSERT INTO {connection.ops.quote_name(history._meta.db_table)} "  # noqa: S608
-            f"({', '.join(copied)}, history_date, history_change_reason, history_type, history_user_id) "
-            f"SELECT {', '.join(values)}, %s, %s, '~', %s FROM {table} WHERE id IN ({select})",
-            [*_owner_params(copied, owner, team), now, "bulk owner assignment", by.pk, *params],
-        )
+        write_history(cursor, select, params, changes=changes, reason="bulk owner assignment", by=by, at=now)
         cursor.execute(
             f"UPDATE {table} SET owner_id = %s, team_id = %s, updated_at = %s WHERE id IN ({select})",  # noqa: S608
             [owner.pk, team.pk if team else None, now, *params],
@@ -99,6 +92,17 @@ def assign_owner(prospects: QuerySet, *, owner, by) -> int:
         return cursor.rowcount
 
 
-def _owner_params(columns: list[str], owner, team) -> list:
-    by_column = {"owner_id": owner.pk, "team_id": team.pk if team else None}
-    return [by_column[column] for column in columns if column in by_column]
+def write_history(cursor, select: str, params, *, changes: dict, reason: str, by, at) -> None:
+    """One history row per prospect of ``select`` (an SQL list of ids) as it will be once
+    ``changes`` (column -> new value) are applied: a bulk change kept as one change would be, in
+    one statement. Run it before the UPDATE, which may change what ``select`` finds."""
+    history = Prospect.history.model
+    table = connection.ops.quote_name(Prospect._meta.db_table)
+    copied = [f.column for f in history._meta.concrete_fields if f.column not in HISTORY_COLUMNS]
+    values = ["%s" if column in changes else column for column in copied]
+    cursor.execute(
+        f"INSERT INTO {connection.ops.quote_name(history._meta.db_table)} "  # noqa: S608
+        f"({', '.join(copied)}, history_date, history_change_reason, history_type, history_user_id) "
+        f"SELECT {', '.join(values)}, %s, %s, '~', %s FROM {table} WHERE id IN ({select})",
+        [*(changes[column] for column in copied if column in changes), at, reason, by.pk, *params],
+    )

@@ -12,7 +12,7 @@ from django.db.models import Max, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from prospects import customers
+from prospects import customers, ownership
 from prospects.models import ProductCategory, Prospect, Stage, StageChange, StageOutcome
 
 
@@ -71,9 +71,6 @@ def move_many(prospects: QuerySet, stage: Stage, *, by) -> int:
     select, params = moving.query.sql_with_params()
     quote = connection.ops.quote_name
     table = quote(Prospect._meta.db_table)
-    history = Prospect.history.model
-    copied = [f.column for f in history._meta.concrete_fields if f.column not in _HISTORY_COLUMNS]
-    values = ["%s" if column == "stage_id" else column for column in copied]
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     with transaction.atomic(), connection.cursor() as cursor:
         # The moves and the history first: the selection may read the stage the update changes.
@@ -83,20 +80,14 @@ def move_many(prospects: QuerySet, stage: Stage, *, by) -> int:
             f"SELECT id, stage_id, %s, %s, %s FROM {table} WHERE id IN ({select})",
             [stage.pk, by.pk, now, *params],
         )
-        cursor.execute(
-            f"INSERT INTO {quote(history._meta.db_table)} "  # noqa: S608
-            f"({', '.join(copied)}, history_date, history_change_reason, history_type, history_user_id) "
-            f"SELECT {', '.join(values)}, %s, %s, '~', %s FROM {table} WHERE id IN ({select})",
-            [*([stage.pk] * values.count("%s")), now, "bulk stage change", by.pk, *params],
+        ownership.write_history(
+            cursor, select, params, changes={"stage_id": stage.pk}, reason="bulk stage change", by=by, at=now
         )
         cursor.execute(
             f"UPDATE {table} SET stage_id = %s, updated_at = %s WHERE id IN ({select})",  # noqa: S608
             [stage.pk, now, *params],
         )
         return cursor.rowcount
-
-
-_HISTORY_COLUMNS = ("history_id", "history_date", "history_change_reason", "history_type", "history_user_id")
 
 
 def changes_of(prospect: Prospect):
