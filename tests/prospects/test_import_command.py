@@ -10,7 +10,6 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
 import time_machine
 from django.core.management import call_command
 from django.db import connection
@@ -24,36 +23,6 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 # --- Acceptance 2: killed mid-way, started again ----------------------------------------------
-
-
-@pytest.fixture
-def shared_database(transactional_db, tmp_path):
-    """The test database, reachable by a command run in another process.
-
-    PostgreSQL: the same database. SQLite: the test database lives in memory, so it is
-    copied to a file for the other process and copied back when that process is done.
-    """
-    settings_dict = connection.settings_dict
-    if connection.vendor == "postgresql":
-        user = settings_dict["USER"] or "postgres"
-        password = f":{settings_dict['PASSWORD']}" if settings_dict["PASSWORD"] else ""
-        host = settings_dict["HOST"] or "127.0.0.1"
-        port = settings_dict["PORT"] or 5432
-        url = f"postgres://{user}{password}@{host}:{port}/{settings_dict['NAME']}"
-        yield url, lambda: None
-        return
-    file = tmp_path / "shared.sqlite3"
-    connection.ensure_connection()
-    target = sqlite3.connect(file)
-    connection.connection.backup(target)
-    target.close()
-
-    def take_back():
-        source = sqlite3.connect(file)
-        source.backup(connection.connection)
-        source.close()
-
-    yield f"sqlite:///{file}", take_back
 
 
 def _command(path: Path, database_url: str) -> list[str]:
@@ -93,7 +62,8 @@ def _loaded_through(database_url: str) -> int:
 def test_an_import_killed_mid_way_and_started_again_loads_every_good_row_exactly_once(
     rep, tmp_path, shared_database
 ):
-    database_url, take_back = shared_database
+    database_url, share, take_back = shared_database
+    share()
     path, expected = malformed_file(tmp_path / "killed.csv", rows=3000)
     command, environment = _command(path, database_url), _environment(database_url)
 
