@@ -1,12 +1,13 @@
-"""Pages of next steps: add one to a prospect, mark one done (and log what happened)."""
+"""Pages of next steps: add one to a prospect, change what, when or who, mark one done (and log
+what happened)."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from org.roles import EDITORS, role_required
 from prospects import next_steps, ownership
@@ -47,6 +48,56 @@ def next_step_add(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(prospect)
 
 
+def _back(request: HttpRequest, default):
+    back = request.POST.get("next", "") or request.GET.get("next", "")
+    if url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return back
+    return default
+
+
+def _edit_form(*args, owners, **kwargs) -> NextStepForm:
+    """The add form, where the owner is always named: "me" would be ambiguous on someone else's step."""
+    form = NextStepForm(*args, owners=owners, **kwargs)
+    form.fields["owner"].required = True
+    form.fields["owner"].empty_label = None
+    return form
+
+
+@role_required(*EDITORS)
+@require_http_methods(["GET", "POST"])
+def next_step_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change an open step's what, due date or owner; a refused change comes back as typed."""
+    step = get_object_or_404(NextStep.objects.visible_to(request.user).select_related("prospect"), pk=pk)
+    owners = step_owners(request.user, step.prospect)
+    if step.is_done:
+        messages.error(request, _("This step is done; it can no longer be changed."))
+        return redirect(step.prospect)
+    if request.method == "POST":
+        form = _edit_form(request.POST, owners=owners)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                next_steps.update_next_step(
+                    step, what=data["what"], due_at=data["due_at"], owner=data["owner"], by=request.user
+                )
+            except ValidationError as error:
+                _errors_onto(form, error)
+            else:
+                messages.success(request, _("Next step changed."))
+                return redirect(_back(request, step.prospect.get_absolute_url()))
+    else:
+        form = _edit_form(
+            initial={"what": step.what, "due_at": step.due_at, "owner": step.owner_id}, owners=owners
+        )
+    back = _back(request, step.prospect.get_absolute_url())
+    status = 400 if form.errors else 200
+    return render(
+        request, "prospects/next_step_edit.html", {"form": form, "step": step, "back": back}, status=status
+    )
+
+
 @role_required(*EDITORS)
 @require_POST
 def next_step_done(request: HttpRequest, pk: int) -> HttpResponse:
@@ -62,9 +113,4 @@ def next_step_done(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Step done."))
     if form.errors:
         _report(request, form)
-    back = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(
-        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return redirect(back)
-    return redirect(step.prospect)
+    return redirect(_back(request, step.prospect.get_absolute_url()))

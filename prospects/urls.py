@@ -28,6 +28,7 @@ urlpatterns = [
     path("<int:pk>/interactions/", views.interaction_add, name="interaction_add"),
     path("<int:pk>/notes/", views.note_add, name="note_add"),
     path("<int:pk>/next-steps/", next_step_views.next_step_add, name="next_step_add"),
+    path("next-steps/<int:pk>/edit/", next_step_views.next_step_edit, name="next_step_edit"),
     path("next-steps/<int:pk>/done/", next_step_views.next_step_done, name="next_step_done"),
     path("reps/<int:user_id>/deactivate/", views.rep_deactivate, name="rep_deactivate"),
     path("import/", import_views.import_upload, name="import"),

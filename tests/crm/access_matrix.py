@@ -58,6 +58,8 @@ EXPECTED: dict[str, str] = {
     "prospects:interaction_add":    "POST: L 403 302 403 302 | *: L 403 405 403 405",
     "prospects:note_add":           "POST: L 403 302 403 302 | *: L 403 405 403 405",
     "prospects:next_step_add":      "POST: L 403 302 403 302 | *: L 403 405 403 405",
+    # An empty change names neither what nor when: the form comes back with its errors.
+    "prospects:next_step_edit":     "GET: L 403 200 403 200 | POST: L 403 400 403 400 | *: L 403 405 403 405",
     # Every field is optional: an empty post marks the step done, then goes back to its prospect.
     "prospects:next_step_done":     "POST: L 403 302 403 302 | *: L 403 405 403 405",
     "prospects:bulk":               "GET POST: L 403 400 403 400 | *: L 403 405 403 405",

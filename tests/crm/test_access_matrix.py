@@ -171,6 +171,7 @@ TEAM_OBJECTS: dict[str, Callable[[dict], dict]] = {
     "prospects:note_add": lambda o: {"pk": o["prospect"].pk},
     "prospects:next_step_add": lambda o: {"pk": o["prospect"].pk},
     "prospects:next_step_done": lambda o: {"pk": o["next step"].pk},
+    "prospects:next_step_edit": lambda o: {"pk": o["next step"].pk},
     "next-step-detail": lambda o: {"pk": o["next step"].pk},
     "next-step-complete": lambda o: {"pk": o["next step"].pk},
     "prospects:add_to_list": lambda o: {"pk": o["prospect"].pk},

@@ -103,3 +103,60 @@ def test_the_bulk_step_without_text_or_date_is_refused_naming_them(rep_client, r
     html = response.content.decode()
     assert response.status_code == 400
     assert "Say what the next step is." in html and "Give the date and time the step is due." in html
+
+
+def test_a_rep_changes_what_when_and_who_of_a_step_and_goes_back(rep_client, rep):
+    colleague = factories.user(role="sales", username="colleague")
+    step = factories.next_step(factories.prospect(by=rep), by=rep, what="Call back")
+    due = timezone.now() + timedelta(days=3)
+
+    before = local(step.due_at)
+    form = rep_client.get(f"/prospects/next-steps/{step.pk}/edit/?next=/").content.decode()
+    response = rep_client.post(
+        f"/prospects/next-steps/{step.pk}/edit/",
+        {"what": "Send the quote", "due_at": local(due), "owner": colleague.pk, "next": "/"},
+    )
+
+    step.refresh_from_db()
+    assert 'value="Call back"' in form and f'value="{before}"' in form
+    assert response.status_code == 302 and response["Location"] == "/"
+    assert (step.what, local(step.due_at), step.owner) == ("Send the quote", local(due), colleague)
+
+
+def test_a_refused_change_keeps_what_was_typed_and_names_the_field(rep_client, rep):
+    step = factories.next_step(factories.prospect(by=rep), by=rep, what="Call back")
+
+    response = rep_client.post(
+        f"/prospects/next-steps/{step.pk}/edit/", {"what": "Send the quote", "due_at": "", "owner": rep.pk}
+    )
+
+    page = response.content.decode()
+    step.refresh_from_db()
+    assert response.status_code == 400 and step.what == "Call back"
+    assert 'value="Send the quote"' in page and 'id="id_due_at_errors"' in page
+
+
+def test_a_done_step_cannot_be_changed(rep_client, rep):
+    step = factories.next_step(factories.prospect(by=rep), by=rep, what="Call back")
+    rep_client.post(f"/prospects/next-steps/{step.pk}/done/", {})
+
+    response = rep_client.post(
+        f"/prospects/next-steps/{step.pk}/edit/",
+        {"what": "Send the quote", "due_at": local(timezone.now()), "owner": rep.pk},
+    )
+
+    step.refresh_from_db()
+    assert response.status_code == 302 and step.what == "Call back"
+
+
+def test_the_step_owner_is_a_rep_of_the_prospect_team(rep_client, rep):
+    outsider = factories.user(role="sales", username="outsider", team=factories.team("South"))
+    step = factories.next_step(factories.prospect(by=rep), by=rep)
+
+    response = rep_client.post(
+        f"/prospects/next-steps/{step.pk}/edit/",
+        {"what": "Call back", "due_at": local(timezone.now()), "owner": outsider.pk},
+    )
+
+    step.refresh_from_db()
+    assert response.status_code == 400 and step.owner == rep
