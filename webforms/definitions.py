@@ -65,7 +65,10 @@ def _check(definition: Definition, form: WebForm | None) -> dict:
     missing = [str(Field(code).label) for code in ALWAYS_SHOWN if code not in definition.fields]
     if unknown or missing:
         errors["fields"] = [
-            _("A form always shows the name and the e-mail address: the record and the double opt-in need them.")
+            _(
+                "A form always shows the name and the e-mail address: the record and the double opt-in "
+                "need them."
+            )
         ]
     if not definition.notice.strip():
         errors["notice"] = [_("Write the notice shown under the form (GDPR art. 13).")]
@@ -83,14 +86,19 @@ def _check_consents(definition: Definition, errors: dict) -> None:
     for index, box in enumerate(definition.consents, start=1):
         key = (box.get("purpose"), box.get("channel"))
         if not Purpose.objects.filter(code=box.get("purpose"), is_active=True).exists():
-            errors.setdefault("consents", []).append(_("Box %(n)s: choose a declared purpose.") % {"n": index})
+            errors.setdefault("consents", []).append(
+                _("Box %(n)s: choose a declared purpose.") % {"n": index}
+            )
         elif box.get("channel") not in collected:
             errors.setdefault("consents", []).append(
                 _("Box %(n)s: the form does not collect the coordinate for this channel.") % {"n": index}
             )
         elif not str(box.get("wording", "")).strip():
             errors.setdefault("consents", []).append(
-                _("Box %(n)s: write the sentence next to the box; it is the consent's proof (GDPR art. 7(1)).")
+                _(
+                    "Box %(n)s: write the sentence next to the box; it is the consent's proof "
+                    "(GDPR art. 7(1))."
+                )
                 % {"n": index}
             )
         elif key in seen:

@@ -29,7 +29,9 @@ class DefinitionForm(DomainErrorsMixin, forms.Form):
     language = forms.ChoiceField(label=_("Language"), choices=Language.choices)
     owner = forms.ModelChoiceField(
         label=_("Sales rep who receives the prospects"),
-        queryset=get_user_model().objects.filter(groups__name=Role.SALES, is_active=True).order_by("username"),
+        queryset=get_user_model()
+        .objects.filter(groups__name=Role.SALES, is_active=True)
+        .order_by("username"),
     )
     fields = forms.MultipleChoiceField(
         label=_("Fields shown"),
@@ -76,7 +78,9 @@ class ConsentBoxForm(forms.Form):
         label=_("Purpose"), queryset=Purpose.objects.filter(is_active=True), to_field_name="code"
     )
     channel = forms.ChoiceField(label=_("Channel"), choices=BOX_CHANNELS)
-    wording = forms.CharField(label=_("Wording next to the box"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
+    wording = forms.CharField(
+        label=_("Wording next to the box"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def as_box(self) -> dict:
         data = self.cleaned_data
@@ -109,7 +113,11 @@ class VisitorForm(forms.Form):
     def __init__(self, *args, version: FormVersion, **kwargs):
         super().__init__(*args, **kwargs)
         shown = set(version.fields)
-        for name, code in (("phone", Field.PHONE), ("company", Field.COMPANY), ("job_title", Field.JOB_TITLE)):
+        for name, code in (
+            ("phone", Field.PHONE),
+            ("company", Field.COMPANY),
+            ("job_title", Field.JOB_TITLE),
+        ):
             if code not in shown:
                 del self.fields[name]
         if Field.MESSAGE not in shown:
@@ -127,7 +135,9 @@ class VisitorForm(forms.Form):
         return cleaned
 
     def ticked(self) -> frozenset[str]:
-        return frozenset(box["name"] for box in self.boxes if self.data.get(box["name"]) in ("on", "1", "yes"))
+        return frozenset(
+            box["name"] for box in self.boxes if self.data.get(box["name"]) in ("on", "1", "yes")
+        )
 
     def values(self) -> dict:
         return {name: value for name, value in self.cleaned_data.items() if name != "token"}

@@ -100,6 +100,9 @@ class FormTally(models.Model):
         ordering = ("-day", "outcome")
         constraints = [models.UniqueConstraint(fields=("form", "day", "outcome"), name="form_tally_once")]
 
+    def __str__(self) -> str:
+        return f"{self.day} {self.outcome}: {self.count}"
+
 
 class RateWindow(models.Model):
     """Hits of one client (a keyed hash of the address) or one form in a one-minute window.
@@ -117,3 +120,6 @@ class RateWindow(models.Model):
             models.UniqueConstraint(fields=("scope", "key", "started_at"), name="rate_window_once")
         ]
         indexes = [models.Index(fields=("started_at",), name="rate_window_started")]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.started_at}: {self.hits}"

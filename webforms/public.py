@@ -11,11 +11,11 @@ version shown and the time it was shown, checked for a minimum fill time), the h
 field and the per-address and per-form rate limits (``webforms/throttle.py``).
 """
 
+from csp.decorators import csp_replace
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import translation
-from csp.decorators import csp_replace
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
@@ -32,7 +32,9 @@ FRAMED = {"frame-ancestors": settings.LOYAL_WEBFORM_FRAME_ANCESTORS}
 def _answer(request: HttpRequest, form: WebForm, template: str, context: dict, *, status: int = 200):
     """A page of the form, in the form's language, the same headers whatever the outcome."""
     with translation.override(form.language):
-        response = render(request, template, {**context, "webform": form, "language": form.language}, status=status)
+        response = render(
+            request, template, {**context, "webform": form, "language": form.language}, status=status
+        )
     response["Content-Language"] = form.language
     response["X-Robots-Tag"] = "noindex"
     # No Expires (never_cache would date it): the thank-you pages must not differ by a second.
@@ -40,7 +42,9 @@ def _answer(request: HttpRequest, form: WebForm, template: str, context: dict, *
     return response
 
 
-def _form_page(request, form: WebForm, version: FormVersion, visitor: VisitorForm, *, page: str, notice: str = ""):
+def _form_page(
+    request, form: WebForm, version: FormVersion, visitor: VisitorForm, *, page: str, notice: str = ""
+):
     visitor.initial["token"] = submissions.page_token(version, page_url=page)
     visitor.data = visitor.data.copy() if visitor.is_bound else visitor.data
     if visitor.is_bound:
@@ -84,7 +88,9 @@ def _submitted(request: HttpRequest, form: WebForm, current: FormVersion) -> Htt
     if shown is None:
         # The plain snippet carries no token: the visitor checks the values on Loyal's page and sends again.
         submissions.count(form, Outcome.NO_TOKEN)
-        return _form_page(request, form, version, visitor, page=request.headers.get("Referer", ""), notice="again")
+        return _form_page(
+            request, form, version, visitor, page=request.headers.get("Referer", ""), notice="again"
+        )
     if submissions.too_fast(elapsed):
         submissions.count(form, Outcome.TOO_FAST)
         return _form_page(request, form, version, visitor, page=page, notice="too_fast")

@@ -36,7 +36,7 @@ from webforms.models import FormTally, FormVersion, Outcome, WebForm
 
 logger = logging.getLogger(__name__)
 
-TOKEN_SALT = "webforms.page"
+TOKEN_SALT = "webforms.page"  # noqa: S105 (a signing salt, not a secret)
 TOKEN_MAX_AGE = timedelta(hours=12)
 
 
@@ -121,7 +121,9 @@ def submit(form: WebForm, version: FormVersion, visit: Visit) -> str:
 
     The view answers the visitor the same page whatever this returns.
     """
-    ids, _errors = normalise_identifiers({"email": visit.values["email"], "phone": visit.values.get("phone", "")})
+    ids, _errors = normalise_identifiers(
+        {"email": visit.values["email"], "phone": visit.values.get("phone", "")}
+    )
     indexes = indexes_of(ids)
     count(form, Outcome.RECEIVED)
     if suppression.suppressed_digests(value for value in indexes.values() if value):
@@ -179,7 +181,9 @@ def _add_source(prospect: Prospect, source: intake.SourceData) -> None:
     )
 
 
-def _ask_consents(form: WebForm, version: FormVersion, prospect: Prospect, picked: list, visit: Visit) -> None:
+def _ask_consents(
+    form: WebForm, version: FormVersion, prospect: Prospect, picked: list, visit: Visit
+) -> None:
     """Each ticked box is a pending double opt-in grant; one confirmation e-mail in the form's language.
 
     A channel the person objected to, or already asked about within a day, is not asked

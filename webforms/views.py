@@ -21,9 +21,13 @@ def form_list(request: HttpRequest) -> HttpResponse:
 
 def _edit(request: HttpRequest, form: WebForm | None) -> HttpResponse:
     version = definitions.current_version(form) if form else None
-    initial = DefinitionForm.initial_for(form, version) if form else {"fields": list(definitions.ALWAYS_SHOWN)}
+    initial = (
+        DefinitionForm.initial_for(form, version) if form else {"fields": list(definitions.ALWAYS_SHOWN)}
+    )
     definition = DefinitionForm(request.POST or None, initial=initial)
-    boxes = ConsentBoxFormSet(request.POST or None, initial=version.consents if version else None, prefix="box")
+    boxes = ConsentBoxFormSet(
+        request.POST or None, initial=version.consents if version else None, prefix="box"
+    )
     if request.method == "POST" and definition.is_valid() and boxes.is_valid():
         consents = [box.as_box() for box in boxes if box.has_changed() and box.cleaned_data]
         try:

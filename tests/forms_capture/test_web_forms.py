@@ -38,7 +38,12 @@ def test_each_edit_makes_a_new_version_and_keeps_the_old_one(rep, admin_user):
     first = definitions.current_version(form)
 
     definition = definitions.Definition(
-        name="Contact us", slug="contact", language="en", owner=rep, fields=["name", "email"], notice="New notice."
+        name="Contact us",
+        slug="contact",
+        language="en",
+        owner=rep,
+        fields=["name", "email"],
+        notice="New notice.",
     )
     definitions.save_form(definition, form=form, by=admin_user)
 
@@ -75,7 +80,9 @@ def test_a_submission_writes_its_own_evidence_and_a_pending_double_opt_in(rep, s
     version = definitions.current_version(form)
 
     response = visitor_post(
-        Client(), url_of(form), headers={"User-Agent": "Firefox/140", "Referer": "https://acme.example/contact"}
+        Client(),
+        url_of(form),
+        headers={"User-Agent": "Firefox/140", "Referer": "https://acme.example/contact"},
     )
 
     assert response.status_code == 200
@@ -92,7 +99,9 @@ def test_a_submission_writes_its_own_evidence_and_a_pending_double_opt_in(rep, s
     }
     consent = Consent.objects.get(prospect=prospect)
     assert consent.method == Method.DOUBLE_OPT_IN and not consent.counts
-    assert consent.wording == WORDING and consent.wording_sha256 == hashlib.sha256(WORDING.encode()).hexdigest()
+    assert (
+        consent.wording == WORDING and consent.wording_sha256 == hashlib.sha256(WORDING.encode()).hexdigest()
+    )
     assert prospect.language == "en" and prospect.owner == rep and prospect.team == team_of(rep)
     assert len(mailoutbox) == 1 and "/u/confirm/" in mailoutbox[0].body
     assert mailoutbox[0].subject == "Please confirm your choices"

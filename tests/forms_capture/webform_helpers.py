@@ -6,7 +6,10 @@ from django.test import Client
 
 from webforms.definitions import Definition, save_form
 
-NOTICE = "Acme SAS records your details to answer you and to tell you about its software. Object at any time: privacy@acme.example."
+NOTICE = (
+    "Acme SAS records your details to answer you and to tell you about its software. "
+    "Object at any time: privacy@acme.example."
+)
 WORDING = "I agree that Acme SAS e-mails me about its software. I can withdraw at any time."
 TOKEN = re.compile(r'name="token" value="([^"]+)"')
 
@@ -29,7 +32,9 @@ def token_of(client: Client, url: str, **headers) -> str:
     return TOKEN.search(client.get(url, headers=headers).content.decode()).group(1)
 
 
-def visitor_post(client: Client, url: str, *, email: str = "ada@lovelace.example", tick: bool = True, **extra):
+def visitor_post(
+    client: Client, url: str, *, email: str = "ada@lovelace.example", tick: bool = True, **extra
+):
     """GET the page as a browser would, then post it with its token."""
     headers = extra.pop("headers", {})
     data = {
