@@ -61,11 +61,11 @@ def _thanks(request: HttpRequest, form: WebForm) -> HttpResponse:
 @csrf_exempt  # see the module's docstring: the signed token, the honeypot and the rate limits
 @xframe_options_exempt
 @csp_replace(FRAMED)
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def public_form(request: HttpRequest, slug: str) -> HttpResponse:
     form = get_object_or_404(WebForm, slug=slug, is_live=True)
     version = current_version(form)
-    if request.method == "GET":
+    if request.method != "POST":
         with translation.override(form.language):
             visitor = VisitorForm(version=version)
         return _form_page(request, form, version, visitor, page=request.headers.get("Referer", ""))
