@@ -109,7 +109,8 @@ EXPECTED: dict[str, str] = {
     "webforms:create":              "GET: L 403 403 200 200 | POST: L 403 403 400 400 | *: L 403 403 405 405",
     "webforms:detail":              "GET HEAD: L 403 403 200 200 | *: L 403 403 405 405",
     "webforms:edit":                "GET: L 403 403 200 200 | POST: L 403 403 400 400 | *: L 403 403 405 405",
-    "webforms:public":              "GET HEAD: 200 200 200 200 200 | POST: 400 400 400 400 400 | *: 405 405 405 405 405",
+    "webforms:public":              "GET HEAD: 200 200 200 200 200 | POST: 400 400 400 400 400"
+                                    " | *: 405 405 405 405 405",
 
     # --- Outreach
     "outreach:contactability":      "GET HEAD: L 403 200 200 200 | *: L 403 405 405 405",

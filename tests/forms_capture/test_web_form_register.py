@@ -1,4 +1,5 @@
-"""Issue 17: the register lists the live forms as collection channels; the Art. 15 export shows the text seen."""
+"""Issue 17: the register lists the live forms as collection channels; the Art. 15 export shows
+the text the person saw."""
 
 import io
 import json
