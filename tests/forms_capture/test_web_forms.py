@@ -1,9 +1,12 @@
 """Hosted web forms (issue 17): versions, the public page, evidence, identical answers, abuse."""
 
 import hashlib
+import re
 from datetime import timedelta
 
 import pytest
+import time_machine
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -55,8 +58,6 @@ def test_each_edit_makes_a_new_version_and_keeps_the_old_one(rep, admin_user):
 
 
 def test_a_definition_without_the_email_field_or_with_a_box_for_an_uncollected_channel_is_refused(rep):
-    from django.core.exceptions import ValidationError
-
     bad = definitions.Definition(
         name="x",
         slug="x",
@@ -152,8 +153,6 @@ def test_suppressed_known_and_new_addresses_get_byte_identical_thank_you_pages(r
 
 
 def test_a_known_person_s_submission_moves_the_retention_date(rep):
-    import time_machine
-
     form = web_form(rep)
     with time_machine.travel(timezone.now() - timedelta(days=30)):
         known = factories.prospect(by=rep, email="known@acme.example")
@@ -268,3 +267,15 @@ def test_a_form_not_live_answers_404(rep):
     form.save()
 
     assert Client().get(url_of(form)).status_code == 404
+
+
+def test_an_unconfirmed_consent_expires_with_its_link_and_never_counts(rep, mailoutbox):
+    form = web_form(rep)
+    visitor_post(Client(), url_of(form))
+    link = re.search(r"/u/confirm/\S+/", mailoutbox[0].body).group(0)
+
+    with time_machine.travel(timezone.now() + timedelta(days=31)):
+        late = Client().post(link)
+
+    assert late.status_code == 400
+    assert not Consent.objects.get().counts
