@@ -8,6 +8,7 @@ COPY prospects prospects
 COPY consent consent
 COPY outreach outreach
 COPY registry registry
+COPY webforms webforms
 COPY bench bench
 # The versions that the tests ran on and bin/audit checks (requirements.lock), not the newest.
 RUN pip install --no-cache-dir -c requirements.lock .

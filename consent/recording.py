@@ -173,9 +173,9 @@ def withdraw_consent(
     return consent
 
 
-def send_confirmation(prospect: Prospect, consents: list[Consent]) -> None:
-    """Email the double opt-in link, in the person's language."""
-    with translation.override(prospect.language):
+def send_confirmation(prospect: Prospect, consents: list[Consent], *, language: str = "") -> None:
+    """Email the double opt-in link, in the person's language (or ``language``: a web form's)."""
+    with translation.override(language or prospect.language):
         context = {
             "prospect": prospect,
             "consents": consents,

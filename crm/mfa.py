@@ -43,6 +43,7 @@ EXEMPT_PREFIXES = (
     "/i18n/",
     "/static/",
     "/u/",
+    "/f/",
     "/privacy/",
     "/health/",
 )

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "prospects",
     "consent",
     "outreach",
+    "webforms",
     "registry",
 ]
 
@@ -190,6 +191,15 @@ AXES_CLIENT_IP_CALLABLE = "org.clients.client_ip"
 # How many proxies in front of gunicorn append to X-Forwarded-For (org/clients.py); 0 reads
 # the connection's address.
 LOYAL_TRUSTED_PROXY_COUNT = env.int("LOYAL_TRUSTED_PROXY_COUNT", default=0)
+
+# --- Web forms (webforms/) ----------------------------------------------------------------
+# Submissions a client address, and a form, may send in one minute before the limit answers.
+LOYAL_WEBFORM_RATE_PER_IP = env.int("LOYAL_WEBFORM_RATE_PER_IP", default=10)
+LOYAL_WEBFORM_RATE_PER_FORM = env.int("LOYAL_WEBFORM_RATE_PER_FORM", default=120)
+# A form sent sooner than this after its page was shown was filled in by a robot.
+LOYAL_WEBFORM_MIN_SECONDS = env.float("LOYAL_WEBFORM_MIN_SECONDS", default=3.0)
+# Who may frame the /f/ pages (the iframe snippet); every other page keeps 'none'.
+LOYAL_WEBFORM_FRAME_ANCESTORS = env.list("LOYAL_WEBFORM_FRAME_ANCESTORS", default=["*"])
 
 # --- Security headers -----------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

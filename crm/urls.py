@@ -66,6 +66,7 @@ urlpatterns = [
     path("registry/", include("registry.urls")),
     path("privacy/", registry_views.privacy_notice, name="privacy"),
     path("", include("consent.urls")),
+    path("", include("webforms.urls")),
     path("api/prospects/<int:prospect_pk>/interactions/", interactions, name="prospect-interactions"),
     path("api/prospects/<int:prospect_pk>/consents/", consents, name="prospect-consents"),
     path("api/prospects/<int:prospect_pk>/objections/", objections, name="prospect-objections"),

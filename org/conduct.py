@@ -61,7 +61,7 @@ def is_pending_for(user) -> bool:
     return bool(published and not user.conduct_acknowledged)
 
 
-EXEMPT_PREFIXES = ("/conduct/", "/accounts/", "/i18n/", "/static/", "/u/", "/privacy/")
+EXEMPT_PREFIXES = ("/conduct/", "/accounts/", "/i18n/", "/static/", "/u/", "/f/", "/privacy/")
 
 
 class ConductMiddleware:

@@ -48,6 +48,8 @@ EVIDENCE: dict[str, tuple[EvidenceField, ...]] = {
         _f("wording_hash", gettext_lazy("Hash of the wording shown")),
         _f("ip", gettext_lazy("IP address")),
         _f("user_agent", gettext_lazy("Browser (user agent)")),
+        # Written by the server from the Referer of a hosted form (webforms/submissions.py).
+        _f("page_url", gettext_lazy("Page the form was on"), required=False),
     ),
     SourceType.BROKER: (
         _f("broker", gettext_lazy("Broker")),

@@ -20,6 +20,7 @@ from prospects.models import ImportCleanup, Prospect, Source, Suppression
 from registry.activities import activities
 from registry.fiche import Text
 from registry.models import Erasure, SubjectRequest
+from webforms import follow_up
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,15 @@ def _prospecting(today: date) -> list[Figure]:
             retention.due_soon(today=today).count(),
         ),
         Figure("restricted", Text("Restricted (art. 18)", "Limités (art. 18)"), totals["restricted"]),
+        # docs/rules.md §3: the sources of the data, each live form a collection channel of its own.
+        Figure(
+            "web_forms",
+            Text(
+                "Live web forms (collection channels) and the prospects each brought in",
+                "Formulaires en ligne (canaux de collecte) et prospects apportés par chacun",
+            ),
+            follow_up.live_forms(),
+        ),
         *_import_cleanup(),
     ]
 

@@ -35,6 +35,8 @@ from prospects.identity import blind_index, normalise_email, normalise_linkedin_
 from prospects.models import Prospect, Suppression
 from prospects.suppression import digests_of
 from registry import access_information, art30, notice
+from webforms.follow_up import WEB_FORM_TYPES
+from webforms.models import FormVersion
 
 STAFF = "staff"
 DEPTH = 3  # Prospect -> Consent -> Confirmation, and one level more for what apps add later
@@ -109,7 +111,21 @@ def collect(prospect: Prospect) -> list[Table]:
     _add_history(found, Prospect, "id", [prospect.pk])
     _add_children(found, Prospect, [prospect.pk], depth=DEPTH)
     _add(found, _table(Suppression, Suppression.objects.filter(digest__in=digests_of(prospect).values())))
+    _add(found, _table(FormVersion, forms_seen(prospect)))
     return [table for table in found.values() if table.rows]
+
+
+def forms_seen(prospect: Prospect):
+    """The versions of the web forms the person sent: the exact notice and wording they saw (GDPR 15(1)(g)).
+
+    A source's evidence names its version (``notice_version``, "slug-vN") and the hash of the
+    text shown; the version holds that text.
+    """
+    seen = prospect.sources.filter(type__in=WEB_FORM_TYPES).values_list("evidence", flat=True)
+    hashes = {evidence.get("wording_hash") for evidence in seen} - {None}
+    labels = {evidence.get("notice_version") for evidence in seen}
+    versions = FormVersion.objects.filter(sha256__in=hashes).select_related("form")
+    return FormVersion.objects.filter(pk__in=[v.pk for v in versions if v.label in labels])
 
 
 def _add(found: dict[str, Table], table: Table) -> None:

@@ -105,6 +105,15 @@ EXPECTED: dict[str, str] = {
     "consent:invitation":           "GET POST: 200 200 200 200 200 | *: 405 405 405 405 405",
     "consent:confirm":              "GET POST: 200 200 200 200 200 | *: 405 405 405 405 405",
 
+    # --- Web forms: the administrator and the DPO define and follow them (webforms/views.py);
+    # the public page answers anyone, and an empty post, without the page's token, comes back (400).
+    "webforms:list":                "GET HEAD: L 403 403 200 200 | *: L 403 403 405 405",
+    "webforms:create":              "GET: L 403 403 200 200 | POST: L 403 403 400 400 | *: L 403 403 405 405",
+    "webforms:detail":              "GET HEAD: L 403 403 200 200 | *: L 403 403 405 405",
+    "webforms:edit":                "GET: L 403 403 200 200 | POST: L 403 403 400 400 | *: L 403 403 405 405",
+    "webforms:public":              "GET HEAD: 200 200 200 200 200 | POST: 400 400 400 400 400"
+                                    " | *: 405 405 405 405 405",
+
     # --- Outreach
     "outreach:contactability":      "GET HEAD: L 403 200 200 200 | *: L 403 405 405 405",
     "outreach:linkedin_capture":    "GET POST: L 403 200 403 200 | *: L 403 405 403 405",

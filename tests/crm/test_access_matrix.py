@@ -28,6 +28,7 @@ from prospects.models import ImportJob, Prospect
 from registry import art30, breaches, requests
 from tests import factories
 from tests.crm.access_matrix import EXPECTED, LOGIN, METHODS, ROLES, expectations
+from tests.forms_capture.webform_helpers import web_form
 
 pytestmark = pytest.mark.slow
 
@@ -122,6 +123,7 @@ def seed(tmp_path) -> tuple[dict, dict]:
         "preferences": token_of(links.preferences_url(prospect)),
         "invitation": token_of(links.invitation_url(prospect, issued_by=rep)),
         "confirmation": token_of(links.confirmation_url(prospect, [consent.pk])),
+        "web form": web_form(rep),
     }
     return users, objects
 
@@ -238,6 +240,9 @@ OTHER_OBJECTS: dict[str, Callable[[dict], dict]] = {
     "consent:preferences": lambda o: {"token": o["preferences"]},
     "consent:invitation": lambda o: {"token": o["invitation"]},
     "consent:confirm": lambda o: {"token": o["confirmation"]},
+    "webforms:detail": lambda o: {"pk": o["web form"].pk},
+    "webforms:edit": lambda o: {"pk": o["web form"].pk},
+    "webforms:public": lambda o: {"slug": o["web form"].slug},
     # A reset link that was never issued: the page says so (Django's validlink).
     "password_reset_confirm": lambda o: {"uidb64": "MQ", "token": "never-issued"},
 }

@@ -30,6 +30,7 @@ from tests.crm import (
     test_xss_pipeline,
     test_xss_prospects,
     test_xss_registry,
+    test_xss_webforms,
 )
 from tests.crm.hostile import (
     M,
@@ -52,7 +53,7 @@ from tests.crm.hostile import (
 
 pytestmark = pytest.mark.slow
 
-APPS = ("crm", "org", "prospects", "consent", "outreach", "registry")
+APPS = ("crm", "org", "prospects", "consent", "outreach", "webforms", "registry")
 # Free-text fields that no person types: why each is left out.
 NOT_TYPED = {
     "org.Processor.country": "a two-letter ISO 3166 code: anything else is refused (Processor.clean)",
@@ -94,6 +95,12 @@ NOT_TYPED = {
     "prospects.ImportCleanup.jobs": "the ids of the imports a clean-up cleared (prospects.import_cleanup)",
     "registry.RestrictionLift.ground": "a ground code copied by registry.rights from the restriction",
     "registry.RestrictionLift.text": "the 18(3) notice's text, kept as evidence; no page shows it yet",
+    "webforms.WebForm.slug": "a slug: the form's SlugField refuses anything but letters, digits, - and _",
+    "webforms.FormVersion.fields": "field codes the page's checkboxes pick from webforms.models.Field",
+    "webforms.FormVersion.rendered": "built by webforms.definitions from the notice and wordings (tested)",
+    "webforms.FormVersion.sha256": "a hex digest of the version's text, by webforms.definitions",
+    "webforms.RateWindow.scope": "a scope code written by webforms.throttle",
+    "webforms.RateWindow.key": "a keyed hash of the client's address or a form's id, by webforms.throttle",
     "registry.Erasure.kept": "built by registry.rights.kept_text; shown as the request's outcome (tested)",
 }
 CONDUCT = {"text_en": 2000, "text_fr": 2000}
@@ -111,6 +118,7 @@ TESTED = (
     test_xss_outreach.FIELDS,
     test_xss_registry.FIELDS,
     test_xss_pipeline.FIELDS,
+    test_xss_webforms.FIELDS,
 )
 
 
