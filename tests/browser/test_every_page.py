@@ -92,7 +92,8 @@ def check(page, url: str, words: re.Pattern, axe) -> list[str]:
     seen = page.evaluate(VISIBLE_TEXT)
     problems += [f"reason code {code!r} without its sentence" for code in seen["orphans"]]
     problems += [f"shows {match!r}" for match in sorted(set(words.findall(seen["text"])))]
-    problems += [f"shows the timestamp {match!r}" for match in sorted(set(ISO_TIMESTAMP.findall(seen["text"])))]
+    stamps = sorted(set(ISO_TIMESTAMP.findall(seen["text"])))
+    problems += [f"shows the timestamp {match!r}" for match in stamps]
     if "<html" not in response.text()[:1000]:
         return problems  # an htmx partial: its host page is crawled, and checked with it
     width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
@@ -124,7 +125,8 @@ def test_every_page_fits_a_phone_passes_axe_and_shows_no_code_table_or_timestamp
         login(page, live_server, username, factories.PASSWORD)
         for key, path in pages_of(role, objects):
             visited += 1
-            problems += [f"  {role} {key} {path}: {p}" for p in check(page, live_server.url + path, words, axe)]
+            found = check(page, live_server.url + path, words, axe)
+            problems += [f"  {role} {key} {path}: {problem}" for problem in found]
         context.close()
 
     assert visited > 60
