@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from org.dates import shown_date
 from prospects.models import Prospect
 from registry.activities import REQUEST_LOG_YEARS
 from registry.fiche import Text
@@ -201,7 +202,7 @@ def timeline(request: SubjectRequest) -> list[Event]:
         Event(
             request.received_on,
             _("Received by %(channel)s") % {"channel": request.get_channel_display().lower()},
-            (_("Due on %(date)s (one month, GDPR 12(3)).") % {"date": request.due_on.isoformat()},),
+            (_("Due on %(date)s (one month, GDPR 12(3)).") % {"date": shown_date(request.due_on)},),
         )
     ]
     if request.extended_until:
@@ -216,9 +217,9 @@ def timeline(request: SubjectRequest) -> list[Event]:
 def _extension(request: SubjectRequest) -> Event:
     told = request.extension_told_on
     details = [
-        _("Extended until %(date)s.") % {"date": request.extended_until.isoformat()},
+        _("Extended until %(date)s.") % {"date": shown_date(request.extended_until)},
         _("Reasons: %(reasons)s") % {"reasons": request.extension_reason},
-        _("The person was told of the extension and its reasons on %(date)s.") % {"date": told.isoformat()}
+        _("The person was told of the extension and its reasons on %(date)s.") % {"date": shown_date(told)}
         if told
         else _("The date the person was told of the extension was not recorded."),
     ]

@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 
+from org.dates import shown_date
 from registry import requests
 from registry.models import RequestStatus, SubjectRequest
 from tests import factories
@@ -173,7 +174,9 @@ def test_the_timeline_shows_the_extension_notice_and_for_a_refusal_the_complaint
     assert extended.status_code == refused.status_code == 302
     timeline = html.unescape(english.split('id="timeline"')[1].split("</ol>")[0])
     assert "Deadline extended (GDPR 12(3))" in timeline
-    assert f"The person was told of the extension and its reasons on {told.isoformat()}." in timeline
+    with translation.override("en"):
+        told_on = shown_date(told)
+    assert f"The person was told of the extension and its reasons on {told_on}." in timeline
     assert "Reasons: Records spread over three archives" in timeline
     assert "Refused (GDPR 12(4))" in timeline
     assert "Reasons given to the person: The identity could not be confirmed" in timeline
