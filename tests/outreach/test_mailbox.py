@@ -1,4 +1,4 @@
-"""The mailbox job against a real Dovecot: each message delivered by IMAP APPEND, then fetched."""
+"""The mailbox job against a real Dovecot: each message delivered over LMTP, then fetched."""
 
 import io
 import shutil
