@@ -385,6 +385,7 @@ class InboundKind(models.TextChoices):
     STOP = "stop", _("Reply asking to stop")
     BOUNCE_PERMANENT = "bounce_permanent", _("Permanent delivery failure")
     BOUNCE_TEMPORARY = "bounce_temporary", _("Temporary delivery failure")
+    REP_COPY = "rep_copy", _("Copy of a rep's own e-mail")
     UNMATCHED = "unmatched", _("Unknown sender")
     UNREADABLE = "unreadable", _("Unreadable message")
 
@@ -393,7 +394,9 @@ class InboundMessage(models.Model):
     """One message read from the mailbox, once: its Message-ID digest and its UID are unique keys.
 
     Only what the rules need is kept: the kind, the date, and for a prospect's own message
-    its subject and a short excerpt, encrypted. Bodies and attachments are never stored.
+    its subject and a short excerpt, encrypted; of a rep's copy of their own e-mail, the rep
+    and the ``email_sent`` interactions it logged, nothing of its text. Bodies and
+    attachments are never stored.
     """
 
     folder = models.CharField(max_length=200)
@@ -405,6 +408,10 @@ class InboundMessage(models.Model):
     prospect = models.ForeignKey(Prospect, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     interaction = models.ForeignKey(
         "prospects.Interaction", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The rep whose BCC address a copy of their own e-mail reached (org/dropbox.py).
+    rep = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     # The campaign message it answers, read from In-Reply-To / References (content.py's Message-ID).
     answers = models.ForeignKey(Message, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")

@@ -126,6 +126,7 @@ class MailServer:
             "user": USER,
             "password": PASSWORD,
             "folder": "INBOX",
+            "address": ADDRESS,
         }
 
     def start(self) -> None:

@@ -1,12 +1,9 @@
 """The mailbox job against a real Dovecot: each message delivered over LMTP, then fetched."""
 
 import io
-import shutil
-import tempfile
 from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
-from pathlib import Path
 
 import pytest
 from dateutil.relativedelta import relativedelta
@@ -22,20 +19,8 @@ from outreach.models import InboundMessage, MailboxState, Message, ObjectionProp
 from prospects.models import Interaction, Prospect
 from tests import factories
 from tests.outreach.conftest import informed
-from tests.outreach.mailbox_server import make_server
 
 PROCESSED, UNMATCHED, UNREADABLE = "Loyal/Processed", "Loyal/Unmatched", "Loyal/Unreadable"
-
-
-@pytest.fixture
-def mail_server(settings):
-    root = Path(tempfile.mkdtemp(prefix="loyal-dovecot-"))
-    server = make_server(root)
-    server.start()
-    settings.LOYAL_MAILBOX = server.settings
-    yield server
-    server.stop()
-    shutil.rmtree(root, ignore_errors=True)
 
 
 @pytest.fixture
@@ -46,7 +31,7 @@ def prospect(rep):
 def mail(*, sender="Claire Martin <Claire.Martin@acme.fr>", subject="Re: Spring offer", body="", **headers):
     message = EmailMessage()
     message["From"] = sender
-    message["To"] = "replies@loyal.example"
+    message["To"] = headers.pop("To", "replies@loyal.example")
     message["Subject"] = subject
     message["Date"] = format_datetime(headers.pop("date", timezone.now() - timedelta(hours=2)))
     message["Message-ID"] = make_msgid(domain="acme.fr")
