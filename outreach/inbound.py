@@ -271,6 +271,19 @@ def _mark_undeliverable(failed: list[tuple[str, str]]) -> None:
         UndeliverableAddress.objects.get_or_create(email_index=index, defaults={"status": status})
 
 
+# The person's own messages, as the timeline and the subject-access export show them.
+THEIR_MESSAGES = (InboundKind.REPLY, InboundKind.STOP, InboundKind.AUTO_REPLY)
+
+
+def read_from(prospect: Prospect):
+    """The prospect's messages read from the mailbox, newest first, with what was kept of each."""
+    return (
+        InboundMessage.objects.filter(prospect=prospect, kind__in=THEIR_MESSAGES)
+        .select_related("answers__campaign")
+        .order_by("-sent_at", "-id")[:200]
+    )
+
+
 def is_automatic(message: EmailMessage) -> bool:
     """RFC 3834: Auto-Submitted other than "no", X-Autoreply, a machine's Precedence, an
     out-of-office subject."""
