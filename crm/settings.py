@@ -5,6 +5,7 @@ and a file-system Celery broker under ``var/``, with development secrets generat
 there on first use. Production sets ``DEBUG=0`` and every secret explicitly.
 """
 
+import re
 import secrets
 import sys
 from datetime import timedelta
@@ -337,8 +338,16 @@ LOYAL_MAILBOX = {
     "password": env.str("LOYAL_MAILBOX_PASSWORD", default=""),
     "folder": env.str("LOYAL_MAILBOX_FOLDER", default="INBOX"),
 }
+# The mailbox's e-mail address, of which each rep's BCC address is a "+" form (org/dropbox.py).
+LOYAL_MAILBOX["address"] = env.str(
+    "LOYAL_MAILBOX_ADDRESS", default=LOYAL_MAILBOX["user"] if "@" in LOYAL_MAILBOX["user"] else ""
+)
 if LOYAL_MAILBOX["tls"] not in ("ssl", "starttls", "none"):
     raise ImproperlyConfigured("LOYAL_MAILBOX_TLS must be ssl, starttls or none.")
+if LOYAL_MAILBOX["address"] and not re.fullmatch(r"[^@+\s]+@[^@\s]+\.[^@\s]+", LOYAL_MAILBOX["address"]):
+    raise ImproperlyConfigured(
+        "LOYAL_MAILBOX_ADDRESS must be an e-mail address without a '+' part, e.g. replies@example.com."
+    )
 
 # --- Celery ---------------------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")

@@ -80,6 +80,9 @@ class Profile(models.Model):
     # so that a second run of the job on the same day sends nothing.
     day_digest = models.BooleanField(_("e-mail me my day every morning"), default=False, db_default=False)
     day_digest_sent_on = models.DateField(_("day digest last sent on"), null=True, blank=True, editable=False)
+    # The secret of a rep's personal BCC address, ``<local>+<token>@<domain>`` of the mailbox
+    # (org/dropbox.py): random, unguessable, replaced when the rep asks.
+    dropbox_token = models.CharField(max_length=32, null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         verbose_name = _("profile")

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.authtoken.models import Token
 
-from org import accounts, conduct
+from org import accounts, conduct, dropbox
 from org.forms import ConductForm, DayDigestForm, NewUserForm
 from org.models import CodeOfConduct, Profile
 from org.roles import Role, has_role, role_required
@@ -134,10 +134,15 @@ def users(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def profile(request: HttpRequest) -> HttpResponse:
-    """Who the user is, their team and roles; a sales rep opts into the daily e-mail of their day."""
+    """Who the user is, their team and roles; a sales rep opts into the daily e-mail of their day
+    and reads (or renews) their personal BCC address."""
     is_rep = has_role(request.user, Role.SALES)
     if request.method == "POST" and not is_rep:
         raise PermissionDenied
+    if request.method == "POST" and request.POST.get("dropbox") == "rotate":
+        dropbox.rotate(request.user)
+        messages.success(request, _("Your BCC address is new: the old one no longer logs anything."))
+        return redirect("profile")
     mine = Profile.objects.filter(user=request.user).select_related("team").first()
     form = DayDigestForm(
         request.POST if request.method == "POST" else None,
@@ -147,7 +152,12 @@ def profile(request: HttpRequest) -> HttpResponse:
         accounts.set_day_digest(request.user, wanted=form.cleaned_data["day_digest"])
         messages.success(request, _("Your choice is saved."))
         return redirect("profile")
-    context = {"form": form, "is_rep": is_rep, "team": mine.team if mine else None}
+    context = {
+        "form": form,
+        "is_rep": is_rep,
+        "team": mine.team if mine else None,
+        "dropbox_address": dropbox.address_of(request.user) if is_rep else None,
+    }
     return render(request, "org/profile.html", context)
 
 

@@ -3,8 +3,10 @@
 Only the prospect's own message is a voluntary contact that moves retention; an automatic
 reply never is. A permanent delivery failure (RFC 3464) marks the address undeliverable;
 a reply asking to stop becomes an objection proposal the gate already honours on e-mail.
-A sender matching no prospect creates nothing. Bodies and attachments are read, never kept:
-only the subject and a short excerpt of a prospect's message are stored, encrypted.
+A copy of a rep's own mail, sent to their personal BCC address, logs an ``email_sent``
+for each prospect it went to. A sender matching no prospect creates nothing. Bodies and
+attachments are read, never kept: only the subject and a short excerpt of a prospect's
+message are stored, encrypted.
 """
 
 import hashlib
@@ -19,6 +21,7 @@ from email.utils import getaddresses, parsedate_to_datetime
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from org import dropbox
 from outreach.models import InboundKind, InboundMessage, Message, ObjectionProposal, UndeliverableAddress
 from prospects import identity, timeline
 from prospects.identity import InvalidIdentifier
@@ -128,7 +131,12 @@ def _classify(message: EmailMessage, *, key, sent_at, where) -> Handled:
         return _bounce(message, key=key, sent_at=sent_at, where=where)
     prospect = _prospect_of(message)
     if prospect is None:
-        return _record(InboundMessage(kind=InboundKind.UNMATCHED, message_key=key, sent_at=sent_at, **where))
+        # A prospect's message is theirs whichever address it reached; anything else that
+        # carries a rep's token is that rep's copy of their own e-mail.
+        token = _dropbox_token(message)
+        if token is not None:
+            return _rep_copy(message, token=token, key=key, sent_at=sent_at, where=where)
+        return _unmatched(key=key, sent_at=sent_at, where=where)
     subject = str(message.get("Subject", ""))[:200]
     text = _text_of(message)
     kept = {"prospect": prospect, "sent_at": sent_at, "subject": subject, "excerpt": _excerpt(text)}
@@ -140,6 +148,66 @@ def _classify(message: EmailMessage, *, key, sent_at, where) -> Handled:
     kind = InboundKind.STOP if asks_to_stop(f"{subject}\n{text}") else InboundKind.REPLY
     inbound = InboundMessage(kind=kind, message_key=key, **kept, **where)
     return _record(inbound, then=_reply)
+
+
+def _unmatched(*, key, sent_at, where) -> Handled:
+    return _record(InboundMessage(kind=InboundKind.UNMATCHED, message_key=key, sent_at=sent_at, **where))
+
+
+# Where a rep's BCC address shows: the envelope (as the delivering server writes it) first.
+ENVELOPE_HEADERS = ("Delivered-To", "X-Original-To", "Envelope-To", "X-Envelope-To", "To", "Cc")
+
+
+def _dropbox_token(message: EmailMessage) -> str | None:
+    for name in ENVELOPE_HEADERS:
+        for _name, address in getaddresses([str(value) for value in message.get_all(name, [])]):
+            token = dropbox.detail_of(address)
+            if token is not None:
+                return token
+    return None
+
+
+def _rep_copy(message: EmailMessage, *, token: str, key, sent_at, where) -> Handled:
+    """A rep's BCC copy of their own one-to-one mail: an ``email_sent`` per prospect it went to.
+
+    Our own send never moves retention and counts towards the frequency cap (G9); only the
+    rep's team's prospects are logged, through the blind index. A token of nobody, or no
+    recipient who is a prospect of the rep's, leaves the message unmatched.
+    """
+    rep = dropbox.rep_of(token)
+    prospects = _recipients(message, rep=rep) if rep is not None else []
+    if not prospects:
+        return _unmatched(key=key, sent_at=sent_at, where=where)
+    occurred = min(sent_at or timezone.now(), timezone.now())
+
+    def log(inbound: InboundMessage) -> None:
+        sent = [
+            timeline.record_interaction(p, type=InteractionType.EMAIL_SENT, occurred_at=occurred, by=rep)
+            for p in prospects
+        ]
+        inbound.interaction = sent[0]
+        inbound.save(update_fields=["interaction"])
+
+    inbound = InboundMessage(kind=InboundKind.REP_COPY, message_key=key, sent_at=sent_at, rep=rep, **where)
+    return _record(inbound, then=log)
+
+
+def _recipients(message: EmailMessage, *, rep) -> list[Prospect]:
+    """The To and Cc of the copy that are prospects the rep may see, each once, in order."""
+    found: dict[int, Prospect] = {}
+    visible = Prospect.objects.visible_to(rep)
+    values = [str(value) for name in ("To", "Cc") for value in message.get_all(name, [])]
+    for _name, address in getaddresses(values):
+        if dropbox.detail_of(address) is not None:
+            continue
+        try:
+            index = identity.blind_index("email", identity.normalise_email(address))
+        except InvalidIdentifier:
+            continue
+        prospect = visible.filter(email_index=index).first()
+        if prospect is not None:
+            found.setdefault(prospect.pk, prospect)
+    return list(found.values())
 
 
 def _reply(inbound: InboundMessage) -> None:
@@ -201,6 +269,19 @@ def _mark_undeliverable(failed: list[tuple[str, str]]) -> None:
         except InvalidIdentifier:
             continue
         UndeliverableAddress.objects.get_or_create(email_index=index, defaults={"status": status})
+
+
+# The person's own messages, as the timeline and the subject-access export show them.
+THEIR_MESSAGES = (InboundKind.REPLY, InboundKind.STOP, InboundKind.AUTO_REPLY)
+
+
+def read_from(prospect: Prospect):
+    """The prospect's messages read from the mailbox, newest first, with what was kept of each."""
+    return (
+        InboundMessage.objects.filter(prospect=prospect, kind__in=THEIR_MESSAGES)
+        .select_related("answers__campaign")
+        .order_by("-sent_at", "-id")[:200]
+    )
 
 
 def is_automatic(message: EmailMessage) -> bool:

@@ -385,6 +385,7 @@ class InboundKind(models.TextChoices):
     STOP = "stop", _("Reply asking to stop")
     BOUNCE_PERMANENT = "bounce_permanent", _("Permanent delivery failure")
     BOUNCE_TEMPORARY = "bounce_temporary", _("Temporary delivery failure")
+    REP_COPY = "rep_copy", _("Copy of a rep's own e-mail")
     UNMATCHED = "unmatched", _("Unknown sender")
     UNREADABLE = "unreadable", _("Unreadable message")
 
@@ -393,27 +394,58 @@ class InboundMessage(models.Model):
     """One message read from the mailbox, once: its Message-ID digest and its UID are unique keys.
 
     Only what the rules need is kept: the kind, the date, and for a prospect's own message
-    its subject and a short excerpt, encrypted. Bodies and attachments are never stored.
+    its subject and a short excerpt, encrypted; of a rep's copy of their own e-mail, the rep
+    and the ``email_sent`` interactions it logged, nothing of its text. Bodies and
+    attachments are never stored.
     """
 
-    folder = models.CharField(max_length=200)
-    uidvalidity = models.BigIntegerField()
-    uid = models.BigIntegerField()
+    folder = models.CharField(_("mailbox folder"), max_length=200)
+    uidvalidity = models.BigIntegerField(_("folder's UIDVALIDITY"))
+    uid = models.BigIntegerField(_("message number in the folder (UID)"))
     # SHA-256 of the Message-ID header, so that the header itself is not kept.
-    message_key = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001 NULL: unique but optional
-    kind = models.CharField(max_length=20, choices=InboundKind.choices)
-    prospect = models.ForeignKey(Prospect, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    message_key = models.CharField(_("SHA-256 of the Message-ID"), max_length=64, null=True, blank=True)  # noqa: DJ001 NULL: unique but optional
+    kind = models.CharField(_("what the message is"), max_length=20, choices=InboundKind.choices)
+    prospect = models.ForeignKey(
+        Prospect,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("prospect"),
+    )
     interaction = models.ForeignKey(
-        "prospects.Interaction", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "prospects.Interaction",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("timeline entry"),
+    )
+    # The rep whose BCC address a copy of their own e-mail reached (org/dropbox.py).
+    rep = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("rep whose BCC address it reached"),
     )
     # The campaign message it answers, read from In-Reply-To / References (content.py's Message-ID).
-    answers = models.ForeignKey(Message, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    sent_at = models.DateTimeField(null=True, blank=True)
-    subject = EncryptedTextField(blank=True)
-    excerpt = EncryptedTextField(blank=True)
-    processed_at = models.DateTimeField(default=timezone.now)
+    answers = models.ForeignKey(
+        Message,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("campaign message it answers"),
+    )
+    sent_at = models.DateTimeField(_("date of the message"), null=True, blank=True)
+    subject = EncryptedTextField(_("subject"), blank=True)
+    excerpt = EncryptedTextField(_("the person's words (at most 280 characters)"), blank=True)
+    processed_at = models.DateTimeField(_("read by Loyal on"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("message read from the mailbox")
         constraints = [
             models.UniqueConstraint(fields=["folder", "uidvalidity", "uid"], name="one_inbound_per_uid"),
             models.UniqueConstraint(fields=["message_key"], name="one_inbound_per_message_id"),
@@ -452,17 +484,31 @@ class ObjectionProposal(models.Model):
     """A reply that reads like "stop": the gate treats it as an objection on e-mail until a rep
     confirms it (an objection from route ``reply``) or dismisses it with a reason."""
 
-    prospect = models.ForeignKey(Prospect, on_delete=models.CASCADE, related_name="+")
-    inbound = models.ForeignKey(InboundMessage, on_delete=models.CASCADE, related_name="+")
-    status = models.CharField(max_length=12, choices=ProposalStatus.choices, default=ProposalStatus.PENDING)
-    created_at = models.DateTimeField(default=timezone.now)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    prospect = models.ForeignKey(
+        Prospect, on_delete=models.CASCADE, related_name="+", verbose_name=_("prospect")
     )
-    decided_at = models.DateTimeField(null=True, blank=True)
-    dismiss_reason = models.TextField(blank=True)
+    inbound = models.ForeignKey(
+        InboundMessage, on_delete=models.CASCADE, related_name="+", verbose_name=_("message read")
+    )
+    status = models.CharField(
+        _("decision"), max_length=12, choices=ProposalStatus.choices, default=ProposalStatus.PENDING
+    )
+    created_at = models.DateTimeField(_("proposed on"), default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided on"), null=True, blank=True)
+    dismiss_reason = models.TextField(_("why it is not an objection"), blank=True)
 
     objects = ObjectionProposalQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("reply that may ask to stop")
 
     def __str__(self) -> str:
         return f"{self.prospect_id} {self.status}"

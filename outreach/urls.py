@@ -6,6 +6,7 @@ app_name = "outreach"
 
 urlpatterns = [
     path("prospects/<int:pk>/contactability/", views.contactability, name="contactability"),
+    path("prospects/<int:pk>/mail/", views.prospect_mail, name="prospect_mail"),
     path("campaigns/", views.campaign_list, name="campaigns"),
     path("campaigns/new/", views.campaign_form, name="campaign_create"),
     path("campaigns/<int:pk>/", views.campaign_detail, name="campaign"),

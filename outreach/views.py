@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from org.roles import EDITORS, Role, has_role, role_required
-from outreach import campaigns, decisions, mailbox, notices, proposals, sending
+from outreach import campaigns, decisions, inbound, mailbox, notices, proposals, sending
 from outreach import contactability as gate
 from outreach.forms import CampaignForm, LogContactForm
 from outreach.models import Campaign, Message, NoticeOutcome, NoticeRecord, ObjectionProposal
@@ -31,6 +31,15 @@ def contactability(request: HttpRequest, pk: int) -> HttpResponse:
         "proposals": pending if has_role(request.user, *EDITORS) else [],
     }
     return render(request, "outreach/contactability.html", context)
+
+
+@role_required(*ANYONE)
+@require_safe
+def prospect_mail(request: HttpRequest, pk: int) -> HttpResponse:
+    """htmx part of the prospect page's timeline: the person's messages read from the mailbox,
+    with the subject and the excerpt kept of each (decrypted here, for the reader)."""
+    prospect = get_object_or_404(Prospect.objects.visible_to(request.user), pk=pk)
+    return render(request, "outreach/prospect_mail.html", {"messages_read": inbound.read_from(prospect)})
 
 
 def _proposal(request: HttpRequest, pk: int) -> ObjectionProposal:

@@ -130,6 +130,30 @@ IMPORT_CLEANUP_MEASURE = Text(
 )
 
 
+# docs/rules.md §2.2, §2.3 (GDPR 5(1)(c), 30(1)(c)): what the mailbox reader keeps of a message.
+MAILBOX = Text(
+    "Read the mailbox of replies, delivery reports and reps' copies of their own e-mails (BCC): a reply "
+    "restarts the retention clock, an automatic reply never does, a permanent failure stops e-mail to "
+    "the address, a reply asking to stop is honoured as an objection until a rep decides, and a rep's copy "
+    "is logged as an e-mail sent",
+    "Lire la boîte aux lettres des réponses, des avis de non-remise et des copies cachées des e-mails des "
+    "commerciaux : une réponse relance la durée de conservation, une réponse automatique jamais, un échec "
+    "définitif arrête l'envoi d'e-mails à l'adresse, une réponse demandant d'arrêter vaut opposition tant "
+    "qu'un commercial n'a pas décidé, et la copie d'un commercial est inscrite comme e-mail envoyé",
+)
+MAILBOX_SOURCE = Text(
+    "The mailbox Loyal reads: of each message, its kind, its date and a digest of its Message-ID; the sender "
+    "and recipients matched to prospects through the keyed blind index, never kept in clear; of the person's "
+    "own message, the subject and the first 280 characters of their words, encrypted, kept with the "
+    "prospect's record and deleted with it. Never the body, an attachment, nor anything of an unknown sender",
+    "La boîte aux lettres que lit Loyal : de chaque message, sa nature, sa date et une empreinte de son "
+    "Message-ID ; l'expéditeur et les destinataires rapprochés des prospects par l'index aveugle à clé, "
+    "jamais conservés en clair ; du message de la personne, l'objet et les 280 premiers caractères de ses "
+    "mots, chiffrés, gardés avec la fiche du prospect et supprimés avec elle. Jamais le corps, une pièce "
+    "jointe, ni rien d'un expéditeur inconnu",
+)
+
+
 def prospecting_security() -> tuple[tuple[SecurityMeasure, Text], ...]:
     """The common measures; the "other" one also states the clean-up of import files."""
     return tuple(
@@ -222,6 +246,7 @@ def prospecting() -> Activity:
                 "Décider, canal par canal, si un contact est licite, et pourquoi",
             ),
             IMPORT_FILES,
+            MAILBOX,
         ),
         legal_bases=("f", "a"),
         legal_basis=(
@@ -287,6 +312,7 @@ def prospecting() -> Activity:
                 "refusés "
                 "à la saisie",
             ),
+            MAILBOX_SOURCE,
         ),
         retention=(*prospect_retention(), consent_proof_retention()),
         recipients_internal=(

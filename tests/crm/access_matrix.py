@@ -116,6 +116,8 @@ EXPECTED: dict[str, str] = {
 
     # --- Outreach
     "outreach:contactability":      "GET HEAD: L 403 200 200 200 | *: L 403 405 405 405",
+    # The timeline's part of the person's messages read from the mailbox (subject, excerpt).
+    "outreach:prospect_mail":       "GET HEAD: L 403 200 200 200 | *: L 403 405 405 405",
     "outreach:linkedin_capture":    "GET POST: L 403 200 403 200 | *: L 403 405 403 405",
     "outreach:linkedin_message":    "GET HEAD: L 403 200 403 200 | *: L 403 405 403 405",
     "outreach:campaigns":           "GET HEAD: L 403 200 200 200 | *: L 403 405 405 405",

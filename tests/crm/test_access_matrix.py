@@ -192,6 +192,7 @@ TEAM_OBJECTS: dict[str, Callable[[dict], dict]] = {
     "prospects:import_resume": lambda o: {"pk": o["failed import"].pk},
     "prospects:import_report_csv": lambda o: {"pk": o["import"].pk},
     "outreach:contactability": lambda o: {"pk": o["prospect"].pk},
+    "outreach:prospect_mail": lambda o: {"pk": o["prospect"].pk},
     "outreach:campaign": lambda o: {"pk": o["campaign"].pk},
     "outreach:campaign_edit": lambda o: {"pk": o["campaign"].pk},
     "outreach:campaign_decide": lambda o: {"pk": o["campaign"].pk},

@@ -74,7 +74,6 @@ NOT_TYPED = {
     "outreach.NoticeRecord.template_version": "a version constant of outreach.notices",
     "outreach.InboundMessage.folder": "the folder name of the LOYAL_MAILBOX_FOLDER setting",
     "outreach.InboundMessage.message_key": "a hex digest of the Message-ID, by outreach.inbound",
-    "outreach.InboundMessage.subject": "kept encrypted from a prospect's mail; no page shows it yet",
     "outreach.MailboxState.folder": "the folder name of the LOYAL_MAILBOX_FOLDER setting",
     "outreach.ObjectionProposal.dismiss_reason": "typed through outreach.proposals; no page shows it yet",
     "outreach.UndeliverableAddress.email_index": "a keyed hash computed by outreach.inbound",

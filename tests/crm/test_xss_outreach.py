@@ -44,6 +44,7 @@ FIELDS = {
     "outreach.Message.subject",
     "outreach.Message.body",
     "outreach.InboundMessage.excerpt",
+    "outreach.InboundMessage.subject",
     "outreach.MailboxState.last_error",
 }
 SHOWN_ON_DETAIL = {
@@ -158,6 +159,32 @@ def test_the_excerpt_of_a_stop_reply_is_escaped_on_the_home_page_and_the_prospec
     run(st.fixed_dictionaries({"excerpt": payloads()}), example)
 
     assert shown[True] >= 10, shown
+
+
+def test_a_replys_subject_and_excerpt_are_escaped_on_the_timeline_and_in_the_export(clients, rep):
+    rep_client, admin_client, shown = clients["rep"], clients["admin"], Counter()
+
+    def example(drawn):
+        prospect = factories.prospect(by=rep, email=f"p{marker()}@acme.example", evidence=INFORMED)
+        reply = EmailMessage()
+        reply["From"], reply["To"] = prospect.email, "replies@loyal.example"
+        # A header is one line: the payload's line breaks become spaces.
+        reply["Subject"] = " ".join(fill(drawn["subject"], marker(), size=150).splitlines())
+        reply.set_content(fill(drawn["excerpt"], marker(), size=200))
+        inbound.handle(bytes(reply), folder="INBOX", uidvalidity=1, uid=prospect.pk)
+        stored = InboundMessage.objects.get(prospect=prospect)
+        values = {
+            f"outreach.InboundMessage.{name}": getattr(stored, name)
+            for name in ("subject", "excerpt")
+            if marked(getattr(stored, name))
+        }
+        read(rep_client, f"/outreach/prospects/{prospect.pk}/mail/", values, values)
+        check(subject_access_page(admin_client, prospect), values, values, "subject access")
+        shown[len(values)] += 1
+
+    run(st.fixed_dictionaries({"subject": payloads(), "excerpt": payloads()}), example)
+
+    assert shown[2] >= 10, shown
 
 
 def test_the_mailbox_error_is_escaped_on_the_admin_page(clients, settings):

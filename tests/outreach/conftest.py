@@ -1,5 +1,8 @@
 import random
+import shutil
+import tempfile
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -10,6 +13,7 @@ from outreach.models import InboundMessage, ObjectionProposal, UndeliverableAddr
 from prospects import suppression, timeline
 from prospects.models import ProductCategory, Prospect, Source, SourceType
 from tests import factories
+from tests.outreach.mailbox_server import make_server
 
 JOB_TITLES = ["Head of purchasing", "Purchasing manager", "CTO", "Directeur des achats", ""]
 CHANNELS = ["email", "sms", "phone", "postal", "linkedin_msg"]
@@ -18,6 +22,18 @@ CHANNELS = ["email", "sms", "phone", "postal", "linkedin_msg"]
 @pytest.fixture(autouse=True)
 def _site_url(settings):
     settings.LOYAL_SITE_URL = "http://testserver"
+
+
+@pytest.fixture
+def mail_server(settings):
+    """A Dovecot of the test's own on loopback (IMAP and LMTP), the mailbox Loyal reads."""
+    root = Path(tempfile.mkdtemp(prefix="loyal-dovecot-"))
+    server = make_server(root)
+    server.start()
+    settings.LOYAL_MAILBOX = server.settings
+    yield server
+    server.stop()
+    shutil.rmtree(root, ignore_errors=True)
 
 
 INFORMED_CARD = {**factories.EVIDENCE["business_card"], "notice_given": True}

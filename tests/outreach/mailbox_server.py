@@ -1,15 +1,19 @@
 """A real IMAP server for the mailbox tests: Debian's Dovecot on loopback, thrown away after.
 
 Each server gets its own configuration, mail directory and test user in a temporary
-folder, and a free port. Messages reach it by IMAP APPEND of real RFC 5322 bytes.
-Without the ``dovecot`` binary the tests are skipped, unless ``LOYAL_REQUIRE_DOVECOT=1``
-(CI), which makes them fail instead.
+folder, and two free ports: IMAP, which the job reads, and LMTP (RFC 2033, Dovecot's
+``dovecot-lmtpd``), the SMTP path by which the tests deliver real RFC 5322 messages, with
+an envelope, as a mail server's delivery would. Dovecot's LMTP accepts even the malformed
+messages of the tests (no header, a multipart without its boundary), so none is put in by
+IMAP APPEND. Without the ``dovecot`` binaries the tests
+are skipped, unless ``LOYAL_REQUIRE_DOVECOT=1`` (CI), which makes them fail instead.
 """
 
 import grp
 import os
 import pwd
 import shutil
+import smtplib
 import socket
 import subprocess
 import time
@@ -20,14 +24,21 @@ import pytest
 from imapclient import IMAPClient
 
 DOVECOT = shutil.which("dovecot") or next((p for p in ("/usr/sbin/dovecot",) if os.access(p, os.X_OK)), None)
+LMTP = "/usr/lib/dovecot/lmtp"
 USER, PASSWORD = "loyal", "mailbox-secret"
+DOMAIN = "loyal.example"
+ADDRESS = f"{USER}@{DOMAIN}"  # the mailbox's address; ``loyal+<detail>@`` reaches it too
 
 CONFIG = """\
 base_dir = {root}/run
 state_dir = {root}/state
 log_path = {root}/dovecot.log
-protocols = imap
+protocols = imap lmtp
 listen = 127.0.0.1
+# user@domain and user+detail@domain are the one test user (LMTP strips the detail).
+auth_username_format = %Ln
+recipient_delimiter = +
+lmtp_save_to_detail_mailbox = no
 ssl = no
 disable_plaintext_auth = no
 auth_mechanisms = plain login
@@ -57,6 +68,15 @@ service imap-login {{
     port = 0
   }}
 }}
+service lmtp {{
+  inet_listener lmtp {{
+    address = 127.0.0.1
+    port = {lmtp_port}
+  }}
+  unix_listener lmtp {{
+    mode = 0600
+  }}
+}}
 service stats {{
   unix_listener stats-writer {{
     mode = 0666
@@ -66,11 +86,12 @@ service stats {{
 
 
 def require_dovecot() -> str:
-    if DOVECOT:
+    if DOVECOT and os.access(LMTP, os.X_OK):
         return DOVECOT
+    missing = "apt-get install dovecot-imapd dovecot-lmtpd"
     if os.environ.get("LOYAL_REQUIRE_DOVECOT") == "1":
-        pytest.fail("LOYAL_REQUIRE_DOVECOT=1 but no dovecot binary: apt-get install dovecot-imapd")
-    pytest.skip("Dovecot is not installed (apt-get install dovecot-imapd); mailbox tests skipped")
+        pytest.fail(f"LOYAL_REQUIRE_DOVECOT=1 but Dovecot's IMAP or LMTP server is missing: {missing}")
+    pytest.skip(f"Dovecot's IMAP or LMTP server is not installed ({missing}); mailbox tests skipped")
 
 
 def _free_port() -> int:
@@ -92,6 +113,7 @@ def _mail_user() -> tuple[str, str, int, int]:
 class MailServer:
     root: Path
     port: int
+    lmtp_port: int
     binary: str
     process: subprocess.Popen | None = None
 
@@ -104,6 +126,7 @@ class MailServer:
             "user": USER,
             "password": PASSWORD,
             "folder": "INBOX",
+            "address": ADDRESS,
         }
 
     def start(self) -> None:
@@ -111,17 +134,21 @@ class MailServer:
         self.process = subprocess.Popen(
             [self.binary, "-F", "-c", str(config)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
         )
+        for port, greeting in ((self.port, b"* OK"), (self.lmtp_port, b"220 ")):
+            self._wait_for(port, greeting)
+
+    def _wait_for(self, port: int, greeting: bytes) -> None:
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"dovecot exited: {self.process.stderr.read().decode()} {self.log()}")
             try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as conn:
-                    if conn.recv(100).startswith(b"* OK"):
+                with socket.create_connection(("127.0.0.1", port), timeout=0.5) as conn:
+                    if conn.recv(100).startswith(greeting):
                         return
             except OSError:
                 time.sleep(0.1)
-        raise RuntimeError(f"dovecot did not answer: {self.log()}")
+        raise RuntimeError(f"dovecot did not answer on {port}: {self.log()}")
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
@@ -142,10 +169,15 @@ class MailServer:
         client.login(USER, PASSWORD)
         return client
 
-    def deliver(self, raw: bytes, *, folder: str = "INBOX") -> None:
-        """Put a message into the mailbox by IMAP APPEND, as a mail server's delivery would."""
-        with self.client() as client:
-            client.append(folder, raw)
+    def deliver(self, raw: bytes, *, to: str = ADDRESS, sender: str = "sender@acme.fr") -> None:
+        """Deliver a message over LMTP, with its envelope, as the organisation's mail server would.
+
+        Dovecot writes the envelope recipient into ``Delivered-To`` and the envelope sender into
+        ``Return-Path``; a refusal raises ``smtplib.SMTPException``.
+        """
+        with smtplib.LMTP("127.0.0.1", self.lmtp_port, timeout=10) as lmtp:
+            refused = lmtp.sendmail(sender, [to], raw)
+        assert not refused, refused
 
     def uids(self, folder: str) -> list[int]:
         with self.client() as client:
@@ -161,14 +193,14 @@ class MailServer:
 def make_server(root: Path) -> MailServer:
     binary = require_dovecot()
     user, group, uid, gid = _mail_user()
-    port = _free_port()
+    port, lmtp_port = _free_port(), _free_port()
     for sub in ("run", "state", "mail", "home"):
         (root / sub).mkdir(parents=True, exist_ok=True)
     (root / "passwd").write_text(f"{USER}:{{PLAIN}}{PASSWORD}::::::\n")
     (root / "dovecot.conf").write_text(
-        CONFIG.format(root=root, user=user, group=group, uid=uid, gid=gid, port=port)
+        CONFIG.format(root=root, user=user, group=group, uid=uid, gid=gid, port=port, lmtp_port=lmtp_port)
     )
     for sub in ("mail", "home"):
         os.chown(root / sub, uid, gid) if os.getuid() == 0 else None
     root.chmod(0o755)
-    return MailServer(root=root, port=port, binary=binary)
+    return MailServer(root=root, port=port, lmtp_port=lmtp_port, binary=binary)

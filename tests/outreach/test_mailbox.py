@@ -1,12 +1,11 @@
-"""The mailbox job against a real Dovecot: each message delivered by IMAP APPEND, then fetched."""
+"""The mailbox job against a real Dovecot: each message delivered over LMTP, then fetched."""
 
+import html
 import io
-import shutil
-import tempfile
+import json
 from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
-from pathlib import Path
 
 import pytest
 from dateutil.relativedelta import relativedelta
@@ -22,20 +21,8 @@ from outreach.models import InboundMessage, MailboxState, Message, ObjectionProp
 from prospects.models import Interaction, Prospect
 from tests import factories
 from tests.outreach.conftest import informed
-from tests.outreach.mailbox_server import make_server
 
 PROCESSED, UNMATCHED, UNREADABLE = "Loyal/Processed", "Loyal/Unmatched", "Loyal/Unreadable"
-
-
-@pytest.fixture
-def mail_server(settings):
-    root = Path(tempfile.mkdtemp(prefix="loyal-dovecot-"))
-    server = make_server(root)
-    server.start()
-    settings.LOYAL_MAILBOX = server.settings
-    yield server
-    server.stop()
-    shutil.rmtree(root, ignore_errors=True)
 
 
 @pytest.fixture
@@ -46,7 +33,7 @@ def prospect(rep):
 def mail(*, sender="Claire Martin <Claire.Martin@acme.fr>", subject="Re: Spring offer", body="", **headers):
     message = EmailMessage()
     message["From"] = sender
-    message["To"] = "replies@loyal.example"
+    message["To"] = headers.pop("To", "replies@loyal.example")
     message["Subject"] = subject
     message["Date"] = format_datetime(headers.pop("date", timezone.now() - timedelta(hours=2)))
     message["Message-ID"] = make_msgid(domain="acme.fr")
@@ -434,3 +421,43 @@ def test_a_reply_threads_to_the_campaign_message_it_answers(mail_server, rep, pr
     assert first.answers == ours
     assert second.answers is None  # a thread to someone else's message names nobody
     assert second.prospect == prospect
+
+
+def test_the_timeline_shows_the_replys_subject_and_excerpt_decrypted(mail_server, client, rep, prospect):
+    campaign = factories.campaign(by=rep, name="Spring offer 2027")
+    decide_campaign(campaign)
+    ours = Message.objects.get(campaign=campaign, prospect=prospect)
+    mail_server.deliver(mail(In_Reply_To=f"<loyal.{campaign.pk}.{ours.pk}@loyal.example>"))
+    mail_server.deliver(mail(sender="someone@elsewhere.example", subject="Not theirs"))
+    mailbox.fetch_mailbox()
+    factories.log_in(client, rep)
+
+    page = client.get(f"/prospects/{prospect.pk}/").content.decode()
+    part = client.get(f"/outreach/prospects/{prospect.pk}/mail/").content.decode()
+
+    assert f'hx-get="/outreach/prospects/{prospect.pk}/mail/"' in page
+    assert part.count('<li class="mail-message" data-kind="reply">') == 1
+    assert '<dd class="mail-subject">Re: Spring offer</dd>' in part
+    assert '<blockquote class="excerpt">Thank you, let us talk next week.</blockquote>' in part
+    assert "answers the campaign “Spring offer 2027”" in part
+    assert "Not theirs" not in part
+
+
+def test_the_subject_access_export_shows_the_reply_decrypted_and_labelled(mail_server, admin_user, prospect):
+    from registry.subject_access import export_subject_data
+    from tests.registry.test_subject_access import open_package
+
+    mail_server.deliver(mail(body="Merci de ne plus m'écrire."))
+    mailbox.fetch_mailbox()
+
+    files = open_package(export_subject_data(prospect, by=admin_user).content)
+    data = json.loads(files["data.json"])["data"]
+    page = html.unescape(files["index.html"])
+
+    [kept] = data["outreach.InboundMessage"]
+    assert (kept["kind"], kept["subject"]) == ("stop", "Re: Spring offer")
+    assert kept["excerpt"] == "Merci de ne plus m'écrire."
+    assert data["outreach.ObjectionProposal"][0]["status"] == "pending"
+    for label in ("Message lu dans la boîte aux lettres", "Objet", "Ses mots (280 caractères au plus)"):
+        assert label in page
+    assert "Merci de ne plus m'écrire." in page

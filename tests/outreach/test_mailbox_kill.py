@@ -18,7 +18,7 @@ from outreach import mailbox
 from outreach.models import InboundMessage
 from prospects.models import Interaction
 from tests.outreach.conftest import informed
-from tests.outreach.test_mailbox import PROCESSED, mail, mail_server  # noqa: F401 (the fixture)
+from tests.outreach.test_mailbox import PROCESSED, mail
 
 # Run in the killed process: the fault is a SIGKILL of itself at the named step.
 READER = """
@@ -60,7 +60,7 @@ def run_reader(server, *, kill_at: str) -> int:
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("kill_at", ["before_commit", "after_commit"])
-def test_a_reader_killed_mid_message_loses_nothing_and_logs_nothing_twice(mail_server, rep, kill_at):  # noqa: F811
+def test_a_reader_killed_mid_message_loses_nothing_and_logs_nothing_twice(mail_server, rep, kill_at):
     if connection.vendor != "postgresql":
         pytest.skip("a second process needs a server database, not the test's SQLite file")
     prospect = informed(by=rep, first_name="Claire", last_name="Martin", email="claire.martin@acme.fr")
