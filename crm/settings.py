@@ -425,6 +425,13 @@ LOYAL_RETENTION = {
     # INTERP (docs/rules.md §2.2): a LinkedIn connection acceptance is a passive platform action.
     "connection_acceptance_resets": env.bool("LOYAL_CONNECTION_ACCEPTANCE_RESETS", default=False),
 }
+# Webhooks (prospects/webhooks.py): the first retry's wait in seconds (doubling after each
+# failure), when a delivery and a failing endpoint are given up, and each request's timeout.
+LOYAL_WEBHOOKS = {
+    "retry_seconds": env.int("LOYAL_WEBHOOK_RETRY_SECONDS", default=60),
+    "give_up_hours": env.int("LOYAL_WEBHOOK_GIVE_UP_HOURS", default=24),
+    "timeout_seconds": env.int("LOYAL_WEBHOOK_TIMEOUT_SECONDS", default=10),
+}
 # An import silent this long lost its task: the beat job sends it again (prospects.tasks).
 LOYAL_IMPORT_STALL_MINUTES = env.int("LOYAL_IMPORT_STALL_MINUTES", default=15)
 # The most rows one export of the prospect list holds (prospects/list_export.py).
