@@ -17,7 +17,9 @@ from pathlib import Path
 import attrs
 import httpx
 import pytest
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from rest_framework.authtoken.models import Token
 
 from consent.state import consent_state
@@ -43,7 +45,17 @@ def _camel(value: str) -> str:
 
 
 @pytest.fixture
-def generated(tmp_path, rep):
+def _keeps_the_connection():
+    """As Django's test client does: the app's requests must not close the test's connection."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def generated(tmp_path, rep, _keeps_the_connection):
     """The generated package, imported, and an authenticated client of it talking to the app."""
     wsgi = get_wsgi_application()
     token = Token.objects.create(user=rep)
