@@ -165,6 +165,8 @@ class NewestFirst(CursorPagination):
 )
 class ConsentViewSet(ProspectChildViewSet):
     serializer_class = ConsentSerializer
+    # A consent already withdrawn cannot be withdrawn again: a 409 (org/conflicts.py).
+    conflicting_actions = ("create",)
     pagination_class = NewestFirst
 
     def get_queryset(self):

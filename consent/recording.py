@@ -23,6 +23,9 @@ from django.utils.translation import gettext as _
 from consent import links
 from consent.channels import Channel
 from consent.models import ONLINE_METHODS, Action, Confirmation, Consent, Method, Purpose, Route
+from org.conflicts import StateConflict
+from org.dates import shown_date
+from prospects import webhooks
 from prospects.models import InteractionType, Prospect
 from prospects.timeline import record_interaction
 
@@ -133,6 +136,9 @@ def record_consent(
         recorded_by=by,
     )
     logger.info("consent %s recorded for prospect %s (%s)", consent.pk, prospect.pk, consent.method)
+    if consent.method != Method.DOUBLE_OPT_IN:
+        # A double opt-in grant counts once confirmed: its event goes out then (confirm_consents).
+        webhooks.emit_consent(webhooks.EventType.CONSENT_GRANTED, consent)
     if ask_confirmation and consent.method == Method.DOUBLE_OPT_IN:
         send_confirmation(prospect, [consent])
     return consent
@@ -160,6 +166,7 @@ def withdraw_consent(
         errors["given_at"] = [_("This date is in the future.")]
     if errors:
         raise ValidationError(errors)
+    _check_not_withdrawn(prospect, purpose=purpose, channel=channel)
     consent = Consent.objects.create(
         prospect=prospect,
         purpose=purpose,
@@ -170,7 +177,23 @@ def withdraw_consent(
         recorded_by=by,
     )
     logger.info("consent withdrawal %s recorded for prospect %s via %s", consent.pk, prospect.pk, via)
+    webhooks.emit_consent(webhooks.EventType.CONSENT_WITHDRAWN, consent)
     return consent
+
+
+def _check_not_withdrawn(prospect: Prospect, *, purpose: Purpose, channel: str) -> None:
+    """A second withdrawal of the same consent is a state conflict (org/conflicts.py), not new input:
+    the consent already does not count, and a second row would blur when it ended (GDPR 7(3))."""
+    latest = (
+        Consent.objects.filter(prospect=prospect, purpose=purpose, channel=channel)
+        .order_by("-given_at", "-pk")
+        .first()
+    )
+    if latest is not None and latest.action == Action.WITHDRAW:
+        raise StateConflict(
+            _("This consent was already withdrawn on %(date)s: it no longer counts.")
+            % {"date": shown_date(latest.given_at)}
+        )
 
 
 def send_confirmation(prospect: Prospect, consents: list[Consent], *, language: str = "") -> None:
@@ -216,6 +239,8 @@ def confirm_consents(
         )
         confirmations.append(confirmation)
         confirmed_now += created
+        if created:
+            webhooks.emit_consent(webhooks.EventType.CONSENT_GRANTED, grant)
     if confirmed_now:
         record_interaction(prospect, type=InteractionType.REPERMISSION_YES, occurred_at=now)
     logger.info("double opt-in: %s consents confirmed for prospect %s", confirmed_now, prospect.pk)

@@ -53,6 +53,11 @@ app.conf.beat_schedule = {
         "task": "prospects.tasks.clear_abandoned_imports_task",
         "schedule": crontab(minute=20),
     },
+    # Webhook deliveries due again after a failure, or lost with the broker (prospects/webhooks.py).
+    "prospects-send-webhooks": {
+        "task": "prospects.tasks.send_webhooks",
+        "schedule": crontab(minute="*"),
+    },
     "outreach-requeue-stalled": {
         "task": "outreach.tasks.requeue_stalled",
         "schedule": crontab(minute="*/5"),

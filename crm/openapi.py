@@ -19,7 +19,14 @@ FIELD_ERRORS = {
         "Each field that broke a rule, with the rules it broke; `non_field_errors` for a rule "
         "across fields; a nested field (`source.type`) or a list item as a nested object."
     ),
-    "additionalProperties": {"oneOf": [{"type": "array", "items": {"type": "string"}}, {"type": "object"}]},
+    # A nested field's errors have the same shape: a reference to this component, so that a
+    # generated client reads them as a type (an inline object in a union it cannot name).
+    "additionalProperties": {
+        "oneOf": [
+            {"type": "array", "items": {"type": "string"}},
+            {"$ref": "#/components/schemas/FieldErrors"},
+        ]
+    },
 }
 DESCRIPTIONS = {
     "400": "Invalid input: each field with the rules it broke, or a body that does not parse.",
@@ -37,7 +44,8 @@ class AutoSchema(openapi.AutoSchema):
         if operation is None:
             return None
         error = self.component("Error", ERROR)
-        invalid = self.component("ValidationError", {"oneOf": [error.ref, FIELD_ERRORS]})
+        fields = self.component("FieldErrors", FIELD_ERRORS)
+        invalid = self.component("ValidationError", {"oneOf": [error.ref, fields.ref]})
         for status in self.error_statuses(operation):
             schema = invalid.ref if status == "400" else error.ref
             operation["responses"].setdefault(

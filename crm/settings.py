@@ -313,6 +313,10 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # Request bodies as their own components (ProspectRequest…) without the read-only fields an
+    # answer has: a generated client then builds a body from what it sends alone
+    # (tests/crm/test_generated_client.py).
+    "COMPONENT_SPLIT_REQUEST": True,
     # A campaign offers fewer channels than consent knows (no automated calls): two enums.
     "ENUM_NAME_OVERRIDES": {
         "ChannelEnum": "consent.channels.Channel",
@@ -322,6 +326,8 @@ SPECTACULAR_SETTINGS = {
         "InteractionTypeEnum": "prospects.models.InteractionType",
         # How an objection or a withdrawal reached us, the person's own routes included.
         "ReceivedViaEnum": "consent.models.Route",
+        # What a webhook endpoint subscribes to, and what each delivery carries.
+        "WebhookEventEnum": "prospects.models.WebhookEventType",
         # Each source type's object names its own type, the discriminator of the source's
         # oneOf (prospects/source_schema.py); a new type unnamed here fails the schema test.
         **{_camel(value) + "TypeEnum": [value] for value in _SOURCE_TYPES},
@@ -445,6 +451,13 @@ LOYAL_RETENTION = {
     "access_log_months": env.int("LOYAL_RETENTION_ACCESS_LOG_MONTHS", default=12),
     # INTERP (docs/rules.md §2.2): a LinkedIn connection acceptance is a passive platform action.
     "connection_acceptance_resets": env.bool("LOYAL_CONNECTION_ACCEPTANCE_RESETS", default=False),
+}
+# Webhooks (prospects/webhooks.py): the first retry's wait in seconds (doubling after each
+# failure), when a delivery and a failing endpoint are given up, and each request's timeout.
+LOYAL_WEBHOOKS = {
+    "retry_seconds": env.int("LOYAL_WEBHOOK_RETRY_SECONDS", default=60),
+    "give_up_hours": env.int("LOYAL_WEBHOOK_GIVE_UP_HOURS", default=24),
+    "timeout_seconds": env.int("LOYAL_WEBHOOK_TIMEOUT_SECONDS", default=10),
 }
 # An import silent this long lost its task: the beat job sends it again (prospects.tasks).
 LOYAL_IMPORT_STALL_MINUTES = env.int("LOYAL_IMPORT_STALL_MINUTES", default=15)

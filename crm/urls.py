@@ -8,7 +8,7 @@ from crm import api, mfa_views, views
 from org import views as org_views
 from outreach import api as outreach_api
 from prospects import api as prospects_api
-from prospects import list_api, next_step_api, pipeline_api
+from prospects import list_api, next_step_api, pipeline_api, webhook_api
 from registry import api as registry_api
 from registry import views as registry_views
 
@@ -20,6 +20,7 @@ router.register("lists", list_api.ListViewSet, basename="prospectlist")
 router.register("saved-views", list_api.SavedViewViewSet, basename="savedview")
 router.register("stages", pipeline_api.StageViewSet, basename="stage")
 router.register("categories", pipeline_api.CategoryViewSet, basename="category")
+router.register("webhooks", webhook_api.WebhookEndpointViewSet, basename="webhook")
 interactions = prospects_api.InteractionViewSet.as_view({"get": "list", "post": "create"})
 consents = consent_api.ConsentViewSet.as_view({"get": "list", "post": "create"})
 objections = consent_api.ObjectionViewSet.as_view({"get": "list", "post": "create"})

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from org.access import record_access
 from org.accounts import team_of
 from org.models import AccessAction
-from prospects import pipeline, propagation, provenance, retention, suppression
+from prospects import pipeline, propagation, provenance, retention, suppression, webhooks
 from prospects.audience import Audience, automatic_audience
 from prospects.identity import indexes_of, normalise_identifiers
 from prospects.models import Company, Propagation, Prospect, Source
@@ -277,6 +277,7 @@ def create_prospect(data: ProspectData, *, source: SourceData | None, by) -> Pro
     except IntegrityError as error:
         # Two reps logging the same person at the same instant: the unique indexes decide.
         raise ValidationError({"email": [_("This person was just recorded by someone else.")]}) from error
+    webhooks.emit_prospect(webhooks.EventType.PROSPECT_CREATED, prospect)
     return prospect
 
 
@@ -334,4 +335,10 @@ def update_prospect(prospect: Prospect, data: ProspectData, *, by) -> Prospect:
                 {"email": [_("This identifier was just recorded by someone else.")]}
             ) from error
         suppression.carry_over(prospect, previous_digests=previous_digests)
+        after = _rectifiable(prospect)
+        changed_fields = [
+            name for name, old, new in zip(RECTIFIABLE, before, after, strict=True) if old != new
+        ]
+        if changed_fields:
+            webhooks.emit_prospect(webhooks.EventType.PROSPECT_UPDATED, prospect, fields=changed_fields)
     return prospect

@@ -23,6 +23,7 @@ from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Coalesce, Left
 from django.utils import timezone
 
+from prospects import webhooks
 from prospects.models import Propagation, Prospect, Recipient, Source, SourceType
 
 BROKER_KEYS = {"broker": "broker", "broker_contract_ref": "contract_ref", "broker_list_id": "list_id"}
@@ -88,6 +89,8 @@ def queue(ids: Sequence[int], *, event: str, channel: str = "", tell_broker: boo
     _add_recipients(entries, Recipient.Kind.OTHER_SYSTEMS, Q())
     if tell_broker and event in TOLD_TO_BROKER:
         _add_recipients(entries, Recipient.Kind.BROKER, ~Q(broker=""))
+    # "Our other systems": the registered webhook endpoints hear of it once this commits.
+    webhooks.emit_propagation(entries)
     return entries
 
 

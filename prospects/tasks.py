@@ -5,7 +5,7 @@ import logging
 from celery import shared_task
 from django.conf import settings
 
-from prospects import agenda, import_cleanup, importing, purge, retention
+from prospects import agenda, import_cleanup, importing, purge, retention, webhooks
 from prospects.models import ImportJob
 
 logger = logging.getLogger(__name__)
@@ -64,3 +64,9 @@ def requeue_stalled_imports() -> int:
 def clear_abandoned_imports_task() -> int:
     """Hourly: delete the files and staging tables of imports abandoned past LOYAL_IMPORT_CLEANUP_HOURS."""
     return len(import_cleanup.clear_abandoned_imports().jobs)
+
+
+@shared_task(acks_late=True)
+def send_webhooks() -> int:
+    """Every minute, and after each change: attempt the due webhook deliveries; returns how many landed."""
+    return webhooks.send_due()

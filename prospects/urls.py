@@ -1,6 +1,6 @@
 from django.urls import path
 
-from prospects import import_views, list_views, next_step_views, pipeline_views, views
+from prospects import import_views, list_views, next_step_views, pipeline_views, views, webhook_views
 
 app_name = "prospects"
 
@@ -15,6 +15,9 @@ urlpatterns = [
     path("views/", list_views.view_save, name="view_save"),
     path("views/<int:pk>/delete/", list_views.view_delete, name="view_delete"),
     path("board/", pipeline_views.board, name="board"),
+    path("webhooks/", webhook_views.endpoints, name="webhooks"),
+    path("webhooks/<int:pk>/", webhook_views.endpoint_detail, name="webhook"),
+    path("webhooks/deliveries/<int:pk>/resend/", webhook_views.resend, name="webhook_resend"),
     path("<int:pk>/stage/", pipeline_views.move, name="move"),
     path("<int:pk>/customer/", pipeline_views.customer_edit, name="customer"),
     path("pipeline/", pipeline_views.pipeline_settings, name="pipeline_settings"),

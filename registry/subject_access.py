@@ -291,11 +291,21 @@ def _package(tables: list[Table], sections: list[notice.Section], *, language: s
     return Package(content, hashlib.sha256(content).hexdigest(), "")
 
 
-def _readable(tables: list[Table]) -> list[tuple[str, list[str], list[list]]]:
+# Wider than this, a printed row no longer fits the page's width legibly: the print shows each
+# row as a record of label and value instead (a message has over twenty columns).
+PRINTED_COLUMNS = 8
+
+
+def _readable(tables: list[Table]) -> list[tuple[str, list[str], list[list], list | None]]:
+    """Per table: its name, columns and rows; and for a wide table, each row as (label, value) pairs."""
     readable = []
     for table in tables:
         columns = list(dict.fromkeys(key for row in table.shown for key in row))
-        readable.append((table.name, columns, [[_cell(row.get(c)) for c in columns] for row in table.shown]))
+        rows = [[_cell(row.get(c)) for c in columns] for row in table.shown]
+        records = (
+            [list(zip(columns, row, strict=True)) for row in rows] if len(columns) > PRINTED_COLUMNS else None
+        )
+        readable.append((table.name, columns, rows, records))
     return readable
 
 

@@ -74,6 +74,30 @@ def test_withdrawal_is_the_creation_of_a_new_row(rep, rep_client, person):
     assert consent_state(person, channel="email") == ConsentState.WITHDRAWN
 
 
+def test_withdrawing_a_consent_already_withdrawn_is_a_conflict(rep, rep_client, person):
+    factories.consent(person, by=rep)
+    withdrawal = {"purpose_code": "b2b_prospecting", "channel": "email", "action": "withdraw"}
+    first = rep_client.post(
+        _consents(person), {**withdrawal, "received_via": "phone"}, content_type="application/json"
+    )
+
+    second = rep_client.post(
+        _consents(person), {**withdrawal, "received_via": "letter"}, content_type="application/json"
+    )
+
+    assert (first.status_code, second.status_code) == (201, 409)
+    assert "already withdrawn" in second.json()["detail"]
+    assert Consent.objects.count() == 2  # The grant and the first withdrawal; nothing more.
+
+
+def test_the_schema_documents_the_409_of_a_second_withdrawal():
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+
+    responses = schema["paths"]["/api/prospects/{prospect_pk}/consents/"]["post"]["responses"]
+
+    assert "409" in responses
+
+
 @pytest.mark.parametrize("method", ["put", "patch", "delete"])
 def test_consents_and_objections_cannot_be_edited_or_deleted(rep, rep_client, person, method):
     consent = factories.consent(person, by=rep)

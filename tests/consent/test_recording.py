@@ -10,6 +10,7 @@ from django.utils import timezone
 from consent.models import Action, Consent, ConsentState, Purpose, Route
 from consent.recording import confirm_consents, record_consent, withdraw_consent
 from consent.state import consent_state
+from org.conflicts import StateConflict
 from prospects.models import InteractionType, Prospect
 from tests import factories
 
@@ -99,6 +100,17 @@ def test_withdrawn_consent_never_counts_again(rep, person):
     assert backdated.pk > withdrawal.pk
     assert consent_state(person, channel="email") == ConsentState.WITHDRAWN
     assert Consent.objects.filter(action=Action.GRANT).count() == 2  # Nothing was edited.
+
+
+def test_a_consent_withdrawn_twice_is_a_state_conflict_and_adds_no_row(rep, person):
+    factories.consent(person, by=rep)
+    withdraw_consent(person, purpose_code="b2b_prospecting", channel="email", via=Route.LETTER, by=rep)
+
+    with pytest.raises(StateConflict) as refused:
+        withdraw_consent(person, purpose_code="b2b_prospecting", channel="email", via=Route.PHONE, by=rep)
+
+    assert "already withdrawn" in refused.value.messages[0]
+    assert Consent.objects.filter(action=Action.WITHDRAW).count() == 1
 
 
 def test_new_consent_given_after_a_withdrawal_counts(rep, person):

@@ -77,6 +77,10 @@ EXPECTED: dict[str, str] = {
     # Unticked boxes are a valid form: an empty customer form records a non-customer.
     "prospects:customer":           "POST: L 403 302 403 302 | *: L 403 405 403 405",
     "prospects:pipeline_settings":  "GET HEAD: L 403 403 403 200 | *: L 403 403 403 405",
+    # Webhook endpoints (prospects/webhooks.py): admins only; an empty post is the form with its errors.
+    "prospects:webhooks":           "GET: L 403 403 403 200 | POST: L 403 403 403 400 | *: L 403 403 403 405",
+    "prospects:webhook":            "GET: L 403 403 403 200 | POST: L 403 403 403 400 | *: L 403 403 403 405",
+    "prospects:webhook_resend":     "POST: L 403 403 403 302 | *: L 403 403 403 405",
     "prospects:stage_add":          "POST: L 403 403 403 400 | *: L 403 403 403 405",
     "prospects:stage_edit":         "POST: L 403 403 403 400 | *: L 403 403 403 405",
     "prospects:category_add":       "POST: L 403 403 403 400 | *: L 403 403 403 405",
@@ -235,6 +239,16 @@ EXPECTED: dict[str, str] = {
     # An empty PATCH changes nothing and answers the prospect's pipeline.
     "prospect-pipeline":            "GET HEAD OPTIONS: 403 403 200 200 200 | PATCH: 403 403 200 403 200"
                                     " | *: 403 403 405 403 405",
+    # Webhook endpoints: admins only, whatever the method; an empty PATCH changes nothing.
+    "webhook-list":                 "GET HEAD OPTIONS: 403 403 403 403 200 | POST: 403 403 403 403 400"
+                                    " | *: 403 403 403 403 405",
+    "webhook-list.<format>":        "=webhook-list",
+    "webhook-detail":               "GET HEAD OPTIONS: 403 403 403 403 200 | PUT: 403 403 403 403 400"
+                                    " | PATCH: 403 403 403 403 200 | DELETE: 403 403 403 403 204"
+                                    " | *: 403 403 403 403 405",
+    "webhook-detail.<format>":      "=webhook-detail",
+    "webhook-deliveries":           "GET HEAD OPTIONS: 403 403 403 403 200 | *: 403 403 403 403 405",
+    "webhook-deliveries.<format>":  "=webhook-deliveries",
     "api-register":                 "GET HEAD OPTIONS: 403 403 403 200 403 | *: 403 403 403 405 403",
     # Any logged-in user may read who they are and what the API offers; none of it is team data.
     "api-root":                     "GET HEAD OPTIONS: 403 200 200 200 200 | *: 403 405 405 405 405",

@@ -22,7 +22,7 @@ from django.utils import timezone
 from consent import links
 from outreach import decisions
 from outreach.models import InboundMessage, Message, ObjectionProposal
-from prospects import importing, pipeline, saved_views, timeline
+from prospects import importing, pipeline, saved_views, timeline, webhooks
 from prospects.listing import Filters
 from prospects.models import ImportJob, Prospect
 from registry import art30, breaches, requests
@@ -99,6 +99,8 @@ def seed(tmp_path) -> tuple[dict, dict]:
     decisions.decide_campaign(campaign)
     restricted = factories.prospect(by=rep, first_name="Rita", email="rita@acme.fr")
     Prospect.objects.filter(pk=restricted.pk).update(restricted_at=timezone.now())
+    hook = webhooks.register(url="https://hooks.example.com/loyal", events=["prospect.created"], by=dpo)
+    webhooks.emit("prospect.created", [{"prospect": prospect.pk}])  # sent only after a commit: never here
     failed = import_job(tmp_path, by=rep)
     ImportJob.objects.filter(pk=failed.pk).update(status=ImportJob.Status.FAILED)
     objects = {
@@ -118,6 +120,8 @@ def seed(tmp_path) -> tuple[dict, dict]:
         "request": access_request(prospect, by=dpo),
         "breach": breach(by=dpo),
         "stage": pipeline.stages()[0],
+        "webhook": hook,
+        "webhook delivery": hook.deliveries.get(),
         "category": pipeline.save_category(name="Software"),
         "unsubscribe": links.unsubscribe_token(prospect, "email"),
         "preferences": token_of(links.preferences_url(prospect)),
@@ -218,6 +222,10 @@ TEAM_OBJECTS: dict[str, Callable[[dict], dict]] = {
 # Routes whose arguments name anything else: a user, a register version, a request, a token.
 OTHER_OBJECTS: dict[str, Callable[[dict], dict]] = {
     "prospects:rep_deactivate": lambda o: {"user_id": o["rep"].pk},
+    "prospects:webhook": lambda o: {"pk": o["webhook"].pk},
+    "prospects:webhook_resend": lambda o: {"pk": o["webhook delivery"].pk},
+    "webhook-detail": lambda o: {"pk": o["webhook"].pk},
+    "webhook-deliveries": lambda o: {"pk": o["webhook"].pk},
     "prospects:stage_edit": lambda o: {"pk": o["stage"].pk},
     "prospects:category_edit": lambda o: {"pk": o["category"].pk},
     "mfa_reset": lambda o: {"pk": o["dpo"].pk},

@@ -145,10 +145,11 @@ def test_required_texts_the_server_refuses_blank_say_so_in_the_schema(rep, docum
     )
 
     assert blank.status_code == 400 and "what" in blank.json()
-    assert schemas["NextStep"]["properties"]["what"]["minLength"] == 1
-    assert schemas["List"]["properties"]["name"]["minLength"] == 1
-    assert schemas["Campaign"]["properties"]["name"]["minLength"] == 1
-    assert schemas["Consent"]["properties"]["purpose_code"]["minLength"] == 1
+    # Request bodies are their own components (COMPONENT_SPLIT_REQUEST): what a client sends.
+    assert schemas["NextStepRequest"]["properties"]["what"]["minLength"] == 1
+    assert schemas["ListRequest"]["properties"]["name"]["minLength"] == 1
+    assert schemas["CampaignRequest"]["properties"]["name"]["minLength"] == 1
+    assert schemas["ConsentRequest"]["properties"]["purpose_code"]["minLength"] == 1
 
 
 def test_state_conflicts_are_documented_as_409(document):
