@@ -8,8 +8,10 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from org import confirmation
 from org.access import record_access
 from org.models import AccessAction
 from org.roles import EDITORS, EXPORTERS, Role, has_role, role_required
@@ -38,7 +40,7 @@ from prospects.forms import (
     SavedViewForm,
     edit_form_for,
 )
-from prospects.models import LegalHoldScope, Prospect, ProspectList, SavedView
+from prospects.models import LegalHoldScope, NextStep, Prospect, ProspectList, SavedView
 from prospects.next_step_views import step_owners
 from prospects.pipeline_forms import CustomerForm, MoveForm
 from prospects.review import prospect_review
@@ -332,13 +334,42 @@ def note_add(request: HttpRequest, pk: int) -> HttpResponse:
 def rep_deactivate(request: HttpRequest, user_id: int) -> HttpResponse:
     rep = get_object_or_404(get_user_model(), pk=user_id, is_active=True, groups__name=Role.SALES)
     form = DeactivateForm(request.POST or None, rep=rep)
+    count = Prospect.objects.filter(owner=rep).count()
     if request.method == "POST" and form.is_valid():
-        moved = ownership.deactivate_rep(rep, successor=form.cleaned_data["successor"], by=request.user)
+        successor = form.cleaned_data["successor"]
+        if not confirmation.confirmed(request):
+            facts = {
+                "name": rep.get_full_name() or rep.get_username(),
+                "successor": successor.get_full_name() or successor.get_username(),
+                "count": count,
+                "steps": NextStep.objects.open().filter(owner=rep).count(),
+            }
+            return confirmation.ask(
+                request,
+                title=_("Deactivate a sales rep"),
+                question=ngettext(
+                    "Deactivate %(name)s and hand %(count)d prospect to %(successor)s?",
+                    "Deactivate %(name)s and hand %(count)d prospects to %(successor)s?",
+                    count,
+                )
+                % facts,
+                details=[
+                    _("%(name)s can no longer log in: their sessions and API tokens end at once.") % facts,
+                    ngettext(
+                        "%(steps)d open next step goes to %(successor)s too.",
+                        "%(steps)d open next steps go to %(successor)s too.",
+                        facts["steps"],
+                    )
+                    % facts,
+                ],
+                cancel_url=reverse("users"),
+                button=_("Deactivate and hand over"),
+            )
+        moved = ownership.deactivate_rep(rep, successor=successor, by=request.user)
         messages.success(
             request,
             _("%(name)s can no longer log in; %(count)d prospects handed over.")
             % {"name": rep, "count": moved},
         )
         return redirect("users")
-    count = Prospect.objects.filter(owner=rep).count()
     return render(request, "prospects/rep_deactivate.html", {"form": form, "rep": rep, "count": count})
