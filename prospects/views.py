@@ -259,6 +259,12 @@ def evidence_fields(request: HttpRequest) -> HttpResponse:
 @require_safe
 def prospect_detail(request: HttpRequest, pk: int) -> HttpResponse:
     prospect = get_object_or_404(_visible(request).select_related("company", "owner", "stage"), pk=pk)
+    return _detail_page(request, prospect)
+
+
+def _detail_page(request: HttpRequest, prospect: Prospect, **refused) -> HttpResponse:
+    """The prospect's page; ``refused`` holds a form posted with errors (``note_form=...``), shown
+    again as it was typed, with its errors on its fields."""
     record_access(request.user, [prospect.pk], action=AccessAction.VIEW)
     context = prospect_review(prospect, viewer=request.user)
     context.update(
@@ -276,7 +282,8 @@ def prospect_detail(request: HttpRequest, pk: int) -> HttpResponse:
             initial={name: getattr(prospect, name) for name in customers.CUSTOMER_FIELDS}
         ),
     )
-    return render(request, "prospects/prospect_detail.html", context)
+    context.update(refused)
+    return render(request, "prospects/prospect_detail.html", context, status=400 if refused else 200)
 
 
 @role_required(*EDITORS)
@@ -310,7 +317,7 @@ def interaction_add(request: HttpRequest, pk: int) -> HttpResponse:
             for name, problems in error.message_dict.items():
                 form.add_error(name if name in form.fields else None, problems)
     if form.errors:
-        messages.error(request, " ".join(" ".join(errors) for errors in form.errors.values()))
+        return _detail_page(request, prospect, interaction_form=form)
     return redirect(prospect)
 
 
@@ -325,7 +332,8 @@ def note_add(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             form.add_error("text", error.message_dict.get("text", error.messages))
     if form.errors:
-        messages.error(request, " ".join(form.errors.get("text", [])))
+        # The refused note keeps its text, to be edited rather than typed again.
+        return _detail_page(request, prospect, note_form=form)
     return redirect(prospect)
 
 

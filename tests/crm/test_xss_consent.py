@@ -145,7 +145,7 @@ def test_broker_objections_are_escaped_in_the_queue_the_panel_and_the_export(cli
         post(
             rep,
             f"/consent/prospects/{prospect.pk}/objections/",
-            {"channel": "email", "received_via": "letter"},
+            {"objection-channel": "email", "objection-received_via": "letter", "confirm": "yes"},
         )
         objection = Objection.objects.get(prospect=prospect)
         values = {f"consent.Objection.{name}": getattr(objection, name) for name in BROKER_REFERENCE}
