@@ -4,12 +4,14 @@ from the summary at the top of the form. The forms are those of tests/browser/fo
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
 from prospects.models import Prospect
 from tests import factories
 from tests.browser.conftest import login, screenshot
 from tests.browser.form_table import TYPED
+from tests.browser.test_confirm import request_for
 
 pytestmark = pytest.mark.browser
 
@@ -25,18 +27,19 @@ def put(page, selector: str, value: str) -> None:
         page.fill(selector, value)
 
 
-def submit_with_one_error(page, url: str, form) -> None:
+def submit_with_one_error(page, url: str, form, names: dict) -> None:
     page.goto(url)
     if form.opens:
         page.click(form.opens)
-    for selector, value in form.fills.items():
+    fills = {selector: value.format(**names) for selector, value in form.fills.items()}
+    for selector, value in fills.items():
         put(page, selector, value)
     put(page, *form.invalid)
     with page.expect_navigation():
         page.click(form.submit)
 
     invalid, typed = form.invalid
-    for selector, value in form.fills.items():
+    for selector, value in fills.items():
         expect(page.locator(selector), f"{selector} lost what was typed").to_have_value(value)
     if form.keeps_invalid:
         expect(page.locator(invalid), "the refused value was lost").to_have_value(typed)
@@ -59,8 +62,8 @@ def run_forms(page, live_server, role: str, names: dict) -> None:
     for name, form in forms_of(role):
         url = live_server.url + form.page.format(**names)
         try:
-            submit_with_one_error(page, url, form)
-        except AssertionError as error:
+            submit_with_one_error(page, url, form, names)
+        except (AssertionError, PlaywrightError) as error:
             failed[name] = str(error).splitlines()[0]
             screenshot(page, f"form-error-{name.replace(':', '-')}")
     assert failed == {}
@@ -71,16 +74,19 @@ def test_a_reps_forms_keep_what_was_typed_and_show_the_error_at_its_field(page, 
     person = factories.prospect(by=rep, first_name="Lea", email="lea.dupont@acme.fr")
     login(page, live_server, "camille", factories.PASSWORD)
 
-    run_forms(page, live_server, "rep", {"prospect": person.get_absolute_url()})
+    run_forms(page, live_server, "rep", {"prospect": person.get_absolute_url(), "today": ""})
 
 
 def test_an_admins_forms_keep_what_was_typed_and_show_the_error_at_its_field(page, live_server):
     rep = factories.user(role="sales", username="camille")
-    factories.user(role="admin", username="paul")
+    admin = factories.user(role="admin", username="paul")
     restricted = factories.prospect(by=rep, first_name="Rita", email="rita@acme.fr")
     Prospect.objects.filter(pk=restricted.pk).update(
         restricted_at=timezone.now(), restriction_ground="accuracy"
     )
     login(page, live_server, "paul", factories.PASSWORD)
 
-    run_forms(page, live_server, "admin", {"restricted": restricted.pk})
+    item = request_for(restricted, kind="erasure", by=admin)
+    unlinked = request_for(None, kind="access", by=admin)
+    names = {"restricted": restricted.pk, "request": item.pk, "unlinked": unlinked.pk}
+    run_forms(page, live_server, "admin", {**names, "today": timezone.localdate().isoformat()})

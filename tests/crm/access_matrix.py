@@ -55,8 +55,9 @@ EXPECTED: dict[str, str] = {
     "prospects:evidence":           "GET HEAD: L 403 200 403 200 | *: L 403 405 403 405",
     "prospects:detail":             "GET HEAD: L 403 200 200 200 | *: L 403 405 405 405",
     "prospects:edit":               "GET POST: L 403 200 403 200 | *: L 403 405 403 405",
-    "prospects:interaction_add":    "POST: L 403 302 403 302 | *: L 403 405 403 405",
-    "prospects:note_add":           "POST: L 403 302 403 302 | *: L 403 405 403 405",
+    # A refused note or interaction comes back on the prospect's page, as typed (issue 19).
+    "prospects:interaction_add":    "POST: L 403 400 403 400 | *: L 403 405 403 405",
+    "prospects:note_add":           "POST: L 403 400 403 400 | *: L 403 405 403 405",
     "prospects:next_step_add":      "POST: L 403 302 403 302 | *: L 403 405 403 405",
     # Every field is optional: an empty post marks the step done, then goes back to its prospect.
     "prospects:next_step_done":     "POST: L 403 302 403 302 | *: L 403 405 403 405",
