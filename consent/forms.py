@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from consent.channels import Channel
 from consent.models import STAFF_ROUTES, Method, Purpose
 from consent.recording import Proof
+from org.forms import DomainErrorsMixin
 
 CHANNEL_OR_ALL = [("", _("All channels")), *Channel.choices]
 STAFF_ROUTE_CHOICES = [(route.value, route.label) for route in STAFF_ROUTES]
@@ -19,7 +20,7 @@ def _moment(day) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(12)))
 
 
-class DatedForm(forms.Form):
+class DatedForm(DomainErrorsMixin, forms.Form):
     on = forms.DateField(
         label=_("Date"),
         required=False,

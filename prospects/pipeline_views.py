@@ -88,12 +88,16 @@ def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
 # --- The admin's lists ------------------------------------------------------------------
 
 
+# Both forms have a "name": their ids differ so that each label focuses its own field.
+STAGE_IDS, CATEGORY_IDS = "stage_%s", "category_%s"
+
+
 def _settings_page(request: HttpRequest, *, stage_form=None, category_form=None, status=200) -> HttpResponse:
     context = {
         "stages": pipeline.stages(),
         "categories": ProductCategory.objects.prefetch_related("similar_to"),
-        "stage_form": stage_form or StageForm(),
-        "category_form": category_form or CategoryForm(),
+        "stage_form": stage_form or StageForm(auto_id=STAGE_IDS),
+        "category_form": category_form or CategoryForm(auto_id=CATEGORY_IDS),
     }
     return render(request, "prospects/pipeline_settings.html", context, status=status)
 
@@ -108,7 +112,7 @@ def pipeline_settings(request: HttpRequest) -> HttpResponse:
 @require_POST
 def stage_save(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     stage = get_object_or_404(Stage, pk=pk) if pk else None
-    form = StageForm(request.POST)
+    form = StageForm(request.POST, auto_id=STAGE_IDS)
     if form.is_valid():
         try:
             pipeline.save_stage(stage=stage, **form.cleaned_data)
@@ -124,7 +128,7 @@ def stage_save(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 @require_POST
 def category_save(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     category = get_object_or_404(ProductCategory, pk=pk) if pk else None
-    form = CategoryForm(request.POST)
+    form = CategoryForm(request.POST, auto_id=CATEGORY_IDS)
     if form.is_valid():
         try:
             pipeline.save_category(

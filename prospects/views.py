@@ -8,8 +8,10 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from org import confirmation
 from org.access import record_access
 from org.models import AccessAction
 from org.roles import EDITORS, EXPORTERS, Role, has_role, role_required
@@ -38,7 +40,7 @@ from prospects.forms import (
     SavedViewForm,
     edit_form_for,
 )
-from prospects.models import LegalHoldScope, Prospect, ProspectList, SavedView
+from prospects.models import LegalHoldScope, NextStep, Prospect, ProspectList, SavedView
 from prospects.next_step_views import step_owners
 from prospects.pipeline_forms import CustomerForm, MoveForm
 from prospects.review import prospect_review
@@ -257,6 +259,12 @@ def evidence_fields(request: HttpRequest) -> HttpResponse:
 @require_safe
 def prospect_detail(request: HttpRequest, pk: int) -> HttpResponse:
     prospect = get_object_or_404(_visible(request).select_related("company", "owner", "stage"), pk=pk)
+    return _detail_page(request, prospect)
+
+
+def _detail_page(request: HttpRequest, prospect: Prospect, **refused) -> HttpResponse:
+    """The prospect's page; ``refused`` holds a form posted with errors (``note_form=...``), shown
+    again as it was typed, with its errors on its fields."""
     record_access(request.user, [prospect.pk], action=AccessAction.VIEW)
     context = prospect_review(prospect, viewer=request.user)
     context.update(
@@ -274,7 +282,8 @@ def prospect_detail(request: HttpRequest, pk: int) -> HttpResponse:
             initial={name: getattr(prospect, name) for name in customers.CUSTOMER_FIELDS}
         ),
     )
-    return render(request, "prospects/prospect_detail.html", context)
+    context.update(refused)
+    return render(request, "prospects/prospect_detail.html", context, status=400 if refused else 200)
 
 
 @role_required(*EDITORS)
@@ -308,7 +317,7 @@ def interaction_add(request: HttpRequest, pk: int) -> HttpResponse:
             for name, problems in error.message_dict.items():
                 form.add_error(name if name in form.fields else None, problems)
     if form.errors:
-        messages.error(request, " ".join(" ".join(errors) for errors in form.errors.values()))
+        return _detail_page(request, prospect, interaction_form=form)
     return redirect(prospect)
 
 
@@ -323,7 +332,8 @@ def note_add(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             form.add_error("text", error.message_dict.get("text", error.messages))
     if form.errors:
-        messages.error(request, " ".join(form.errors.get("text", [])))
+        # The refused note keeps its text, to be edited rather than typed again.
+        return _detail_page(request, prospect, note_form=form)
     return redirect(prospect)
 
 
@@ -332,13 +342,42 @@ def note_add(request: HttpRequest, pk: int) -> HttpResponse:
 def rep_deactivate(request: HttpRequest, user_id: int) -> HttpResponse:
     rep = get_object_or_404(get_user_model(), pk=user_id, is_active=True, groups__name=Role.SALES)
     form = DeactivateForm(request.POST or None, rep=rep)
+    count = Prospect.objects.filter(owner=rep).count()
     if request.method == "POST" and form.is_valid():
-        moved = ownership.deactivate_rep(rep, successor=form.cleaned_data["successor"], by=request.user)
+        successor = form.cleaned_data["successor"]
+        if not confirmation.confirmed(request):
+            facts = {
+                "name": rep.get_full_name() or rep.get_username(),
+                "successor": successor.get_full_name() or successor.get_username(),
+                "count": count,
+                "steps": NextStep.objects.open().filter(owner=rep).count(),
+            }
+            return confirmation.ask(
+                request,
+                title=_("Deactivate a sales rep"),
+                question=ngettext(
+                    "Deactivate %(name)s and hand %(count)d prospect to %(successor)s?",
+                    "Deactivate %(name)s and hand %(count)d prospects to %(successor)s?",
+                    count,
+                )
+                % facts,
+                details=[
+                    _("%(name)s can no longer log in: their sessions and API tokens end at once.") % facts,
+                    ngettext(
+                        "%(steps)d open next step goes to %(successor)s too.",
+                        "%(steps)d open next steps go to %(successor)s too.",
+                        facts["steps"],
+                    )
+                    % facts,
+                ],
+                cancel_url=reverse("users"),
+                button=_("Deactivate and hand over"),
+            )
+        moved = ownership.deactivate_rep(rep, successor=successor, by=request.user)
         messages.success(
             request,
             _("%(name)s can no longer log in; %(count)d prospects handed over.")
             % {"name": rep, "count": moved},
         )
         return redirect("users")
-    count = Prospect.objects.filter(owner=rep).count()
     return render(request, "prospects/rep_deactivate.html", {"form": form, "rep": rep, "count": count})

@@ -81,7 +81,7 @@ class ExtendForm(DomainErrorsMixin, forms.Form):
     )
 
 
-class RestrictForm(forms.Form):
+class RestrictForm(DomainErrorsMixin, forms.Form):
     ground = forms.ChoiceField(
         label=_("Ground (GDPR art. 18(1))"),
         choices=[
@@ -105,7 +105,7 @@ class LiftForm(DomainErrorsMixin, forms.Form):
     )
 
 
-class AssignForm(forms.Form):
+class AssignForm(DomainErrorsMixin, forms.Form):
     handler = forms.ModelChoiceField(label=_("Handled by"), queryset=get_user_model().objects.none())
 
     def __init__(self, *args, **kwargs):

@@ -150,17 +150,9 @@ def lift_restriction(
     today: date | None = None,
 ) -> RestrictionLift:
     """GDPR 18(3): the person is told before the restriction is lifted; when, how and what is recorded."""
-    today = today or timezone.localdate()
-    if not prospect.is_restricted:
-        raise ValidationError(_("Processing of this record is not restricted."))
-    if prospect.restriction_ground == RestrictionGround.LEGAL_HOLD and prospect.hold_scope(today=today):
-        raise ValidationError(
-            _("A legal hold keeps this record restricted until %(date)s.")
-            % {"date": date_format(prospect.legal_hold_until, "DATE_FORMAT")}
-        )
-    errors = _lift_errors(prospect, informed_on=informed_on, informed_by=informed_by, text=text, today=today)
-    if errors:
-        raise ValidationError(errors)
+    refusal = lift_refusal(prospect, informed_on=informed_on, informed_by=informed_by, text=text, today=today)
+    if refusal is not None:
+        raise refusal
     with transaction.atomic():
         lift = RestrictionLift.objects.create(
             prospect=prospect,
@@ -176,6 +168,23 @@ def lift_restriction(
         propagation.queue([prospect.pk], event=Propagation.Event.RESTRICTION_LIFTED)
         _save_with_reason(prospect, by=by, reason="restriction lifted (GDPR art. 18(3))")
     return lift
+
+
+def lift_refusal(
+    prospect: Prospect, *, informed_on: date | None, informed_by: str, text: str, today: date | None = None
+) -> ValidationError | None:
+    """Why ``lift_restriction`` would refuse these facts, or None: the page asks to confirm only a
+    lift that would be carried out."""
+    today = today or timezone.localdate()
+    if not prospect.is_restricted:
+        return ValidationError(_("Processing of this record is not restricted."))
+    if prospect.restriction_ground == RestrictionGround.LEGAL_HOLD and prospect.hold_scope(today=today):
+        return ValidationError(
+            _("A legal hold keeps this record restricted until %(date)s.")
+            % {"date": date_format(prospect.legal_hold_until, "DATE_FORMAT")}
+        )
+    errors = _lift_errors(prospect, informed_on=informed_on, informed_by=informed_by, text=text, today=today)
+    return ValidationError(errors) if errors else None
 
 
 def _lift_errors(prospect: Prospect, *, informed_on, informed_by: str, text: str, today: date) -> dict:

@@ -4,10 +4,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from org import confirmation
 from org.models import AccessLog, ListExport, Organisation
 from org.roles import Role, has_role, role_required
 from prospects import list_export, propagation
@@ -71,6 +74,30 @@ def register(request: HttpRequest) -> HttpResponse:
 def sign_off(request: HttpRequest, number: int) -> HttpResponse:
     art30.build_register(live=False)  # an edit since the page was read makes a newer version first
     version = get_object_or_404(RegisterVersion, number=number)
+    if not confirmation.confirmed(request) and not records.missing_facts():
+        language = _language()
+        signed = versions.last_signed()
+        changed = versions.changes(signed, version, language=language, labels=art30.labels(language))
+        who = request.user.get_full_name() or request.user.get_username()
+        return confirmation.ask(
+            request,
+            title=_("Sign off the register"),
+            question=_("Sign off version %(number)s of the record of processing activities as %(who)s?")
+            % {"number": number, "who": who},
+            details=[
+                ngettext(
+                    "%(count)d change since the last signed version.",
+                    "%(count)d changes since the last signed version.",
+                    len(changed),
+                )
+                % {"count": len(changed)}
+                if signed
+                else _("No version has been signed off yet: the whole register is approved."),
+                _("A signed version never changes: a later edit makes a new version to sign off."),
+            ],
+            cancel_url=reverse("registry:register"),
+            button=_("Sign off version %(number)s") % {"number": number},
+        )
     try:
         versions.sign_off(version, by=request.user)
     except ValidationError as error:

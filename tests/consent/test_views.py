@@ -65,7 +65,13 @@ def test_dpo_reads_the_panel_without_the_actions(dpo, person):
 def test_rep_records_an_objection_received_by_phone(rep, rep_client, person):
     url = reverse("consent:objection_add", args=[person.pk])
 
-    response = rep_client.post(url, {"channel": "", "received_via": Route.PHONE})
+    asked = rep_client.post(url, {"objection-channel": "", "objection-received_via": Route.PHONE})
+    assert asked.status_code == 200 and not Objection.objects.exists()
+    assert "objects to prospecting on every channel?" in asked.content.decode()
+
+    response = rep_client.post(
+        url, {"objection-channel": "", "objection-received_via": Route.PHONE, "confirm": "yes"}
+    )
 
     assert response.status_code == 302
     objection = Objection.objects.get()
@@ -76,7 +82,9 @@ def test_rep_records_an_objection_received_by_phone(rep, rep_client, person):
 def test_a_global_objection_reduces_the_record_and_says_so_on_the_list_page(rep_client, person):
     url = reverse("consent:objection_add", args=[person.pk])
 
-    response = rep_client.post(url, {"channel": "", "received_via": Route.PHONE}, follow=True)
+    response = rep_client.post(
+        url, {"objection-channel": "", "objection-received_via": Route.PHONE, "confirm": "yes"}, follow=True
+    )
 
     assert response.redirect_chain == [(reverse("prospects:list"), 302)]
     assert response.status_code == 200
@@ -87,7 +95,9 @@ def test_a_global_objection_reduces_the_record_and_says_so_on_the_list_page(rep_
 def test_a_channel_objection_returns_to_the_prospect_page(rep_client, person):
     url = reverse("consent:objection_add", args=[person.pk])
 
-    response = rep_client.post(url, {"channel": "email", "received_via": Route.PHONE})
+    response = rep_client.post(
+        url, {"objection-channel": "email", "objection-received_via": Route.PHONE, "confirm": "yes"}
+    )
 
     assert response.status_code == 302 and response.url == person.get_absolute_url()
 
@@ -110,7 +120,9 @@ def test_rep_records_a_consent_with_its_proof(rep, rep_client, person):
         "wording_version": "call-script-2",
     }
 
-    rep_client.post(reverse("consent:consent_add", args=[person.pk]), data)
+    rep_client.post(
+        reverse("consent:consent_add", args=[person.pk]), {f"consent-{k}": v for k, v in data.items()}
+    )
 
     assert consent_state(person, channel="email") == ConsentState.VALID
     assert Consent.objects.get().collected_by == rep
@@ -125,10 +137,13 @@ def test_consent_without_proof_is_refused_with_a_message(rep_client, person):
         "wording_version": "",
     }
 
-    response = rep_client.post(reverse("consent:consent_add", args=[person.pk]), data, follow=True)
+    posted = {f"consent-{k}": v for k, v in data.items()}
+    response = rep_client.post(reverse("consent:consent_add", args=[person.pk]), posted)
 
     assert not Consent.objects.exists()
-    assert b'class="error"' in response.content
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'id="id_consent-wording_errors"' in html and 'value="signed_form" selected' in html
 
 
 def test_rep_records_a_withdrawal_received_by_letter(rep, rep_client, person):
@@ -136,7 +151,11 @@ def test_rep_records_a_withdrawal_received_by_letter(rep, rep_client, person):
 
     rep_client.post(
         reverse("consent:withdrawal_add", args=[person.pk]),
-        {"purpose": "b2b_prospecting", "channel": "email", "received_via": Route.LETTER},
+        {
+            "withdrawal-purpose": "b2b_prospecting",
+            "withdrawal-channel": "email",
+            "withdrawal-received_via": Route.LETTER,
+        },
     )
 
     assert consent_state(person, channel="email") == ConsentState.WITHDRAWN

@@ -55,8 +55,9 @@ EXPECTED: dict[str, str] = {
     "prospects:evidence":           "GET HEAD: L 403 200 403 200 | *: L 403 405 403 405",
     "prospects:detail":             "GET HEAD: L 403 200 200 200 | *: L 403 405 405 405",
     "prospects:edit":               "GET POST: L 403 200 403 200 | *: L 403 405 403 405",
-    "prospects:interaction_add":    "POST: L 403 302 403 302 | *: L 403 405 403 405",
-    "prospects:note_add":           "POST: L 403 302 403 302 | *: L 403 405 403 405",
+    # A refused note or interaction comes back on the prospect's page, as typed (issue 19).
+    "prospects:interaction_add":    "POST: L 403 400 403 400 | *: L 403 405 403 405",
+    "prospects:note_add":           "POST: L 403 400 403 400 | *: L 403 405 403 405",
     "prospects:next_step_add":      "POST: L 403 302 403 302 | *: L 403 405 403 405",
     # An empty change names neither what nor when: the form comes back with its errors.
     "prospects:next_step_edit":     "GET: L 403 200 403 200 | POST: L 403 400 403 400 | *: L 403 405 403 405",
@@ -98,9 +99,11 @@ EXPECTED: dict[str, str] = {
 
     # --- Consent (staff pages) and the public signed links, which anyone holding one may open
     "consent:panel":                "GET: L 403 200 200 200 | *: L 403 405 405 405",
-    "consent:objection_add":        "POST: L 403 302 403 302 | *: L 403 405 403 405",
-    "consent:consent_add":          "POST: L 403 302 403 302 | *: L 403 405 403 405",
-    "consent:withdrawal_add":       "POST: L 403 302 403 302 | *: L 403 405 403 405",
+    # A refused panel form comes back on a page of its own, as typed (issue 19); an objection
+    # is recorded only once confirmed.
+    "consent:objection_add":        "POST: L 403 400 403 400 | *: L 403 405 403 405",
+    "consent:consent_add":          "POST: L 403 400 403 400 | *: L 403 405 403 405",
+    "consent:withdrawal_add":       "POST: L 403 400 403 400 | *: L 403 405 403 405",
     "consent:suppression":          "GET: L 403 403 200 200 | *: L 403 403 405 405",
     "consent:brokers":              "GET: L 403 403 200 200 | *: L 403 403 405 405",
     "consent:broker_export":        "POST: L 403 403 302 302 | *: L 403 403 405 405",
@@ -160,11 +163,13 @@ EXPECTED: dict[str, str] = {
     "registry:organisation":        "GET POST: L 403 403 403 200 | *: L 403 403 403 405",
     "registry:requests":            "GET POST: L 403 403 200 200 | *: L 403 403 405 405",
     "registry:request":             "GET HEAD: L 403 403 200 200 | *: L 403 403 405 405",
-    "registry:request_assign":      "POST: L 403 403 302 302 | *: L 403 403 405 405",
-    "registry:request_extend":      "POST: L 403 403 302 302 | *: L 403 403 405 405",
-    "registry:request_close":       "POST: L 403 403 302 302 | *: L 403 403 405 405",
-    "registry:request_link":        "POST: L 403 403 302 302 | *: L 403 403 405 405",
-    # The seeded request is an access request: executing it downloads the export.
+    # A refused form comes back on the request's page, as typed, with its errors (issue 19).
+    "registry:request_assign":      "POST: L 403 403 400 400 | *: L 403 403 405 405",
+    "registry:request_extend":      "POST: L 403 403 400 400 | *: L 403 403 405 405",
+    "registry:request_close":       "POST: L 403 403 400 400 | *: L 403 403 405 405",
+    "registry:request_link":        "POST: L 403 403 400 400 | *: L 403 403 405 405",
+    # The seeded request is an access request: executing it downloads the export (an erasure,
+    # a restriction or an objection would first answer 200 with its confirmation page).
     "registry:request_execute":     "POST: L 403 403 403 200 | *: L 403 403 403 405",
     "registry:subject_access":      "GET POST: L 403 403 403 200 | *: L 403 403 403 405",
 

@@ -169,7 +169,7 @@ def exercise_rights(admin_client: Client, admin_user, prospect: Prospect) -> lis
         kind="erasure", received_on=timezone.localdate(), channel="letter", prospect=prospect
     )
     item = requests.receive(intake, by=admin_user)
-    erased = admin_client.post(f"/registry/requests/{item.pk}/execute/")
+    erased = admin_client.post(f"/registry/requests/{item.pk}/execute/", {"confirm": "yes"})
     assert (exported.status_code, erased.status_code) == (200, 302)
     assert not Prospect.objects.filter(pk=prospect.pk).exists()
     return [admin_client.session.session_key]

@@ -27,6 +27,7 @@ from tests.crm.hostile import (
     pk_of,
     post,
     read,
+    refused,
     run,
     subject_access_page,
     texts,
@@ -68,12 +69,13 @@ def test_consent_proof_is_escaped_in_the_panel_and_the_export(clients, rep):
     def example(drawn):
         typed = filled(drawn, CONSENT)
         prospect = factories.prospect(by=rep, email=f"{marker()}@acme.example")
-        response = post(rep_client, f"/consent/prospects/{prospect.pk}/consents/", kind | typed)
+        data = {f"consent-{name}": value for name, value in (kind | typed).items()}
+        response = post(rep_client, f"/consent/prospects/{prospect.pk}/consents/", data)
         consent = Consent.objects.filter(prospect=prospect).first()
         outcomes[consent is not None] += 1
-        if consent is None:  # the panel's forms answer on the prospect's page
+        if consent is None:  # a refused panel form comes back as typed, with its errors
             labels = {f"consent.Consent.{name}": value for name, value in typed.items()}
-            return read(rep_client, response["Location"], labels)
+            return refused(response, labels, "refused consent")
         values = {f"consent.Consent.{name}": getattr(consent, name) for name in CONSENT}
         read(rep_client, f"/consent/prospects/{prospect.pk}/panel/", values, values)
         check(subject_access_page(clients["admin"], prospect), values, values, "Art. 15 export")
@@ -143,7 +145,7 @@ def test_broker_objections_are_escaped_in_the_queue_the_panel_and_the_export(cli
         post(
             rep,
             f"/consent/prospects/{prospect.pk}/objections/",
-            {"channel": "email", "received_via": "letter"},
+            {"objection-channel": "email", "objection-received_via": "letter", "confirm": "yes"},
         )
         objection = Objection.objects.get(prospect=prospect)
         values = {f"consent.Objection.{name}": getattr(objection, name) for name in BROKER_REFERENCE}

@@ -27,7 +27,10 @@ def test_admin_deactivating_a_rep_hands_their_prospects_to_the_chosen_colleague(
     mine = [factories.prospect(by=rep, first_name=name, last_name="Martin") for name in ("Anne", "Paul")]
     theirs = factories.prospect(by=other_rep, first_name="Hans", last_name="Weber")
 
-    response = admin_client.post(deactivate_url(rep), {"successor": other_rep.pk})
+    asked = admin_client.post(deactivate_url(rep), {"successor": other_rep.pk})
+    assert asked.status_code == 200 and Prospect.objects.filter(owner=rep).count() == 2
+    assert "Deactivate Rep Test and hand 2 prospects to" in asked.content.decode()
+    response = admin_client.post(deactivate_url(rep), {"successor": other_rep.pk, "confirm": "yes"})
 
     assert response.status_code == 302
     assert set(Prospect.objects.filter(owner=other_rep)) == {*mine, theirs}
@@ -41,7 +44,7 @@ def test_deactivated_rep_can_no_longer_log_in_and_loses_their_session_and_token(
     factories.log_in(session, rep)
     Token.objects.create(user=rep)
 
-    admin_client.post(deactivate_url(rep), {"successor": other_rep.pk})
+    admin_client.post(deactivate_url(rep), {"successor": other_rep.pk, "confirm": "yes"})
 
     rep.refresh_from_db()
     assert rep.is_active is False
@@ -76,7 +79,7 @@ def test_deactivation_page_says_how_many_prospects_move(admin_client, rep, other
 def test_successor_who_is_not_an_active_rep_is_refused_and_nothing_moves(admin_client, dpo, rep):
     prospect = factories.prospect(by=rep)
 
-    response = admin_client.post(deactivate_url(rep), {"successor": dpo.pk})
+    response = admin_client.post(deactivate_url(rep), {"successor": dpo.pk, "confirm": "yes"})
 
     assert response.status_code == 200
     assert "successor" in response.context["form"].errors

@@ -50,7 +50,7 @@ def execute(item, *, admin, data: dict | None = None):
     return post(
         browser(admin),
         f"/registry/requests/{item.pk}/",
-        data or {},
+        {**(data or {}), "confirm": "yes"},
         to=f"/registry/requests/{item.pk}/execute/",
     )
 
@@ -192,7 +192,11 @@ def test_lifting_a_restriction_records_how_the_person_was_told_first(admin_user,
     assert Prospect.objects.get(pk=person.pk).is_restricted
 
     told = "Your data were checked and are accurate; processing resumes on 8 December."
-    done = post(client, page, {"informed_on": TODAY.isoformat(), "informed_by": "letter", "text": told})
+    facts = {"informed_on": TODAY.isoformat(), "informed_by": "letter", "text": told}
+    asked = post(client, page, facts)
+    assert asked.status_code == 200 and Prospect.objects.get(pk=person.pk).is_restricted
+    assert told in asked.content.decode()
+    done = post(client, page, {**facts, "confirm": "yes"})
 
     assert done.status_code == 302
     lifted = Prospect.objects.get(pk=person.pk)

@@ -31,7 +31,7 @@ CONTRACTS = "Hosting: DPA EuroHost 2026-03 (audit clause 12); Emailing: DPA Euro
 
 def sign_off_through_the_page(client) -> list[str]:
     number = art30.build_register(language="en")["version"]
-    response = client.post(f"/registry/versions/{number}/sign/")
+    response = client.post(f"/registry/versions/{number}/sign/", {"confirm": "yes"})
     assert response.status_code == 302
     return [str(message) for message in get_messages(response.wsgi_request)]
 

@@ -108,7 +108,9 @@ def test_the_admin_erases_from_the_request_page_and_the_dpo_cannot(client, admin
     refused = client.post(f"/registry/requests/{item.pk}/execute/")
     factories.log_in(client, admin_user)
 
-    response = client.post(f"/registry/requests/{item.pk}/execute/")
+    asked = client.post(f"/registry/requests/{item.pk}/execute/")
+    assert asked.status_code == 200 and Prospect.objects.filter(pk=person.pk).exists()
+    response = client.post(f"/registry/requests/{item.pk}/execute/", {"confirm": "yes"})
 
     assert refused.status_code == 403 and response.status_code == 302
     assert not Prospect.objects.filter(pk=person.pk).exists()

@@ -101,7 +101,9 @@ def test_the_sign_off_page_is_for_the_dpo_only(client, dpo, admin_user):
 
     refused = client.post(f"/registry/versions/{version.number}/sign/")
     factories.log_in(client, dpo)
-    accepted = client.post(f"/registry/versions/{version.number}/sign/")
+    asked = client.post(f"/registry/versions/{version.number}/sign/")
+    assert asked.status_code == 200 and RegisterVersion.objects.get(pk=version.pk).signed_by is None
+    accepted = client.post(f"/registry/versions/{version.number}/sign/", {"confirm": "yes"})
 
     assert refused.status_code == 403
     assert accepted.status_code == 302

@@ -1,0 +1,92 @@
+"""Issue 19, acceptance 2: every typed form of the product, submitted with one invalid field,
+comes back with what was typed in the other fields and the error next to the invalid one, linked
+from the summary at the top of the form. The forms are those of tests/browser/form_table.py."""
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import expect
+
+from prospects.models import Prospect
+from tests import factories
+from tests.browser.conftest import login, screenshot
+from tests.browser.form_table import TYPED
+from tests.browser.test_confirm import request_for
+
+pytestmark = pytest.mark.browser
+
+# The field's own box holds its error: the label, the input and the message together.
+ERROR_NEXT_TO = "xpath=ancestor::div[contains(concat(' ', @class, ' '), ' field ')][1]//*[@role='alert']"
+
+
+def put(page, selector: str, value: str) -> None:
+    """Type into an input or a text area, or choose in a select, as a person would."""
+    if page.locator(selector).evaluate("element => element.tagName") == "SELECT":
+        page.select_option(selector, value)
+    else:
+        page.fill(selector, value)
+
+
+def submit_with_one_error(page, url: str, form, names: dict) -> None:
+    page.goto(url)
+    if form.opens:
+        page.click(form.opens)
+    fills = {selector: value.format(**names) for selector, value in form.fills.items()}
+    for selector, value in fills.items():
+        put(page, selector, value)
+    put(page, *form.invalid)
+    with page.expect_navigation():
+        page.click(form.submit)
+
+    invalid, typed = form.invalid
+    for selector, value in fills.items():
+        expect(page.locator(selector), f"{selector} lost what was typed").to_have_value(value)
+    if form.keeps_invalid:
+        expect(page.locator(invalid), "the refused value was lost").to_have_value(typed)
+    error = page.locator(invalid).locator(ERROR_NEXT_TO)
+    expect(error.first, f"no error next to {invalid}").to_be_visible()
+    expect(error.first).not_to_be_empty()
+    field_id = page.locator(invalid).get_attribute("id")
+    link = page.locator(f".error-summary a[href='#{field_id}']")
+    expect(link, f"the summary does not link to {invalid}").to_have_count(1)
+    link.click()
+    expect(page.locator(invalid)).to_be_focused()
+
+
+def forms_of(role: str):
+    return [(name, form) for name, form in TYPED.items() if form.role == role]
+
+
+def run_forms(page, live_server, role: str, names: dict) -> None:
+    failed = {}
+    for name, form in forms_of(role):
+        url = live_server.url + form.page.format(**names)
+        try:
+            submit_with_one_error(page, url, form, names)
+        except (AssertionError, PlaywrightError) as error:
+            failed[name] = str(error).splitlines()[0]
+            screenshot(page, f"form-error-{name.replace(':', '-')}")
+    assert failed == {}
+
+
+def test_a_reps_forms_keep_what_was_typed_and_show_the_error_at_its_field(page, live_server):
+    rep = factories.user(role="sales", username="camille")
+    person = factories.prospect(by=rep, first_name="Lea", email="lea.dupont@acme.fr")
+    login(page, live_server, "camille", factories.PASSWORD)
+
+    run_forms(page, live_server, "rep", {"prospect": person.get_absolute_url(), "today": ""})
+
+
+def test_an_admins_forms_keep_what_was_typed_and_show_the_error_at_its_field(page, live_server):
+    rep = factories.user(role="sales", username="camille")
+    admin = factories.user(role="admin", username="paul")
+    restricted = factories.prospect(by=rep, first_name="Rita", email="rita@acme.fr")
+    Prospect.objects.filter(pk=restricted.pk).update(
+        restricted_at=timezone.now(), restriction_ground="accuracy"
+    )
+    login(page, live_server, "paul", factories.PASSWORD)
+
+    item = request_for(restricted, kind="erasure", by=admin)
+    unlinked = request_for(None, kind="access", by=admin)
+    names = {"restricted": restricted.pk, "request": item.pk, "unlinked": unlinked.pk}
+    run_forms(page, live_server, "admin", {**names, "today": timezone.localdate().isoformat()})
