@@ -96,7 +96,7 @@ def test_every_case_answers_without_error_and_the_run_leaves_nothing_behind():
     for name in [*CASES, *RAW]:
         found = MEASURED.match(named[name])
         assert found, named[name]
-        assert found.group(2) == ("raw" if name.startswith("raw_") else "ours")
+        assert found.group(2) == ("raw" if name in RAW else "ours")
         assert float(found.group(3)) > 0, named[name]
         assert found.group(4) == found.group(5) == "0", named[name]
         twins = found.group(6)
