@@ -18,6 +18,8 @@ The shape of the data:
   least one of the three;
 - created over the last three years and three weeks, newest last: two blocks of 1,000 in
   five are imports whose rows share one creation time (and a broker source);
+- every prospect is at a stage of the pipeline (the seeded stages, in their order: 55 %, 15 %,
+  10 %, 6 %, 4 %, 3 %, 5 %), but 2 % with none; ``Filled.stage`` is the third (10 %);
 - 15 % have a contact from the prospect since, 2 % are customers, 0.5 % are restricted,
   0.2 % of the emails are on the suppression list, and those created more than three years
   ago without a later contact are past their retention deadline (the purge's grace days).
@@ -48,7 +50,7 @@ from org.roles import Role
 from prospects import listing, provenance, retention
 from prospects.audience import classify_email
 from prospects.identity import blind_index, encrypt
-from prospects.models import Prospect, SourceType
+from prospects.models import Prospect, SourceType, Stage
 
 
 def _words(text: str) -> tuple[str, ...]:
@@ -112,8 +114,11 @@ COLUMNS = (
     "phone", "phone_index", "linkedin_url", "linkedin_index", "language", "audience",
     "audience_justification", "owner_id", "team_id", "collected_at", "last_prospect_contact_at",
     "retention_until", "legal_hold_reason", "is_customer", "customer_relationship_ended_at",
-    "restricted_at", "created_at", "updated_at",
+    "restricted_at", "created_at", "updated_at", "stage_id",
 )  # fmt: skip
+# The share of prospects at each stage, in the pipeline's order; the rest have none.
+STAGE_SHARES = (0.55, 0.15, 0.10, 0.06, 0.04, 0.03, 0.05)
+FILTERED_STAGE = 2  # the stage the list's stage filter asks for: the third, 10 %
 # A source per prospect, in SQL: its type from the prospect's id and profile (the same rule
 # as _source_type below decides nothing else), its evidence a template of that type.
 EVIDENCE = {
@@ -150,6 +155,7 @@ class Filled:
     email: str  # an exact email of one of the team's prospects
     detail_id: int  # one of the team's prospects
     deep_cursor: str  # the list's cursor whose page starts at DEPTH of the rep's prospects
+    stage: int  # the id of the stage the list's stage filter asks for
     match: str = MATCH
     no_match: str = NO_MATCH
     seconds: float = 0.0
@@ -163,6 +169,7 @@ class _Plan:
     names: tuple[str, ...]  # the companies' names, in the same order (the list's company sort)
     team_owners: tuple[tuple[int, int], ...]  # (user id, team id)
     other_owners: tuple[tuple[int, int], ...]
+    stages: tuple[int, ...]  # the pipeline's stage ids, in its order
     seed: int
 
 
@@ -182,6 +189,7 @@ def fill(rows: int, *, seed: int = 8) -> Filled:
         names=tuple(names),
         team_owners=team_owners,
         other_owners=other_owners,
+        stages=tuple(Stage.objects.order_by("position", "pk").values_list("pk", flat=True)),
         seed=seed,
     )
     connection.close()  # the pool forks: no child shares Django's connection
@@ -350,10 +358,19 @@ def _rows(plan: _Plan, bounds: tuple[int, int]) -> bytes:
             restricted.isoformat() if restricted else None,
             created.isoformat(),
             (contacted or created).isoformat(),
+            _stage(plan, rng.random()),
         )
         lines.append("\t".join(r"\N" if value is None else str(value) for value in fields))
     lines.append("")
     return "\n".join(lines).encode()
+
+
+def _stage(plan: _Plan, draw: float) -> int | None:
+    for stage, share in zip(plan.stages, STAGE_SHARES, strict=False):
+        if draw < share:
+            return stage
+        draw -= share
+    return None
 
 
 def _base36(number: int) -> str:
@@ -420,5 +437,6 @@ def _samples(rows: int, rep, password: str, seconds: float) -> Filled:
         email=sample.email,
         detail_id=detail.pk,
         deep_cursor=listing.encode_cursor(before),
+        stage=Stage.objects.order_by("position", "pk").values_list("pk", flat=True)[FILTERED_STAGE],
         seconds=seconds,
     )

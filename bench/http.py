@@ -14,6 +14,7 @@ One line per case::
 
     http NAME: ours=R req/s p50=Xms p95=Xms p99=Xms non2xx=N errors=N rounds=R1,R2,R3 \
 [raw=R req/s ratio=Q raw_decrypted=R req/s ratio_decrypted=Q]
+    http NAME: ours=R req/s ... bare=R req/s ratio_bare=Q target<=20
     http RAWNAME: raw=R req/s p50=Xms p95=Xms p99=Xms non2xx=N errors=N rounds=R1,R2,R3
     http NAME: skipped (not built yet)
     http NAME: failed (why)
@@ -21,7 +22,10 @@ One line per case::
 R is the median over the rounds of requests per second, the percentiles are the medians of
 each round's, non2xx (answers outside 2xx, redirects included) and errors (socket errors and
 timeouts) are summed over the rounds. ratio is the raw twin's req/s over ours: how many times
-more requests the bare query serves than the product's page. ``http fill:`` gives the fill's
+more requests the bare query serves than the product's page. ``bare`` is the raw twin
+``bare_NAME`` running the very statements the page ran to load its rows (bench.bare: the list
+sorted by each column, filtered by stage, and the board), ratio_bare its req/s over ours,
+against issue 16's bound of 20. ``http fill:`` gives the fill's
 seconds; lines starting with ``#`` are comments (the setup, the progress).
 """
 
@@ -41,7 +45,7 @@ from django.db import connection
 from django.test import override_settings
 from django.urls import NoReverseMatch, reverse
 
-from bench import database, fill, serve, wrk
+from bench import bare, database, fill, serve, wrk
 from prospects import listing
 
 RAW_APP = "bench.raw_app:application"
@@ -58,6 +62,7 @@ class Case:
     server: str  # "ours" or "raw"
     path: Callable[[fill.Filled], str]
     twins: tuple[str, ...] = ()  # the raw cases to compare with: plain, then decrypted
+    bare: bool = False  # measured beside its bare query too (the raw case ``bare_<name>``)
 
 
 @dataclass(frozen=True)
@@ -78,14 +83,20 @@ def _first_click(key: str) -> str:
 # The list page sorted by each column of listing.SORTS, a sort added there measured too.
 def _sorted_case(key: str) -> Case:
     path = f"/prospects/?sort={_first_click(key)}"
-    return Case(f"list_sorted_{key}", "ours", lambda f: path)
+    return Case(f"list_sorted_{key}", "ours", lambda f: path, bare=True)
 
 
 SORTED_PAGES = tuple(_sorted_case(key) for key in listing.SORTS)
 PAGE_TWINS = ("raw_list", "raw_list_decrypted")
+# Issue 16's bound: the list page (each sort, the stage filter) and the board at most this many
+# times their bare query, served by the raw twin (bench.raw_app ``/raw/bare/<case>/``).
+BARE_TARGET = 20
+STAGE_FILTER = Case("list_stage", "ours", lambda f: f"/prospects/?stage={f.stage}", bare=True)
+BOARD = Case("board", "ours", lambda f: "/prospects/board/", bare=True)
 CASES = (
     Case("list_page", "ours", lambda f: "/prospects/", PAGE_TWINS),
     *SORTED_PAGES,
+    STAGE_FILTER,
     Case("name_search_match", "ours", lambda f: f"/prospects/?q={quote(f.match)}"),
     Case("name_search_no_match", "ours", lambda f: f"/prospects/?q={quote(f.no_match)}"),
     Case("email_search", "ours", lambda f: f"/prospects/?q={quote(f.email)}"),
@@ -98,12 +109,13 @@ CASES = (
         lambda f: f"/api/prospects/?cursor={quote(f.deep_cursor)}",
         ("raw_deep", "raw_deep_decrypted"),
     ),
-    Case("board", "ours", lambda f: "/prospects/board/"),
+    BOARD,
     Missing("segment", ("prospects:segments", "prospects:segment_list", "segments:list", "segments")),
     Case("raw_list", "raw", lambda f: "/raw/prospects/"),
     Case("raw_list_decrypted", "raw", lambda f: "/raw/prospects/decrypted/"),
     Case("raw_deep", "raw", lambda f: f"/raw/prospects/?cursor={quote(f.deep_cursor)}"),
     Case("raw_deep_decrypted", "raw", lambda f: f"/raw/prospects/decrypted/?cursor={quote(f.deep_cursor)}"),
+    *(Case(bare.name(case), "raw", bare.path(case)) for case in (*SORTED_PAGES, STAGE_FILTER, BOARD)),
 )
 
 
@@ -153,8 +165,11 @@ def _measure(db, filled, keys, emit, *, seconds, workers, rounds) -> list[str]:
     var_dir.mkdir()
     emit(f"# static files: {serve.static_files(var_dir)}")
     env = serve.production_env(keys, database_url=db.url, var_dir=var_dir)
+    with_bare = [case for case in CASES if isinstance(case, Case) and case.bare]
+    queries = bare.capture(with_bare, filled, db.workdir)
     raw_env = serve.owner_env() | {
         "BENCH_RAW_DATABASE": db.url,
+        "BENCH_RAW_QUERIES": str(queries),
         "BENCH_RAW_USER": str(filled.rep_id),
         "LOYAL_ENCRYPTION_KEYS": keys.encryption_keys,
         "DEBUG": "0",
@@ -220,6 +235,8 @@ def _check(outcomes: dict[str, Outcome], filled, servers, headers) -> None:
     expected = {
         "list_page": lambda ids: len(ids) == page,
         **{case.name: (lambda ids: len(ids) == page) for case in SORTED_PAGES},
+        "list_stage": lambda ids: len(ids) >= 1,
+        "board": lambda ids: len(ids) >= 1,
         "name_search_match": lambda ids: len(ids) >= 1,
         "name_search_no_match": lambda ids: ids == [],
         "email_search": lambda ids: len(ids) == 1,
@@ -252,10 +269,14 @@ def _check(outcomes: dict[str, Outcome], filled, servers, headers) -> None:
             outcomes["raw_list_decrypted"].failure = "its emails are not the API's"
     if "list_page" in ids and "raw_list" in ids and ids["list_page"] != ids["raw_list"]:
         outcomes["list_page"].failure = "the page's rows are not the raw query's"
+    for name, outcome in outcomes.items():
+        twin = bare.name(outcome.case)
+        if outcome.case.bare and name in ids and twin in ids and not bare.same_rows(ids[name], ids[twin]):
+            outcomes[twin].failure = f"not the rows of {name}: {ids[twin][:3]}... against {ids[name][:3]}..."
 
 
 def _ids(name: str, body: bytes) -> list[int]:
-    if name.startswith(("api_", "raw_")):
+    if name.startswith(("api_", "raw_", "bare_")):
         return [row["id"] for row in json.loads(body)["results"]]
     return [int(pk) for pk in ROW_LINK.findall(body.decode(errors="replace"))]
 
@@ -286,6 +307,13 @@ def _line(case, outcomes: dict[str, Outcome]) -> str:
         raw_rate = _rate(other)
         ratio = f"{raw_rate / rate:.2f}" if rate else "inf"
         text += f" raw{suffix}={raw_rate:.1f} req/s ratio{suffix}={ratio}"
+    if case.bare:
+        other = outcomes[bare.name(case)]
+        if other.failure:
+            return text + " bare=failed"
+        bare_rate = _rate(other)
+        ratio = f"{bare_rate / rate:.2f}" if rate else "inf"
+        text += f" bare={bare_rate:.1f} req/s ratio_bare={ratio} target<={BARE_TARGET}"
     return text
 
 

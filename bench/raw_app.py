@@ -14,15 +14,20 @@ Each worker keeps one connection (autocommit), opened at its first request.
 - ``?cursor=``: a page further down, in the list's cursor format (base64 of
   ``<created_at ISO>|<id>``, prospects.listing.encode_cursor); the answer's ``next`` uses it too.
 
+- ``/raw/bare/<case>/``: the bare query of a page (bench.bare): the statements the product
+  ran to load that page's rows, replayed as they were sent (client-side binding, as Django's
+  psycopg backend does), their rows as JSON (each row's id and columns), nothing else.
+
 Environment: ``BENCH_RAW_DATABASE`` (a libpq URL), ``BENCH_RAW_USER`` (the rep's user id),
-``LOYAL_ENCRYPTION_KEYS`` (the product's keys, comma-separated). It imports no Django.
+``LOYAL_ENCRYPTION_KEYS`` (the product's keys, comma-separated), ``BENCH_RAW_QUERIES`` (the
+file of bench.bare.capture). It imports no Django.
 """
 
 import base64
 import binascii
 import json
 import os
-from datetime import datetime
+from datetime import date, datetime
 from urllib.parse import parse_qs, quote
 
 import psycopg
@@ -65,14 +70,22 @@ P = {name: i for i, name in enumerate(PROSPECT_COLUMNS)}
 C = len(PROSPECT_COLUMNS)
 U = C + len(COMPANY_COLUMNS)
 
+BARE = "/raw/bare/"
+
 _connection: psycopg.Connection | None = None
 _cipher: MultiFernet | None = None
+_bare: dict | None = None
 
 
 def application(environ, start_response):
     path = environ.get("PATH_INFO", "")
     if path == "/raw/health/":
         return _answer(start_response, "200 OK", b'{"status": "ok"}')
+    if path.startswith(BARE):
+        statements = _bare_queries().get(path.removeprefix(BARE).strip("/"))
+        if statements is None:
+            return _answer(start_response, "404 Not Found", b'{"detail": "Not found."}')
+        return _answer(start_response, "200 OK", _replayed(statements))
     if path not in ("/raw/prospects/", "/raw/prospects/decrypted/"):
         return _answer(start_response, "404 Not Found", b'{"detail": "Not found."}')
     query = parse_qs(environ.get("QUERY_STRING", ""))
@@ -113,6 +126,32 @@ def _page(position, *, decrypt: bool, base: str) -> bytes:
         token = base64.urlsafe_b64encode(f"{last[P['created_at']].isoformat()}|{last[0]}".encode()).decode()
         following = f"{base}?cursor={quote(token)}"
     return json.dumps({"next": following, "previous": None, "results": results}).encode()
+
+
+def _replayed(statements: list) -> bytes:
+    cursor = psycopg.ClientCursor(_db())
+    results = []
+    for sql, params in statements:
+        cursor.execute(sql, params)
+        # The first column is the prospect's id; the joined tables' ids come later, named alike.
+        results += [{"id": row[0], "columns": row} for row in cursor.fetchall()]
+    return json.dumps({"results": results}, default=str).encode()
+
+
+def _bare_queries() -> dict:
+    global _bare
+    if _bare is None:
+        with open(os.environ["BENCH_RAW_QUERIES"]) as stored:
+            _bare = json.load(stored, object_hook=_untagged)
+    return _bare
+
+
+def _untagged(value: dict):
+    if value.keys() == {"datetime"}:
+        return datetime.fromisoformat(value["datetime"])
+    if value.keys() == {"date"}:
+        return date.fromisoformat(value["date"])
+    return value
 
 
 def _prospect(row, sources: list, reveal) -> dict:

@@ -1,3 +1,5 @@
+from dataclasses import dataclass
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -160,6 +162,33 @@ def edit_form_for(prospect: Prospect, data=None) -> ProspectForm:
     return ProspectForm(data, initial=initial)
 
 
+@dataclass(frozen=True)
+class Offered:
+    """The owners, lists and stages the list page's forms offer, each read once per page.
+
+    The filter form and the bulk form show the same accounts, lists and stages: read once
+    (plain queries, where a choice field's iteration opens a server-side cursor each time)
+    and handed to both, the page runs one query for each instead of five in all. The
+    fields keep their querysets: a submitted value is still checked against them.
+    """
+
+    owners: list
+    lists: list
+    stages: list
+
+    @classmethod
+    def read(cls, *, owners, lists, stages=None) -> "Offered":
+        stages = Stage.objects.order_by("position", "pk") if stages is None else stages
+        return cls(owners=list(owners), lists=list(lists), stages=list(stages))
+
+
+def _offer(field: forms.ModelChoiceField, objects: list) -> None:
+    """``field``'s options from ``objects``, as its own iteration of its queryset yields them."""
+    iterator = field.iterator(field)
+    empty = [("", field.empty_label)] if field.empty_label is not None else []
+    field.choices = empty + [iterator.choice(obj) for obj in objects]
+
+
 class FilterForm(forms.Form):
     q = forms.CharField(
         label=_("Search"), required=False, help_text=_("Name, company, or an exact email or phone")
@@ -185,11 +214,15 @@ class FilterForm(forms.Form):
         empty_label=_("Any"),
     )
 
-    def __init__(self, *args, owners, lists=None, **kwargs):
+    def __init__(self, *args, owners, lists=None, offered: Offered | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = owners
         if lists is not None:
             self.fields["in_list"].queryset = lists
+        if offered is not None:
+            _offer(self.fields["owner"], offered.owners)
+            _offer(self.fields["in_list"], offered.lists)
+            _offer(self.fields["stage"], offered.stages)
         self.fields["ending_soon"].label = _("Retention ends within %(days)d days") % {
             "days": retention.grace_days()
         }
@@ -257,11 +290,18 @@ class BulkForm(forms.Form):
         label=_("Step owner"), queryset=None, required=False, empty_label=_("Each prospect's owner")
     )
 
-    def __init__(self, *args, lists, owners, **kwargs):
+    def __init__(self, *args, lists, owners, offered: Offered | None = None, **kwargs):
+        """``owners``: the active reps among ``offered.owners`` when both are given."""
         super().__init__(*args, **kwargs)
         self.fields["to_list"].queryset = lists
         self.fields["new_owner"].queryset = owners
         self.fields["step_owner"].queryset = owners
+        if offered is not None:
+            active = [owner for owner in offered.owners if owner.is_active]
+            _offer(self.fields["to_list"], offered.lists)
+            _offer(self.fields["new_owner"], active)
+            _offer(self.fields["step_owner"], active)
+            _offer(self.fields["to_stage"], [s for s in offered.stages if s.outcome != StageOutcome.WON])
         # Any id may be ticked: the selection is read among the rows the viewer sees.
         self.fields["selected"].valid_value = lambda value: str(value).isdigit()
 

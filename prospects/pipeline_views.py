@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
@@ -27,18 +28,32 @@ def _visible(request: HttpRequest):
 def board(request: HttpRequest) -> HttpResponse:
     """One column per stage, newest first: one range of the (team, stage, created_at) index each."""
     visible = _visible(request).select_related("company").defer("email", "phone")
+    stages = pipeline.stages()
+    can_move = has_role(request.user, *EDITORS)
     columns = [
-        (stage, list(visible.filter(stage=stage).order_by("-created_at", "-pk")[:COLUMN_SIZE]))
-        for stage in pipeline.stages()
+        (
+            stage,
+            list(visible.filter(stage=stage).order_by("-created_at", "-pk")[:COLUMN_SIZE]),
+            _stage_options(stages, stage) if can_move else "",
+        )
+        for stage in stages
     ]
     unstaged = list(visible.filter(stage__isnull=True).order_by("-created_at", "-pk")[:COLUMN_SIZE])
     context = {
         "columns": columns,
         "unstaged": unstaged,
-        "can_move": has_role(request.user, *EDITORS),
+        "unstaged_options": _stage_options(stages, None) if can_move and unstaged else "",
+        "can_move": can_move,
         "move_form": MoveForm(),
     }
     return render(request, "prospects/pipeline_board.html", context)
+
+
+def _stage_options(stages: list[Stage], selected: Stage | None) -> str:
+    """The options of a card's stage menu, the same for every card of a column: rendered once
+    per column, not once per card (up to 50 cards by 7 stages a column)."""
+    chosen = selected.pk if selected else None
+    return render_to_string("prospects/stage_options.html", {"stages": stages, "chosen": chosen})
 
 
 @role_required(*EDITORS)

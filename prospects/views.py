@@ -37,6 +37,7 @@ from prospects.forms import (
     NewProspectForm,
     NextStepForm,
     NoteForm,
+    Offered,
     SavedViewForm,
     edit_form_for,
 )
@@ -56,7 +57,11 @@ def _visible(request: HttpRequest):
 @require_safe
 def prospect_list(request: HttpRequest) -> HttpResponse:
     owners = ownership.possible_owners(request.user)
-    form = FilterForm(request.GET or None, owners=owners, lists=_lists(request))
+    # The next page's rows alone; a new filter gets the whole workspace (count, rows, selection).
+    partial = request.headers.get("HX-Request") and request.headers.get("HX-Target") != "workspace"
+    # The forms' owners, lists and stages, read once for the three forms that show them.
+    offered = None if partial else Offered.read(owners=owners, lists=_lists(request))
+    form = FilterForm(request.GET or None, owners=owners, lists=_lists(request), offered=offered)
     # The list shows neither address: not decrypting 100 tokens a page is a third of its time.
     visible = _visible(request).select_related("company", "owner", "stage").defer("email", "phone")
     queryset = listing.filtered(visible, form.to_filters())
@@ -67,11 +72,9 @@ def prospect_list(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form, "rows": rows, "next_cursor": next_cursor, "query": query.urlencode(),
         "count": listing.count_up_to(queryset), "count_limit": listing.COUNT_LIMIT,
-        "carried": _carried(query), "bulk_form": _bulk_form(request, None),
+        "carried": _carried(query), "bulk_form": _bulk_form(request, None, offered=offered),
         "sort": sort, "columns": _columns(query, sort), **_workspace(request, form),
     }  # fmt: skip
-    # The next page's rows alone; a new filter gets the whole workspace (count, rows, selection).
-    partial = request.headers.get("HX-Request") and request.headers.get("HX-Target") != "workspace"
     template = "prospects/prospect_rows.html" if partial else "prospects/prospect_list.html"
     return render(request, template, context)
 
@@ -152,9 +155,9 @@ def _carried(query) -> list[tuple[str, str]]:
     return [(name, value) for name, values in query.lists() if name not in skipped for value in values]
 
 
-def _bulk_form(request: HttpRequest, data) -> BulkForm:
+def _bulk_form(request: HttpRequest, data, *, offered: Offered | None = None) -> BulkForm:
     owners = ownership.possible_owners(request.user).filter(is_active=True)
-    return BulkForm(data, lists=_lists(request), owners=owners)
+    return BulkForm(data, lists=_lists(request), owners=owners, offered=offered)
 
 
 @role_required(*EDITORS)

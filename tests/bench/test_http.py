@@ -19,6 +19,7 @@ ON_POSTGRESQL = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.p
 CASES = [
     "list_page",
     *(f"list_sorted_{key}" for key in listing.SORTS),
+    "list_stage",
     "name_search_match",
     "name_search_no_match",
     "email_search",
@@ -29,13 +30,16 @@ CASES = [
     "board",
 ]
 NOT_BUILT = ["segment"]
-RAW = ["raw_list", "raw_list_decrypted", "raw_deep", "raw_deep_decrypted"]
+# Issue 16: the list sorted by each column, filtered by stage, and the board beside their bare query.
+WITH_BARE = [*(f"list_sorted_{key}" for key in listing.SORTS), "list_stage", "board"]
+RAW = ["raw_list", "raw_list_decrypted", "raw_deep", "raw_deep_decrypted", *(f"bare_{n}" for n in WITH_BARE)]
 TWINS = {"list_page": "raw_list", "api_list": "raw_list", "api_deep": "raw_deep"}
 FIGURES = r"p50=\d+\.\dms p95=\d+\.\dms p99=\d+\.\dms non2xx=(\d+) errors=(\d+) rounds=[\d.]+,[\d.]+,[\d.]+"
 MEASURED = re.compile(rf"^http (\w+): (ours|raw)=(\d+\.\d) req/s {FIGURES}(.*)$")
 TWIN = re.compile(
     r"^ raw=(\d+\.\d) req/s ratio=(\d+\.\d\d) raw_decrypted=(\d+\.\d) req/s ratio_decrypted=(\d+\.\d\d)$"
 )
+BARE = re.compile(r"^ bare=(\d+\.\d) req/s ratio_bare=(\d+\.\d\d) target<=20$")
 
 
 def require_wrk() -> None:
@@ -92,12 +96,15 @@ def test_every_case_answers_without_error_and_the_run_leaves_nothing_behind():
     for name in [*CASES, *RAW]:
         found = MEASURED.match(named[name])
         assert found, named[name]
-        assert found.group(2) == ("raw" if name.startswith("raw_") else "ours")
+        assert found.group(2) == ("raw" if name in RAW else "ours")
         assert float(found.group(3)) > 0, named[name]
         assert found.group(4) == found.group(5) == "0", named[name]
         twins = found.group(6)
         if name in TWINS:
             assert TWIN.match(twins), named[name]
+        elif name in WITH_BARE:
+            assert BARE.match(twins), named[name]
+            assert float(BARE.match(twins).group(1)) > 0, named[name]
         else:
             assert twins == "", named[name]
     assert bench_processes() == []
