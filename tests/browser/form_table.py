@@ -167,6 +167,7 @@ NOTHING_TYPED: dict[str, str] = {
     "api_token": "a button",
     "conduct": "a button that acknowledges the code",
     "registry:request_assign": "a select of the DPOs and administrators",
+    "prospects:webhook_resend": "a button per delivery",
 }
 
 NOT_YET: dict[str, str] = {
@@ -175,6 +176,12 @@ NOT_YET: dict[str, str] = {
         "prospects:edit",
         "prospects:interaction_add",
         "prospects:next_step_add",
+        "prospects:next_step_edit",
+        "prospects:webhooks",
+        "prospects:webhook",
+        "webforms:create",
+        "webforms:edit",
+        "webforms:public",
         "prospects:customer",
         "prospects:stage_edit",
         "prospects:view_save",

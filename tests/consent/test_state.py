@@ -12,6 +12,7 @@ from consent.models import ConsentState, Route
 from consent.objections import record_objection
 from consent.recording import confirm_consents, record_consent, withdraw_consent
 from consent.state import consent_state, states_of, with_consent_state
+from org.conflicts import StateConflict
 from outreach.contactability import CHANNELS, contactability
 from outreach.policy import B2C_PHONE_OPT_IN_FROM, Reason
 from prospects.models import Prospect
@@ -78,15 +79,24 @@ def _apply(person, rep, ops) -> tuple[set[str], dict[str, ConsentState]]:
     """Run ``ops`` through the real entry points and model, independently, what they should mean."""
     objected: set[str] = set()
     latest: dict[str, ConsentState] = {}
+    last_row: dict[str, str] = {}  # the channel's last consent row: a grant or a withdrawal
     for op, channel, kind in ops:
         if op == "grant":
             _grant(person, rep, channel, kind)
+            last_row[channel] = "grant"
             if kind in COUNTING_GRANTS:
                 latest[channel] = ConsentState.VALID
+        elif op == "withdraw" and last_row.get(channel) == "withdraw":
+            # A second withdrawal in a row is a state conflict and records nothing (org/conflicts.py).
+            with pytest.raises(StateConflict):
+                withdraw_consent(
+                    person, purpose_code="b2b_prospecting", channel=channel, via=Route.LETTER, by=rep
+                )
         elif op == "withdraw":
             withdraw_consent(
                 person, purpose_code="b2b_prospecting", channel=channel, via=Route.LETTER, by=rep
             )
+            last_row[channel] = "withdraw"
             latest[channel] = ConsentState.WITHDRAWN
         else:
             record_objection(person, channel=channel, via=Route.PHONE, by=rep)
