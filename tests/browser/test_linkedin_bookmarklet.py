@@ -40,6 +40,7 @@ def test_the_bookmarklet_opens_the_prefilled_page_and_the_evidence_holds_the_add
     page.fill("#id_last_name", "Martin")
     with page.expect_navigation():
         page.get_by_role("button", name="Save").click()
+    expect(page.locator("#linkedin-message")).to_contain_text("/u/join/")
 
     prospect = Prospect.objects.get()
     source = prospect.sources.get()
@@ -48,4 +49,3 @@ def test_the_bookmarklet_opens_the_prefilled_page_and_the_evidence_holds_the_add
     assert prospect.linkedin_url == f"linkedin.com/in/{SLUG}"
     stored = json.dumps([source.evidence, prospect.job_title, prospect.email, prospect.phone])
     assert not any(text in stored for text in ("Zephyr", "purchasing", "gmail", "98 76"))
-    expect(page.locator("#linkedin-message")).to_contain_text("/u/join/")

@@ -71,11 +71,13 @@ def test_rep_logs_a_business_card_and_a_linkedin_link_then_finds_each_and_its_pu
     screenshot(page, "prospect-new-business-card")
     save(page)
 
+    # The database is read once the page shows the result (and its panels have loaded).
+    expect(page.locator("h1")).to_have_text("Jean Dupont")
+    expect(page.locator("main")).to_contain_text("VivaTech")
+    expect(page.locator("#contactability [data-channel=email]")).to_be_visible()
     card = Prospect.objects.get(last_name="Dupont")
     assert page.url == f"{live_server.url}{card.get_absolute_url()}"
-    expect(page.locator("h1")).to_have_text("Jean Dupont")
     expect(page.locator("#retention-date")).to_contain_text(f"Purged on {purge_date(card)}")
-    expect(page.locator("main")).to_contain_text("VivaTech")
     screenshot(page, "prospect-detail-business-card")
 
     page.goto(f"{live_server.url}/prospects/new/")
@@ -85,14 +87,14 @@ def test_rep_logs_a_business_card_and_a_linkedin_link_then_finds_each_and_its_pu
     screenshot(page, "prospect-new-linkedin")
     save(page)
 
-    linked = Prospect.objects.get(last_name="Petit")
-    assert linked.linkedin_url == "linkedin.com/in/claire-petit-acme"
     expect(page.locator("h1")).to_have_text("Claire Petit")
-    expect(page.locator("#retention-date")).to_contain_text(f"Purged on {purge_date(linked)}")
     expect(page.locator("main")).to_contain_text("linkedin.com/in/claire-petit-acme")
     # The gate's panel, loaded by htmx: LinkedIn allowed with the Art. 14 notice, no email on record.
     expect(page.locator("#contactability [data-channel=linkedin_msg]")).to_contain_text("NOTICE_ART14")
     expect(page.locator("#contactability [data-channel=email]")).to_contain_text("No address recorded")
+    linked = Prospect.objects.get(last_name="Petit")
+    assert linked.linkedin_url == "linkedin.com/in/claire-petit-acme"
+    expect(page.locator("#retention-date")).to_contain_text(f"Purged on {purge_date(linked)}")
     screenshot(page, "prospect-detail-linkedin")
 
     page.goto(f"{live_server.url}/prospects/")
