@@ -16,7 +16,7 @@ from consent.models import Action, Consent, Objection
 from org.models import AccessLog
 from org.roles import Role
 from prospects import retention
-from prospects.models import ImportCleanup, Prospect, Source, Suppression
+from prospects.models import ImportCleanup, Prospect, Source, Suppression, WebhookDelivery, WebhookEndpoint
 from registry.activities import activities
 from registry.fiche import Text
 from registry.models import Erasure, SubjectRequest
@@ -112,8 +112,33 @@ def _prospecting(today: date) -> list[Figure]:
             ),
             follow_up.live_forms(),
         ),
+        # GDPR 19 and 30(1)(d): the systems told of objections, erasures and other changes are
+        # recipients; each active webhook endpoint is named with the events delivered to it.
+        Figure(
+            "webhook_recipients",
+            Text(
+                "Systems told of changes by webhook (recipients) and the events delivered to each",
+                "Systèmes informés des changements par webhook (destinataires) et événements remis à chacun",
+            ),
+            webhook_recipients(),
+        ),
         *_import_cleanup(),
     ]
+
+
+def webhook_recipients() -> dict[str, int]:
+    """Each active endpoint as "URL (description)" to the number of events delivered to it."""
+    delivered = dict(
+        WebhookDelivery.objects.filter(status=WebhookDelivery.Status.DELIVERED)
+        .values_list("endpoint")
+        .annotate(n=Count("id"))
+    )
+    return {
+        f"{endpoint.url} ({endpoint.description})" if endpoint.description else endpoint.url: delivered.get(
+            endpoint.pk, 0
+        )
+        for endpoint in WebhookEndpoint.objects.filter(active=True).order_by("pk")
+    }
 
 
 def _import_cleanup() -> list[Figure]:
