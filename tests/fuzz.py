@@ -134,8 +134,10 @@ class Fuzzing:
 
     def run(self, *, role: str, token: str) -> None:
         """Up to ``examples`` positive and as many negative cases per operation, as ``role``."""
-        for result in self.schema.get_all_operations():
-            operation = result.ok()
+        operations = [result.ok() for result in self.schema.get_all_operations()]
+        # Deletions last, so that the reads and changes of a row come before the row may be gone.
+        operations.sort(key=lambda operation: operation.method.upper() == "DELETE")
+        for operation in operations:
             for mode in GenerationMode:
                 strategy = self.cases(operation, mode)
                 if strategy is not None:

@@ -16,7 +16,7 @@ from rest_framework.authtoken.models import Token
 from consent.objections import record_objection
 from outreach import decisions, sending
 from outreach.models import Message
-from prospects import pipeline, saved_views, timeline
+from prospects import pipeline, saved_views, timeline, webhooks
 from prospects.listing import Filters
 from prospects.models import Prospect
 from tests import factories, fuzz
@@ -40,6 +40,12 @@ def seed_world() -> tuple[dict[str, object], dict[str, list[int]], list[int]]:
     """
     north, south = factories.team("North"), factories.team("South")
     rep = factories.user(role="sales", username="rep", team=north)
+    admin = factories.user(role="admin", username="admin")
+    # An endpoint of the admin's (prospects/webhooks.py), registered first so that the objection
+    # below gives it a delivery: its reads and its deliveries' land on a row.
+    endpoint = webhooks.register(
+        url="https://hooks.example.com/loyal", events=["objection.recorded"], by=admin
+    )
     stranger = factories.user(role="sales", username="stranger", team=south)
     consenting = factories.prospect(by=rep, first_name="Claire", last_name="Martin")
     factories.consent(consenting, by=rep)
@@ -59,7 +65,7 @@ def seed_world() -> tuple[dict[str, object], dict[str, list[int]], list[int]]:
     users = {
         "sales": rep,
         "dpo": factories.user(role="dpo", username="dpo"),
-        "admin": factories.user(role="admin", username="admin"),
+        "admin": admin,
     }
     steps = [factories.next_step(prospect, by=rep) for prospect in (consenting, called)]
     steps.append(factories.next_step(elsewhere, by=stranger, what="Their step"))
@@ -75,6 +81,7 @@ def seed_world() -> tuple[dict[str, object], dict[str, list[int]], list[int]]:
             saved_views.save_view(name="South", filters=Filters(), shared=True, by=stranger).pk,
         ],
         "next-steps": [step.pk for step in steps],
+        "webhooks": [endpoint.pk],
     }
     # Current customers: a fuzzed objection to every channel keeps their record (docs/rules.md §2.1)
     # instead of reducing it to its hash, so that every role's reads still land on a row.
@@ -164,10 +171,15 @@ def test_two_thousand_fuzzed_requests_meet_no_server_error_and_keep_to_the_schem
 
     assert not run.findings, run.report()
     assert run.total >= MINIMUM, f"only {run.total} requests sent: {dict(run.sent)}"
-    # Every read reached a real row as every role, but the register, which is the DPO's alone.
+    # Every read reached a real row as every role, but the register, which is the DPO's alone,
+    # and the webhook endpoints, which are the admin's alone.
     reads = [f"GET {path}" for path, item in run.schema.raw_schema["paths"].items() if "get" in item]
     unread = [(role, read) for role in ROLES for read in reads if not run.succeeded(role, read)]
-    assert unread == [("sales", "GET /api/register/"), ("admin", "GET /api/register/")]
+    hooks = [read for read in reads if read.startswith("GET /api/webhooks/")]
+    assert len(hooks) == 3
+    expected = [("sales", "GET /api/register/"), ("admin", "GET /api/register/")]
+    expected += [(role, read) for role in ("sales", "dpo") for read in hooks]
+    assert sorted(unread) == sorted(expected)
 
 
 # What the fuzz found, one request each.
