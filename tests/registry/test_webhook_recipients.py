@@ -17,13 +17,17 @@ def test_the_register_names_each_active_endpoint_with_the_events_delivered_to_it
         description="Company CRM",
         by=admin_user,
     )
-    paused = webhooks.register(url="https://old.example.com/hooks", events=["prospect.created"], by=admin_user)
+    paused = webhooks.register(
+        url="https://old.example.com/hooks", events=["prospect.created"], by=admin_user
+    )
     paused.active = False
     paused.save()
     factories.prospect(by=rep)
     factories.prospect(by=rep, first_name="Lea", email="lea@acme.fr")
     WebhookDelivery.objects.filter(endpoint=crm).update(status=WebhookDelivery.Status.DELIVERED)
-    mailing = webhooks.register(url="https://mail.example.com/in", events=["objection.recorded"], by=admin_user)
+    mailing = webhooks.register(
+        url="https://mail.example.com/in", events=["objection.recorded"], by=admin_user
+    )
 
     figures = {figure.key: figure.value for figure in live_figures()["b2b_prospecting"]}
 
