@@ -28,7 +28,7 @@ from prospects.models import ImportJob, Prospect
 from registry import art30, breaches, requests
 from tests import factories
 from tests.crm.access_matrix import EXPECTED, LOGIN, METHODS, ROLES, expectations
-from tests.forms_capture.webform_helpers import web_form
+from tests.forms_capture.sample_forms import web_form
 
 pytestmark = pytest.mark.slow
 

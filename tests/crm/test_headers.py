@@ -32,7 +32,7 @@ from registry.models import Breach, SubjectRequest
 from tests import factories
 from tests.crm import test_settings  # its production_env, not its tests
 from tests.crm.hostile import failing_urlconf
-from tests.forms_capture.webform_helpers import web_form
+from tests.forms_capture.sample_forms import web_form
 
 pytestmark = pytest.mark.slow
 

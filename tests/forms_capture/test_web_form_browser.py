@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from consent.models import Consent
 from prospects.models import Prospect
 from tests import factories
-from tests.forms_capture.webform_helpers import web_form
+from tests.forms_capture.sample_forms import web_form
 from webforms import definitions
 
 pytestmark = pytest.mark.browser

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from consent.models import Consent
 from prospects.models import Source
-from tests.forms_capture.webform_helpers import visitor_post, web_form
+from tests.forms_capture.sample_forms import visitor_post, web_form
 
 pytestmark = pytest.mark.django_db
 

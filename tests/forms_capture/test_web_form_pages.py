@@ -5,7 +5,7 @@ from django.test import Client
 from django.urls import reverse
 
 from tests import factories
-from tests.forms_capture.webform_helpers import NOTICE, WORDING, visitor_post, web_form
+from tests.forms_capture.sample_forms import NOTICE, WORDING, visitor_post, web_form
 from webforms.models import FormVersion, WebForm
 
 pytestmark = pytest.mark.django_db

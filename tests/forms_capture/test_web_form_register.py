@@ -12,7 +12,7 @@ from django.urls import reverse
 from prospects.models import Prospect
 from registry.figures import live_figures
 from registry.subject_access import export_subject_data
-from tests.forms_capture.webform_helpers import NOTICE, WORDING, visitor_post, web_form
+from tests.forms_capture.sample_forms import NOTICE, WORDING, visitor_post, web_form
 from webforms import definitions
 
 pytestmark = pytest.mark.django_db

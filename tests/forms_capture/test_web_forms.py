@@ -16,7 +16,7 @@ from consent.objections import record_objection
 from org.accounts import team_of
 from prospects.models import Interaction, Prospect, Source
 from tests import factories
-from tests.forms_capture.webform_helpers import NOTICE, WORDING, visitor_post, web_form
+from tests.forms_capture.sample_forms import NOTICE, WORDING, visitor_post, web_form
 from webforms import definitions
 from webforms.models import FormTally, FormVersion, Outcome
 
