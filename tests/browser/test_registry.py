@@ -33,6 +33,10 @@ def test_dpo_opens_the_register_signs_off_the_version_and_downloads_the_spreadsh
     screenshot(page, "register-unsigned")
     with page.expect_navigation():
         page.click("#sign-off")
+    assert "Sign off version 1" in page.locator("#confirm-question").inner_text()
+    assert RegisterVersion.objects.get().signed_by is None  # asked, not yet signed
+    with page.expect_navigation():
+        page.click("#confirm")
     with page.expect_download() as download_info:
         page.click("a[href='/registry/export/xlsx/']")
     workbook = openpyxl.load_workbook(io.BytesIO(Path(download_info.value.path()).read_bytes()))

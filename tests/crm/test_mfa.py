@@ -34,7 +34,8 @@ REACHABLE_UNVERIFIED = {
     "health",
     "privacy",
 }
-PUBLIC_PREFIX = "/u/"  # the signed links that the people in the base open, logged in or not
+# The signed links that the people in the base open, and the hosted web forms: logged in or not.
+PUBLIC_PREFIXES = ("/u/", "/f/")
 
 
 def routes(resolver=None, prefix=""):
@@ -72,7 +73,7 @@ def test_an_unverified_admin_or_dpo_reaches_no_route_beyond_the_mfa_pages(client
     reached = []
 
     for name, path in routes():
-        if name in REACHABLE_UNVERIFIED or path.startswith(PUBLIC_PREFIX):
+        if name in REACHABLE_UNVERIFIED or path.startswith(PUBLIC_PREFIXES):
             continue
         response = client.get(path)
         if path.startswith("/api/"):

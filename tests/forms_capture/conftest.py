@@ -1,2 +1,2 @@
 # The Playwright fixtures of the browser tests, for the embedded-form test of this package.
-from tests.browser.conftest import browser, page  # noqa: F401
+from tests.browser.conftest import browser, page, requests_in_flight  # noqa: F401

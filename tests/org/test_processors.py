@@ -129,7 +129,7 @@ def test_the_transfers_are_derived_from_the_processors_then_the_free_text():
     ]
     organisation.transfers = ""
     assert organisation.transfer_lines("fr", processors[:1]) == [
-        "Aucun : chaque sous-traitant est dans l'UE/EEE."
+        "Aucun\u202f: chaque sous-traitant est dans l'UE/EEE."
     ]
 
 

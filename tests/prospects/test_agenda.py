@@ -105,7 +105,7 @@ def test_the_digest_goes_once_a_day_to_each_opted_in_rep_with_something_on_their
 
     assert (first, again) == (1, 0)
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["rep@loyal.example"]
-    assert "Call Zoe" in mail.outbox[0].body and "4 p.m." in mail.outbox[0].body
+    assert "Call Zoe" in mail.outbox[0].body and "16:00" in mail.outbox[0].body
     assert f"/prospects/{prospect.pk}/" in mail.outbox[0].body
 
 

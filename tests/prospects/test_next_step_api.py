@@ -134,4 +134,4 @@ def test_the_schema_types_next_steps(api):
     assert {"get", "post"} <= set(paths["/api/next-steps/"])
     assert {"get", "put", "patch"} <= set(paths["/api/next-steps/{id}/"])
     assert "post" in paths["/api/next-steps/{id}/complete/"]
-    assert "interaction_type" in schema["components"]["schemas"]["Completion"]["properties"]
+    assert "interaction_type" in schema["components"]["schemas"]["CompletionRequest"]["properties"]
