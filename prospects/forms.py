@@ -11,6 +11,7 @@ from prospects.listing import Filters, search_problem
 from prospects.models import (
     InteractionType,
     Language,
+    LegalHoldScope,
     Prospect,
     ProspectList,
     SourceType,
@@ -330,7 +331,7 @@ class BulkForm(forms.Form):
         return None if self.cleaned_data["scope"] == "all" else self.cleaned_data["selected"]
 
 
-class SavedViewForm(forms.Form):
+class SavedViewForm(DomainErrorsMixin, forms.Form):
     name = forms.CharField(label=_("Name of the view"), max_length=200)
     shared = forms.BooleanField(label=_("Share with my team"), required=False)
 
@@ -368,6 +369,14 @@ class CompleteStepForm(forms.Form):
         required=False,
     )
     summary = forms.CharField(label=_("Summary"), required=False, max_length=2000)
+
+
+class LegalHoldForm(DomainErrorsMixin, forms.Form):
+    """A legal hold on the prospect page (retention.place_legal_hold decides what is kept)."""
+
+    until = forms.DateField(label=_("Kept until"), widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(label=_("Reason"), max_length=300)
+    scope = forms.ChoiceField(label=_("It keeps"), choices=LegalHoldScope.choices)
 
 
 class NoteForm(forms.Form):

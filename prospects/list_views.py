@@ -12,16 +12,17 @@ from org.roles import EDITORS, role_required
 from prospects import lists, ownership, saved_views
 from prospects.forms import FilterForm, SavedViewForm
 from prospects.models import Prospect, ProspectList, SavedView
+from prospects.views import list_page
 
 LIST = "prospects:list"
 
 
-def _back(request: HttpRequest) -> str:
-    """The list page with the filter the form carried."""
+def _filter_of(request: HttpRequest):
+    """The list's filter and sort that the form carried."""
     query = request.POST.copy()
     for name in ("csrfmiddlewaretoken", *SavedViewForm.base_fields):
         query.pop(name, None)
-    return f"{reverse(LIST)}?{query.urlencode()}" if query else reverse(LIST)
+    return query
 
 
 @role_required(*EDITORS)
@@ -32,21 +33,20 @@ def view_save(request: HttpRequest) -> HttpResponse:
     filters = FilterForm(request.POST, owners=ownership.possible_owners(request.user), lists=lists_seen)
     form = SavedViewForm(request.POST)
     if not filters.is_valid():
-        messages.error(request, _("The view was not saved: the filter is not valid."))
-        return redirect(_back(request))
-    if not form.is_valid():
-        messages.error(request, " ".join(f"{form[n].label}: {' '.join(e)}" for n, e in form.errors.items()))
-        return redirect(_back(request))
-    try:
-        view = saved_views.save_view(
-            name=form.cleaned_data["name"], filters=filters.to_filters(), sort=request.POST.get("sort", ""),
-            shared=form.cleaned_data["shared"], by=request.user,
-        )  # fmt: skip
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-        return redirect(_back(request))
-    messages.success(request, _("View saved: %(name)s.") % {"name": view.name})
-    return redirect(f"{reverse(LIST)}?{saved_views.query_of(view)}")
+        form.add_error(None, _("The view was not saved: the filter is not valid."))
+    if form.is_valid():
+        try:
+            view = saved_views.save_view(
+                name=form.cleaned_data["name"], filters=filters.to_filters(),
+                sort=request.POST.get("sort", ""), shared=form.cleaned_data["shared"], by=request.user,
+            )  # fmt: skip
+        except ValidationError as error:
+            form.apply_errors(error)
+        else:
+            messages.success(request, _("View saved: %(name)s.") % {"name": view.name})
+            return redirect(f"{reverse(LIST)}?{saved_views.query_of(view)}")
+    # Refused: the list as it was filtered, the view's name and sharing as typed, the error at its field.
+    return list_page(request, _filter_of(request), view_form=form)
 
 
 @role_required(*EDITORS)

@@ -43,9 +43,11 @@ def next_step_add(request: HttpRequest, pk: int) -> HttpResponse:
             _errors_onto(form, error)
         else:
             messages.success(request, _("Next step added."))
-    if form.errors:
-        _report(request, form)
-    return redirect(prospect)
+            return redirect(prospect)
+    # Refused: the prospect's page again, the step as typed with its errors at its fields.
+    from prospects.views import detail_page  # prospects.views reads step_owners from here
+
+    return detail_page(request, prospect, next_step_form=form)
 
 
 def _back(request: HttpRequest, default):

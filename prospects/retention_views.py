@@ -12,7 +12,9 @@ from django.views.decorators.http import require_POST, require_safe
 
 from org.roles import Role, role_required
 from prospects import purge, retention
+from prospects.forms import LegalHoldForm
 from prospects.models import Prospect, PurgeRun
+from prospects.views import HOLD_IDS, detail_page
 
 CHART_HEIGHT = 120
 BAR_STEP = 40
@@ -56,24 +58,17 @@ def purge_panel(request: HttpRequest) -> HttpResponse:
 @require_POST
 def legal_hold(request: HttpRequest, pk: int) -> HttpResponse:
     prospect = get_object_or_404(Prospect, pk=pk)
-    try:
-        until = date.fromisoformat(request.POST.get("until", ""))
-    except ValueError:
-        messages.error(request, _("Give the date the legal hold ends."))
-        return redirect(prospect)
-    try:
-        retention.place_legal_hold(
-            prospect,
-            until=until,
-            reason=request.POST.get("reason", ""),
-            scope=request.POST.get("scope", ""),
-            by=request.user,
-        )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("Legal hold recorded."))
-    return redirect(prospect)
+    form = LegalHoldForm(request.POST, auto_id=HOLD_IDS)
+    if form.is_valid():
+        try:
+            retention.place_legal_hold(prospect, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.apply_errors(error)
+        else:
+            messages.success(request, _("Legal hold recorded."))
+            return redirect(prospect)
+    # Refused: the prospect's page again, the hold as typed with its errors at its fields.
+    return detail_page(request, prospect, hold_form=form)
 
 
 def month_bars(series: list[tuple[date, int]]) -> list[dict]:

@@ -33,6 +33,7 @@ from prospects.forms import (
     DeactivateForm,
     FilterForm,
     InteractionForm,
+    LegalHoldForm,
     ListForm,
     NewProspectForm,
     NextStepForm,
@@ -41,12 +42,14 @@ from prospects.forms import (
     SavedViewForm,
     edit_form_for,
 )
-from prospects.models import LegalHoldScope, NextStep, Prospect, ProspectList, SavedView
+from prospects.models import NextStep, Prospect, ProspectList, SavedView
 from prospects.next_step_views import step_owners
 from prospects.pipeline_forms import CustomerForm, MoveForm
 from prospects.review import prospect_review
 
 ANYONE = (Role.SALES, Role.DPO, Role.ADMIN)
+# The legal hold's fields among the prospect page's forms: ids of their own.
+HOLD_IDS = "hold-%s"
 
 
 def _visible(request: HttpRequest):
@@ -56,18 +59,26 @@ def _visible(request: HttpRequest):
 @role_required(*ANYONE)
 @require_safe
 def prospect_list(request: HttpRequest) -> HttpResponse:
-    owners = ownership.possible_owners(request.user)
     # The next page's rows alone; a new filter gets the whole workspace (count, rows, selection).
     partial = request.headers.get("HX-Request") and request.headers.get("HX-Target") != "workspace"
+    return list_page(request, request.GET, partial=bool(partial))
+
+
+def list_page(
+    request: HttpRequest, data, *, partial: bool = False, view_form: SavedViewForm | None = None
+) -> HttpResponse:
+    """The list filtered by ``data`` (the page's query, or what a refused "save this view" carried,
+    shown again with ``view_form`` as it was typed, its errors at its fields)."""
+    owners = ownership.possible_owners(request.user)
     # The forms' owners, lists and stages, read once for the three forms that show them.
     offered = None if partial else Offered.read(owners=owners, lists=_lists(request))
-    form = FilterForm(request.GET or None, owners=owners, lists=_lists(request), offered=offered)
+    form = FilterForm(data or None, owners=owners, lists=_lists(request), offered=offered)
     # The list shows neither address: not decrypting 100 tokens a page is a third of its time.
     visible = _visible(request).select_related("company", "owner", "stage").defer("email", "phone")
     queryset = listing.filtered(visible, form.to_filters())
-    sort = listing.sort_value(request.GET.get("sort", ""))
-    rows, next_cursor = listing.sorted_page(queryset, sort=sort, after=request.GET.get("after", ""))
-    query = request.GET.copy()
+    sort = listing.sort_value(data.get("sort", ""))
+    rows, next_cursor = listing.sorted_page(queryset, sort=sort, after=data.get("after", ""))
+    query = data.copy()
     query.pop("after", None)
     context = {
         "form": form, "rows": rows, "next_cursor": next_cursor, "query": query.urlencode(),
@@ -75,8 +86,10 @@ def prospect_list(request: HttpRequest) -> HttpResponse:
         "carried": _carried(query), "bulk_form": _bulk_form(request, None, offered=offered),
         "sort": sort, "columns": _columns(query, sort), **_workspace(request, form),
     }  # fmt: skip
+    if view_form is not None:
+        context["view_form"] = view_form
     template = "prospects/prospect_rows.html" if partial else "prospects/prospect_list.html"
-    return render(request, template, context)
+    return render(request, template, context, status=400 if view_form is not None else 200)
 
 
 @role_required(*EXPORTERS)
@@ -262,10 +275,10 @@ def evidence_fields(request: HttpRequest) -> HttpResponse:
 @require_safe
 def prospect_detail(request: HttpRequest, pk: int) -> HttpResponse:
     prospect = get_object_or_404(_visible(request).select_related("company", "owner", "stage"), pk=pk)
-    return _detail_page(request, prospect)
+    return detail_page(request, prospect)
 
 
-def _detail_page(request: HttpRequest, prospect: Prospect, **refused) -> HttpResponse:
+def detail_page(request: HttpRequest, prospect: Prospect, **refused) -> HttpResponse:
     """The prospect's page; ``refused`` holds a form posted with errors (``note_form=...``), shown
     again as it was typed, with its errors on its fields."""
     record_access(request.user, [prospect.pk], action=AccessAction.VIEW)
@@ -279,7 +292,7 @@ def _detail_page(request: HttpRequest, prospect: Prospect, **refused) -> HttpRes
         can_edit=has_role(request.user, *EDITORS),
         lists=_lists(request),
         on_lists=lists.lists_of(prospect, viewer=request.user),
-        hold_scopes=LegalHoldScope.choices,
+        hold_form=LegalHoldForm(auto_id=HOLD_IDS),
         move_form=MoveForm(initial={"stage": prospect.stage_id}),
         customer_form=CustomerForm(
             initial={name: getattr(prospect, name) for name in customers.CUSTOMER_FIELDS}
@@ -320,7 +333,7 @@ def interaction_add(request: HttpRequest, pk: int) -> HttpResponse:
             for name, problems in error.message_dict.items():
                 form.add_error(name if name in form.fields else None, problems)
     if form.errors:
-        return _detail_page(request, prospect, interaction_form=form)
+        return detail_page(request, prospect, interaction_form=form)
     return redirect(prospect)
 
 
@@ -336,7 +349,7 @@ def note_add(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error("text", error.message_dict.get("text", error.messages))
     if form.errors:
         # The refused note keeps its text, to be edited rather than typed again.
-        return _detail_page(request, prospect, note_form=form)
+        return detail_page(request, prospect, note_form=form)
     return redirect(prospect)
 
 

@@ -58,7 +58,7 @@ EXPECTED: dict[str, str] = {
     # A refused note or interaction comes back on the prospect's page, as typed (issue 19).
     "prospects:interaction_add":    "POST: L 403 400 403 400 | *: L 403 405 403 405",
     "prospects:note_add":           "POST: L 403 400 403 400 | *: L 403 405 403 405",
-    "prospects:next_step_add":      "POST: L 403 302 403 302 | *: L 403 405 403 405",
+    "prospects:next_step_add":      "POST: L 403 400 403 400 | *: L 403 405 403 405",
     # An empty change names neither what nor when: the form comes back with its errors.
     "prospects:next_step_edit":     "GET: L 403 200 403 200 | POST: L 403 400 403 400 | *: L 403 405 403 405",
     # Every field is optional: an empty post marks the step done, then goes back to its prospect.
@@ -69,7 +69,7 @@ EXPECTED: dict[str, str] = {
     "prospects:lists":              "GET: L 403 200 200 200 | POST: L 403 400 403 400 | *: L 403 405 405 405",
     "prospects:add_to_list":        "POST: L 403 302 403 302 | *: L 403 405 403 405",
     "prospects:remove_from_list":   "POST: L 403 302 403 302 | *: L 403 405 403 405",
-    "prospects:view_save":          "POST: L 403 302 403 302 | *: L 403 405 403 405",
+    "prospects:view_save":          "POST: L 403 400 403 400 | *: L 403 405 403 405",
     "prospects:view_delete":        "POST: L 403 302 403 302 | *: L 403 405 403 405",
     "prospects:rep_deactivate":     "GET POST: L 403 403 403 200 | *: L 403 403 403 405",
     "prospects:board":              "GET HEAD: L 403 200 200 200 | *: L 403 405 405 405",
@@ -95,7 +95,7 @@ EXPECTED: dict[str, str] = {
     "prospects:import_report_csv":  "GET HEAD: L 403 200 200 200 | *: L 403 405 405 405",
     "retention:purges":             "GET HEAD: L 403 403 200 403 | *: L 403 403 405 403",
     "retention:purge_panel":        "GET HEAD: L 403 403 200 403 | *: L 403 403 405 403",
-    "retention:legal_hold":         "POST: L 403 403 302 302 | *: L 403 403 405 405",
+    "retention:legal_hold":         "POST: L 403 403 400 400 | *: L 403 403 405 405",
 
     # --- Consent (staff pages) and the public signed links, which anyone holding one may open
     "consent:panel":                "GET: L 403 200 200 200 | *: L 403 405 405 405",

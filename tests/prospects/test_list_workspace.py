@@ -195,3 +195,18 @@ def test_the_prospect_page_removes_it_from_one_list_and_another_teams_list_is_re
     assert page.count('name="from_list"') == 2
     assert set(ListMember.objects.values_list("prospect_list_id", flat=True)) == {spring.pk, theirs.pk}
     assert "Choose one of your team&#x27;s lists." in refused.content.decode()
+
+
+def test_a_refused_view_keeps_the_list_filtered_and_the_sharing_ticked(rep_client, rep):
+    factories.prospect(by=rep, first_name="Ines", email="ines@acme.fr", source_type="inbound")
+    factories.prospect(by=rep, first_name="Paul", email="paul@acme.fr")
+
+    response = rep_client.post(
+        reverse("prospects:view_save"), {"source_type": "inbound", "name": "", "shared": "on"}
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 400 and not SavedView.objects.exists()
+    assert names(response) == ["Ines Dupont"]
+    assert re.search(r'<input type="checkbox" name="shared" id="id_shared" checked', page)
+    assert 'id="id_name_errors"' in page and 'href="#id_name"' in page

@@ -160,3 +160,15 @@ def test_the_step_owner_is_a_rep_of_the_prospect_team(rep_client, rep):
 
     step.refresh_from_db()
     assert response.status_code == 400 and step.owner == rep
+
+
+def test_a_refused_step_comes_back_on_the_prospect_page_as_typed_with_the_error_at_its_field(rep_client, rep):
+    prospect = factories.prospect(by=rep)
+    due = timezone.now() + timedelta(days=1)
+
+    response = rep_client.post(f"/prospects/{prospect.pk}/next-steps/", {"what": "", "due_at": local(due)})
+
+    page = response.content.decode()
+    assert response.status_code == 400 and not NextStep.objects.exists()
+    assert f'value="{local(due)}"' in page and 'id="id_what_errors"' in page
+    assert 'href="#id_what"' in page and 'id="next-step-form"' in page

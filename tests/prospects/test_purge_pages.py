@@ -85,3 +85,17 @@ def test_a_rep_cannot_place_a_legal_hold(rep_client, rep):
     prospect.refresh_from_db()
     assert response.status_code == 403 and prospect.legal_hold_until is None
     assert "Purged on" in page and "Place a legal hold" not in page
+
+
+def test_a_refused_legal_hold_comes_back_as_typed_with_the_error_at_its_field(dpo_client, rep):
+    prospect = factories.prospect(by=rep)
+    typed = {"until": "2020-01-01", "reason": "Claim before the tribunal", "scope": "exchanges"}
+
+    response = dpo_client.post(f"/prospects/{prospect.pk}/legal-hold/", typed)
+
+    page = response.content.decode()
+    prospect.refresh_from_db()
+    assert response.status_code == 400 and prospect.legal_hold_until is None
+    assert 'value="Claim before the tribunal"' in page and 'value="exchanges" selected' in page
+    assert 'id="hold-until_errors"' in page and "A legal hold must end in the future." in page
+    assert "<details open>" in page and 'href="#hold-until"' in page

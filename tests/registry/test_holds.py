@@ -63,7 +63,9 @@ def test_the_dpo_places_a_hold_with_its_scope_and_a_hold_without_one_is_refused(
         to=f"/prospects/{person.pk}/legal-hold/",
     )
     person.refresh_from_db()
-    assert refused.status_code == 302 and person.legal_hold_until is None
+    page = refused.content.decode()
+    assert refused.status_code == 400 and person.legal_hold_until is None
+    assert 'href="#hold-scope"' in page and 'id="hold-scope_errors"' in page
 
     hold(person, dpo=dpo, scope="exchanges")
 
