@@ -7,6 +7,7 @@ from django.utils import timezone
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
+from prospects import webhooks
 from prospects.models import Prospect
 from tests import factories
 from tests.browser.conftest import login, screenshot
@@ -19,12 +20,32 @@ pytestmark = pytest.mark.browser
 ERROR_NEXT_TO = "xpath=ancestor::div[contains(concat(' ', @class, ' '), ' field ')][1]//*[@role='alert']"
 
 
+# A box to tick, or a radio button to choose, is given as "on" in a form's fills.
+TICKED = "on"
+
+
+def is_checkbox(page, selector: str) -> bool:
+    return page.locator(selector).evaluate("element => element.type") in ("checkbox", "radio")
+
+
 def put(page, selector: str, value: str) -> None:
-    """Type into an input or a text area, or choose in a select, as a person would."""
+    """Type into an input or a text area, choose in a select, tick a box or a radio button, as a
+    person would."""
     if page.locator(selector).evaluate("element => element.tagName") == "SELECT":
         page.select_option(selector, value)
+    elif is_checkbox(page, selector):
+        page.set_checked(selector, value == TICKED)
     else:
         page.fill(selector, value)
+
+
+def kept(page, selector: str, value: str) -> None:
+    """The field shows what was typed, chosen or ticked before the form was refused."""
+    message = f"{selector} lost what was typed"
+    if is_checkbox(page, selector):
+        expect(page.locator(selector), message).to_be_checked(checked=value == TICKED)
+    else:
+        expect(page.locator(selector), message).to_have_value(value)
 
 
 def submit_with_one_error(page, url: str, form, names: dict) -> None:
@@ -40,7 +61,7 @@ def submit_with_one_error(page, url: str, form, names: dict) -> None:
 
     invalid, typed = form.invalid
     for selector, value in fills.items():
-        expect(page.locator(selector), f"{selector} lost what was typed").to_have_value(value)
+        kept(page, selector, value)
     if form.keeps_invalid:
         expect(page.locator(invalid), "the refused value was lost").to_have_value(typed)
     error = page.locator(invalid).locator(ERROR_NEXT_TO)
@@ -72,9 +93,12 @@ def run_forms(page, live_server, role: str, names: dict) -> None:
 def test_a_reps_forms_keep_what_was_typed_and_show_the_error_at_its_field(page, live_server):
     rep = factories.user(role="sales", username="camille")
     person = factories.prospect(by=rep, first_name="Lea", email="lea.dupont@acme.fr")
+    step = factories.next_step(person, by=rep)
+    campaign = factories.campaign(by=rep)
     login(page, live_server, "camille", factories.PASSWORD)
 
-    run_forms(page, live_server, "rep", {"prospect": person.get_absolute_url(), "today": ""})
+    names = {"prospect": person.get_absolute_url(), "step": step.pk, "campaign": campaign.pk}
+    run_forms(page, live_server, "rep", {**names, "today": ""})
 
 
 def test_an_admins_forms_keep_what_was_typed_and_show_the_error_at_its_field(page, live_server):
@@ -88,5 +112,13 @@ def test_an_admins_forms_keep_what_was_typed_and_show_the_error_at_its_field(pag
 
     item = request_for(restricted, kind="erasure", by=admin)
     unlinked = request_for(None, kind="access", by=admin)
-    names = {"restricted": restricted.pk, "request": item.pk, "unlinked": unlinked.pk}
+    held = factories.prospect(by=rep, first_name="Hugo", email="hugo@acme.fr")
+    endpoint = webhooks.register(url="https://erp.acme.example/hooks", events=["prospect.created"], by=admin)
+    names = {
+        "restricted": restricted.pk,
+        "request": item.pk,
+        "unlinked": unlinked.pk,
+        "held": held.pk,
+        "endpoint": endpoint.pk,
+    }
     run_forms(page, live_server, "admin", {**names, "today": timezone.localdate().isoformat()})
