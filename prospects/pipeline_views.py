@@ -107,9 +107,28 @@ def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
 STAGE_IDS, CATEGORY_IDS = "stage_%s", "category_%s"
 
 
-def _settings_page(request: HttpRequest, *, stage_form=None, category_form=None, status=200) -> HttpResponse:
+def _edit_prefix(stage: Stage) -> str:
+    """Each stage's row has names and ids of its own ("stage-3-name"), the add form none."""
+    return f"stage-{stage.pk}"
+
+
+def _stage_rows(edited: tuple[int, StageForm] | None) -> list[tuple[Stage, StageForm]]:
+    """Every stage with its form: the one refused as typed, the others as stored."""
+    rows = []
+    for stage in pipeline.stages():
+        if edited is not None and edited[0] == stage.pk:
+            rows.append((stage, edited[1]))
+            continue
+        initial = {"name": stage.name, "outcome": stage.outcome, "position": stage.position}
+        rows.append((stage, StageForm(initial=initial, prefix=_edit_prefix(stage))))
+    return rows
+
+
+def _settings_page(
+    request: HttpRequest, *, stage_form=None, category_form=None, edited=None, status=200
+) -> HttpResponse:
     context = {
-        "stages": pipeline.stages(),
+        "stages": _stage_rows(edited),
         "categories": ProductCategory.objects.prefetch_related("similar_to"),
         "stage_form": stage_form or StageForm(auto_id=STAGE_IDS),
         "category_form": category_form or CategoryForm(auto_id=CATEGORY_IDS),
@@ -127,7 +146,10 @@ def pipeline_settings(request: HttpRequest) -> HttpResponse:
 @require_POST
 def stage_save(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     stage = get_object_or_404(Stage, pk=pk) if pk else None
-    form = StageForm(request.POST, auto_id=STAGE_IDS)
+    if stage is None:
+        form = StageForm(request.POST, auto_id=STAGE_IDS)
+    else:
+        form = StageForm(request.POST, prefix=_edit_prefix(stage))
     if form.is_valid():
         try:
             pipeline.save_stage(stage=stage, **form.cleaned_data)
@@ -136,6 +158,9 @@ def stage_save(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         else:
             messages.success(request, _("Stage saved."))
             return redirect("prospects:pipeline_settings")
+    # Refused: a change comes back in its stage's row, a new stage in the form that adds one.
+    if stage is not None:
+        return _settings_page(request, edited=(stage.pk, form), status=400)
     return _settings_page(request, stage_form=form, status=400)
 
 

@@ -1,5 +1,6 @@
 """The pipeline's domain: moves recorded and never a contact, customers from a sale, the admin's lists."""
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -118,3 +119,22 @@ def test_only_an_admin_reaches_the_stages_and_categories_page(rep, client, admin
     assert (
         admin_client.post(reverse("prospects:stage_add"), {"name": "", "outcome": "open"}).status_code == 400
     )
+
+
+def test_a_stage_is_renamed_in_its_row_and_a_refused_change_comes_back_there(admin_client):
+    meeting = stage("meeting")
+    row = f"stage-{meeting.pk}"
+    url = reverse("prospects:stage_edit", args=[meeting.pk])
+
+    refused = admin_client.post(url, {f"{row}-name": "", f"{row}-outcome": "lost", f"{row}-position": "9"})
+    page = refused.content.decode()
+    kept = stage("meeting")
+    renamed = admin_client.post(
+        url, {f"{row}-name": "demo", f"{row}-outcome": "open", f"{row}-position": "3"}
+    )
+
+    assert refused.status_code == 400 and (kept.outcome, kept.position) == ("open", meeting.position)
+    assert f'id="id_{row}-name_errors"' in page and f'href="#id_{row}-name"' in page
+    assert re.search(rf'name="{row}-position" value="9"', page)
+    assert re.search(r'<option value="lost" selected>', page.split(f'id="{row}"')[1])
+    assert renamed.status_code == 302 and Stage.objects.get(pk=meeting.pk).name == "demo"
