@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from consent.models import Purpose
 from org.forms import DomainErrorsMixin
 from outreach.models import Campaign, CampaignChannel, CampaignKind
+from outreach.proposals import MAX_REASON_CHARS
 from prospects.models import ProspectList, SavedView
 
 
@@ -66,6 +67,16 @@ class CampaignForm(DomainErrorsMixin, forms.ModelForm):
 
     def to_fields(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class DismissForm(DomainErrorsMixin, forms.Form):
+    """Why a reply read as "stop" is not an objection (proposals.dismiss_proposal decides)."""
+
+    reason = forms.CharField(
+        label=_("Why is it not an objection?"),
+        max_length=MAX_REASON_CHARS,
+        error_messages={"required": _("Say why this reply is not an objection.")},
+    )
 
 
 class LogContactForm(forms.Form):

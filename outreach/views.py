@@ -2,13 +2,14 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from org.roles import EDITORS, Role, has_role, role_required
 from outreach import campaigns, decisions, inbound, mailbox, notices, proposals, sending
 from outreach import contactability as gate
-from outreach.forms import CampaignForm, LogContactForm
+from outreach.forms import CampaignForm, DismissForm, LogContactForm
 from outreach.models import Campaign, Message, NoticeOutcome, NoticeRecord, ObjectionProposal
 from outreach.policy import Reason
 from prospects.models import Prospect
@@ -47,7 +48,12 @@ def _proposal(request: HttpRequest, pk: int) -> ObjectionProposal:
 
 
 def _back(request: HttpRequest, proposal: ObjectionProposal) -> HttpResponse:
-    return redirect("home") if request.POST.get("back") == "home" else redirect(proposal.prospect)
+    return redirect("home") if _back_to(request) == "home" else redirect(proposal.prospect)
+
+
+def _back_to(request: HttpRequest) -> str:
+    """Where the proposal's form was: the rep's home or the prospect page."""
+    return "home" if request.POST.get("back") == "home" else "prospect"
 
 
 @role_required(*EDITORS)
@@ -69,13 +75,21 @@ def proposal_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 def proposal_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
     """The reply does not ask to stop: dismissed with the rep's reason."""
     proposal = _proposal(request, pk)
-    try:
-        proposals.dismiss_proposal(proposal, reason=request.POST.get("reason", ""), by=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("Proposal dismissed: the reply is kept as a contact."))
-    return _back(request, proposal)
+    back = _back_to(request)
+    # The ids of the field it was typed in, on the home page or the prospect page's panel.
+    form = DismissForm(request.POST, auto_id=f"dismiss-%s-{back}-{proposal.pk}")
+    if form.is_valid():
+        try:
+            proposals.dismiss_proposal(proposal, reason=form.cleaned_data["reason"], by=request.user)
+        except ValidationError as error:
+            form.apply_errors(error)
+        else:
+            messages.success(request, _("Proposal dismissed: the reply is kept as a contact."))
+            return _back(request, proposal)
+    # Refused: the reply again, with the reason as typed and the error at its field.
+    cancel = reverse("home") if back == "home" else proposal.prospect.get_absolute_url()
+    context = {"proposal": proposal, "form": form, "back": back, "cancel": cancel}
+    return render(request, "outreach/proposal_dismiss.html", context, status=400)
 
 
 @role_required(*ANYONE)

@@ -216,6 +216,13 @@ TYPED: dict[str, Typed] = {
         },
         submit="form.prospect-form button[type=submit]",
     ),
+    "outreach:proposal_dismiss": Typed(
+        "rep",
+        "{stop_reply}",
+        invalid=("input[id^='dismiss-reason-prospect-']", "Complete idiot, never answers."),
+        submit="form[action$='/dismiss/'] button[type=submit]",
+        keeps_invalid=True,
+    ),
     "prospects:webhooks": Typed(
         "admin",
         "/prospects/webhooks/",
@@ -229,6 +236,16 @@ TYPED: dict[str, Typed] = {
         invalid=("#id_url", "not a web address"),
         fills={"#id_description": "The ERP's new inbox"},
         submit="#webhook-form button[type=submit]",
+    ),
+    "prospects:stage_edit": Typed(
+        "admin",
+        "/prospects/pipeline/",
+        invalid=(":nth-match(form.stage-edit input[name$='-name'], 1)", ""),
+        fills={
+            ":nth-match(form.stage-edit select[name$='-outcome'], 1)": "lost",
+            ":nth-match(form.stage-edit input[name$='-position'], 1)": "9",
+        },
+        submit=":nth-match(form.stage-edit button[type=submit], 1)",
     ),
     "retention:legal_hold": Typed(
         "admin",
@@ -272,10 +289,8 @@ NOT_YET: dict[str, str] = {
         "webforms:create",
         "webforms:edit",
         "webforms:public",
-        "prospects:stage_edit",
         "prospects:import",
         "prospects:import_mapping",
-        "outreach:proposal_dismiss",
         "registry:activity",
         "registry:organisation",
         "registry:breaches",

@@ -13,6 +13,8 @@ from tests import factories
 from tests.browser.conftest import login, screenshot
 from tests.browser.form_table import TYPED
 from tests.browser.test_confirm import request_for
+from tests.outreach.conftest import informed
+from tests.outreach.test_proposal_views import stop_reply
 
 pytestmark = pytest.mark.browser
 
@@ -95,9 +97,15 @@ def test_a_reps_forms_keep_what_was_typed_and_show_the_error_at_its_field(page, 
     person = factories.prospect(by=rep, first_name="Lea", email="lea.dupont@acme.fr")
     step = factories.next_step(person, by=rep)
     campaign = factories.campaign(by=rep)
+    replied = stop_reply(informed(by=rep, first_name="Marc", email="marc@acme.fr"))
     login(page, live_server, "camille", factories.PASSWORD)
 
-    names = {"prospect": person.get_absolute_url(), "step": step.pk, "campaign": campaign.pk}
+    names = {
+        "prospect": person.get_absolute_url(),
+        "step": step.pk,
+        "campaign": campaign.pk,
+        "stop_reply": replied.prospect.get_absolute_url(),
+    }
     run_forms(page, live_server, "rep", {**names, "today": ""})
 
 

@@ -138,7 +138,7 @@ EXPECTED: dict[str, str] = {
     "outreach:message_log":         "POST: L 403 302 403 302 | *: L 403 405 403 405",
     # A "stop" reply read from the mailbox, decided by an editor (outreach/proposals.py).
     "outreach:proposal_confirm":    "POST: L 403 302 403 302 | *: L 403 405 403 405",
-    "outreach:proposal_dismiss":    "POST: L 403 302 403 302 | *: L 403 405 403 405",
+    "outreach:proposal_dismiss":    "POST: L 403 400 403 400 | *: L 403 405 403 405",
     "outreach:notices":             "GET HEAD: L 403 403 200 200 | *: L 403 403 405 405",
     "outreach:mailbox":             "GET HEAD: L 403 403 403 200 | *: L 403 403 403 405",
 

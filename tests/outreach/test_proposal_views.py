@@ -77,3 +77,19 @@ def test_dismissing_with_a_reason_goes_back_to_the_prospect(client, rep, proposa
     )
     assert not Objection.objects.exists()
     assert InboundMessage.objects.get().kind == "stop"
+
+
+def test_a_refused_reason_comes_back_as_typed_with_the_error_at_its_field(client, rep, proposal):
+    factories.log_in(client, rep)
+
+    response = client.post(
+        f"/outreach/stop-replies/{proposal.pk}/dismiss/", {"reason": "Complete idiot", "back": "home"}
+    )
+
+    page = response.content.decode()
+    proposal.refresh_from_db()
+    field = f"dismiss-reason-home-{proposal.pk}"
+    assert response.status_code == 400 and proposal.status == "pending"
+    assert f'id="{field}"' in page and 'value="Complete idiot"' in page
+    assert f'id="{field}_errors"' in page and f'href="#{field}"' in page
+    assert 'name="back" value="home"' in page
