@@ -7,7 +7,7 @@ from django.utils import timezone
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
-from prospects import webhooks
+from prospects import importing, webhooks
 from prospects.models import Prospect
 from tests import factories
 from tests.browser.conftest import login, screenshot
@@ -32,9 +32,12 @@ def is_checkbox(page, selector: str) -> bool:
 
 def put(page, selector: str, value: str) -> None:
     """Type into an input or a text area, choose in a select, tick a box or a radio button, as a
-    person would."""
+    person would; a file input is left with no file chosen."""
     if page.locator(selector).evaluate("element => element.tagName") == "SELECT":
         page.select_option(selector, value)
+    elif page.locator(selector).evaluate("element => element.type") == "file":
+        assert value == "", "a form's table names no file to upload"
+        page.set_input_files(selector, [])
     elif is_checkbox(page, selector):
         page.set_checked(selector, value == TICKED)
     else:
@@ -92,12 +95,23 @@ def run_forms(page, live_server, role: str, names: dict) -> None:
     assert failed == {}
 
 
-def test_a_reps_forms_keep_what_was_typed_and_show_the_error_at_its_field(page, live_server):
+def test_a_reps_forms_keep_what_was_typed_and_show_the_error_at_its_field(page, live_server, tmp_path):
     rep = factories.user(role="sales", username="camille")
     person = factories.prospect(by=rep, first_name="Lea", email="lea.dupont@acme.fr")
     step = factories.next_step(person, by=rep)
     campaign = factories.campaign(by=rep)
     replied = stop_reply(informed(by=rep, first_name="Marc", email="marc@acme.fr"))
+    delivery = tmp_path / "delivery.csv"
+    delivery.write_text("Given,Family,Mail\nAda,Lovelace,ada@analytical.fr\n", encoding="utf-8")
+    draft = importing.create_job(
+        path=str(delivery),
+        filename=delivery.name,
+        source_type="broker",
+        evidence=factories.EVIDENCE["broker"],
+        owner=rep,
+        by=rep,
+    )
+    importing.inspect(draft)
     login(page, live_server, "camille", factories.PASSWORD)
 
     names = {
@@ -105,6 +119,7 @@ def test_a_reps_forms_keep_what_was_typed_and_show_the_error_at_its_field(page, 
         "step": step.pk,
         "campaign": campaign.pk,
         "stop_reply": replied.prospect.get_absolute_url(),
+        "draft": draft.pk,
     }
     run_forms(page, live_server, "rep", {**names, "today": ""})
 

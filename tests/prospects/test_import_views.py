@@ -213,3 +213,13 @@ def test_a_file_without_a_language_column_is_refused_until_its_language_is_chose
     assert refused.status_code == 400
     assert "The file has no language column: choose the language of its people." in refused.content.decode()
     assert Prospect.objects.get().language == "en"  # as chosen, never French by default
+
+
+def test_an_upload_without_a_file_keeps_the_provenance_typed_and_links_the_file_field(rep_client):
+    response = rep_client.post(reverse("prospects:import"), {"source_type": "broker", **BROKER})
+
+    page = response.content.decode()
+    assert response.status_code == 400 and not ImportJob.objects.exists()
+    assert 'class="error-summary errors"' in page and 'href="#id_file"' in page
+    assert f'value="{BROKER["evidence_contract_ref"]}"' in page
+    assert '<option value="broker" selected>' in page
