@@ -13,6 +13,7 @@ from org.roles import EDITORS, Role, has_role, role_required
 from prospects import customers, pipeline
 from prospects.models import ProductCategory, Prospect, Stage
 from prospects.pipeline_forms import CategoryForm, CustomerForm, MoveForm, StageForm
+from prospects.views import detail_page
 
 ANYONE = (Role.SALES, Role.DPO, Role.ADMIN)
 # The newest of each column; the list page, filtered by stage, shows the rest.
@@ -97,7 +98,8 @@ def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Customer status saved."))
             return redirect(prospect)
-    return render(request, "prospects/customer_form.html", {"form": form, "prospect": prospect}, status=400)
+    # Refused: the prospect's page again, the status as typed, open, with its errors at its fields.
+    return detail_page(request, prospect, customer_form=form)
 
 
 # --- The admin's lists ------------------------------------------------------------------

@@ -138,3 +138,24 @@ def test_a_stage_is_renamed_in_its_row_and_a_refused_change_comes_back_there(adm
     assert re.search(rf'name="{row}-position" value="9"', page)
     assert re.search(r'<option value="lost" selected>', page.split(f'id="{row}"')[1])
     assert renamed.status_code == 302 and Stage.objects.get(pk=meeting.pk).name == "demo"
+
+
+def test_a_refused_customer_status_comes_back_open_on_the_prospect_page_as_typed(rep_client, rep):
+    prospect = factories.prospect(by=rep)
+    typed = {
+        "is_customer": "on",
+        "customer_since": "2025-03-01",
+        "customer_opt_out_offered": "on",
+        "customer_opt_out_offered_at": "2099-01-01",
+        "customer_opt_out_evidence": "An unticked box on the order form",
+    }
+
+    response = rep_client.post(reverse("prospects:customer", args=[prospect.pk]), typed)
+
+    page = response.content.decode()
+    prospect.refresh_from_db()
+    assert response.status_code == 400 and not prospect.is_customer
+    assert "<details open><summary>Customer status</summary>" in page
+    assert 'value="An unticked box on the order form"' in page and 'value="2025-03-01"' in page
+    assert 'id="id_customer_opt_out_offered_at_errors"' in page
+    assert 'href="#id_customer_opt_out_offered_at"' in page
