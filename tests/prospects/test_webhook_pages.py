@@ -26,8 +26,12 @@ def test_the_page_registers_an_endpoint_and_shows_its_secret_only_once(admin_cli
 def test_an_endpoint_without_events_is_refused_on_the_page_naming_the_field(admin_client):
     refused = admin_client.post("/prospects/webhooks/", {**FORM, "events": []})
 
+    page = refused.content.decode()
     assert refused.status_code == 400
     assert list(refused.context["form"].errors) == ["events"]
+    # The summary leads to the group of boxes (a group has no one input for its label).
+    assert 'href="#id_events"' in page and '<div id="id_events">' in page
+    assert 'value="https://hooks.example.com/loyal"' in page and 'value="ESP"' in page
     assert not WebhookEndpoint.objects.exists()
 
 
