@@ -2,6 +2,7 @@
 
 from django.utils import timezone
 
+from org.dates import shown_date
 from org.roles import Role, has_role
 from prospects import pipeline, provenance, retention, suppression
 from prospects.models import Prospect
@@ -16,8 +17,15 @@ def visible_notes(prospect: Prospect, viewer):
 
 
 def evidence_rows(source) -> list[tuple[str, object]]:
+    """Each evidence field by its label, a date as people read it (org/dates.py)."""
     specs = provenance.EVIDENCE.get(source.type, ())
-    return [(spec.label, source.evidence.get(spec.name, "")) for spec in specs]
+    rows = []
+    for spec in specs:
+        value = source.evidence.get(spec.name, "")
+        if spec.kind == "date" and value:
+            value = shown_date(value) or value
+        rows.append((spec.label, value))
+    return rows
 
 
 def prospect_review(prospect: Prospect, *, viewer) -> dict:

@@ -12,12 +12,15 @@ in the Art. 19 entries that tell the recipients of the person's objection or era
 
 from django.conf import settings
 from django.db.models import Q
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.text import capfirst
+from django.utils.translation import gettext as _
 
 from consent.channels import Channel
+from org.dates import shown_date
 from org.models import Organisation
 from prospects.models import Propagation, Prospect, Recipient, Suppression
+from prospects.review import evidence_rows
 from prospects.suppression import digests_of
 from registry import art30, notice, records
 from registry.fiche import Text
@@ -102,7 +105,7 @@ def information(prospect: Prospect, *, language: str) -> list[notice.Section]:
     def section(key: str, items: list[str]) -> notice.Section:
         return notice.Section(ART15[key].in_language(language), list(dict.fromkeys(items)))
 
-    kept = KEPT_UNTIL.format(date=prospect.retention_until.isoformat()).in_language(language)
+    kept = KEPT_UNTIL.format(date=day(prospect.retention_until, language)).in_language(language)
     hashes = suppression_lines(Suppression.objects.filter(digest__in=digests_of(prospect).values()), language)
     return [
         section(
@@ -111,7 +114,7 @@ def information(prospect: Prospect, *, language: str) -> list[notice.Section]:
         section("b", [item for f in fiches for item in f["data_categories"]]),
         section("c", recipients(prospect, organisation, language)),
         section("d", [kept, *(rule for f in fiches for rule in f["retention"])]),
-        section("g", _sources(prospect)),
+        section("g", _sources(prospect, language)),
         section("transfers", organisation.transfer_lines(language)),
         *([section("suppression", hashes)] if hashes else []),
         *_propagation_sections(set(digests_of(prospect).values()), language),
@@ -135,13 +138,13 @@ def propagation_lines(digests: set[str], language: str) -> list[str]:
                 (TOLD_ON if r.status == Recipient.Status.SENT else NOT_YET)
                 .format(
                     recipient=r.get_kind_display(),
-                    date=r.sent_at and timezone.localdate(r.sent_at).isoformat(),
+                    date=r.sent_at and day(r.sent_at, language),
                 )
                 .in_language(language)
                 for r in sorted(entry.recipients.all(), key=lambda r: r.kind)
             ]
             broker = BROKER_LIST.format(broker=entry.broker).in_language(language) if entry.broker else ""
-            date = timezone.localdate(entry.occurred_at).isoformat()
+            date = day(entry.occurred_at, language)
             lines.append(
                 PROPAGATED.format(
                     event=capfirst(entry.get_event_display()),
@@ -180,7 +183,7 @@ def recipients(prospect: Prospect, organisation: Organisation, language: str) ->
     ]
     told = prospect.objections.filter(forwarded_in__isnull=False).select_related("forwarded_in")
     for objection in told.order_by("forwarded_in__exported_at"):
-        date = timezone.localdate(objection.forwarded_in.exported_at).isoformat()
+        date = day(objection.forwarded_in.exported_at, language)
         lines.append(
             BROKER_TOLD.format(broker=objection.forwarded_in.broker, date=date).in_language(language)
         )
@@ -205,7 +208,7 @@ def suppression_lines(entries, language: str) -> list[str]:
                 if every
                 else str(channels.get(entry.channel, entry.channel))
             )
-            date = timezone.localdate(entry.created_at).isoformat()
+            date = day(entry.created_at, language)
             kind, origin = capfirst(entry.get_kind_display()), entry.get_origin_display()
             lines.append(
                 HASH_ENTRY.format(kind=kind, date=date, origin=origin, scope=scope).in_language(language)
@@ -213,14 +216,27 @@ def suppression_lines(entries, language: str) -> list[str]:
     return lines
 
 
-def _sources(prospect: Prospect) -> list[str]:
+def _sources(prospect: Prospect, language: str) -> list[str]:
     lines = []
-    for source in prospect.sources.order_by("acquired_at", "pk"):
-        evidence = ", ".join(f"{key}: {value}" for key, value in sorted(source.evidence.items()) if value)
-        lines.append(
-            f"{source.get_type_display()} ({timezone.localdate(source.acquired_at).isoformat()}) {evidence}"
-        )
+    with translation.override(language):
+        for source in prospect.sources.order_by("acquired_at", "pk"):
+            evidence = ", ".join(
+                f"{label}: {_shown_value(value)}" for label, value in evidence_rows(source) if value != ""
+            )
+            lines.append(f"{source.get_type_display()} ({day(source.acquired_at, language)}) {evidence}")
     return lines
+
+
+def _shown_value(value) -> str:
+    if isinstance(value, bool):
+        return str(_("yes") if value else _("no"))
+    return str(value)
+
+
+def day(value, language: str) -> str:
+    """A day as the person reads it in the letter's language (org/dates.py)."""
+    with translation.override(language):
+        return shown_date(value)
 
 
 def suppression_information(entries, language: str) -> list[notice.Section]:

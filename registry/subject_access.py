@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from simple_history.models import HistoricalChanges
 
 from org.access import record_access
+from org.dates import shown_date, shown_moment
 from org.models import AccessAction, Organisation
 from org.spreadsheets import safe_cell
 from prospects.identity import blind_index, normalise_email, normalise_linkedin_url, normalise_phone
@@ -204,11 +205,16 @@ def _table(model: type[models.Model], queryset) -> Table:
 
 
 def _shown(model_field: models.Field, value):
-    """A stored value as a person reads it: a code by its label, a flag as yes or no."""
+    """A stored value as a person reads it: a code by its label, a flag as yes or no, a date in
+    the language's format (org/dates.py)."""
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     if model_field.choices and value not in (None, ""):
         return str(dict(model_field.flatchoices).get(value, value))
+    if isinstance(model_field, models.DateTimeField) and value:
+        return shown_moment(value)
+    if isinstance(model_field, models.DateField) and value:
+        return shown_date(value)
     return value
 
 
@@ -265,7 +271,8 @@ def export_suppression_answer(
 
 def _package(tables: list[Table], sections: list[notice.Section], *, language: str) -> Package:
     """The ZIP of an Art. 15 answer: a readable page, the same as JSON and as CSV."""
-    generated_at = timezone.now().isoformat(timespec="seconds")
+    now = timezone.now()
+    generated_at = now.isoformat(timespec="seconds")
     document = {
         "generated_at": generated_at,
         "controller": art30.controller(Organisation.objects.current(), language),
@@ -278,7 +285,7 @@ def _package(tables: list[Table], sections: list[notice.Section], *, language: s
             "language": language,
             "sections": sections,
             "tables": _readable(tables),
-            "generated_at": generated_at,
+            "generated_at": shown_moment(now),
         },
     )
     content = _zip(
@@ -310,8 +317,13 @@ def _readable(tables: list[Table]) -> list[tuple[str, list[str], list[list], lis
 
 
 def _cell(value) -> str:
+    """A value as the page and the CSV show it: dates in the language's format (org/dates.py)."""
     if value is None:
         return ""
+    if isinstance(value, datetime):
+        return shown_moment(value)
+    if isinstance(value, date):
+        return shown_date(value)
     if isinstance(value, dict | list):
         return safe_cell(json.dumps(value, ensure_ascii=False, default=str))
     return safe_cell(str(value))

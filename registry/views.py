@@ -235,13 +235,28 @@ def breach_list(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("The breach is recorded."))
             return redirect("registry:breach", pk=breach.pk)
+    return _breach_list_page(request, form)
+
+
+def _notified_form(entry: Breach, data=None) -> NotifiedForm:
+    """The notification form of one breach of the list; its prefix keeps its ids apart from the others'."""
+    return NotifiedForm(data, prefix=f"notified-{entry.pk}")
+
+
+def _breach_list_page(request: HttpRequest, form: BreachForm, *, notified: NotifiedForm | None = None):
+    """The register and its forms; ``notified`` is a notification posted with errors, shown again as typed."""
     entries = Breach.objects.select_related("recorded_by").prefetch_related("follow_ups")
+    bound = {notified.prefix: notified} if notified is not None else {}
     context = {
         "form": form,
-        "entries": [(entry, breaches.open_items(entry)) for entry in entries],
+        "entries": [
+            (entry, breaches.open_items(entry), bound.get(f"notified-{entry.pk}") or _notified_form(entry))
+            for entry in entries
+        ],
         "formats": exports.BREACH_FORMATS,
     }
-    return render(request, "registry/breach_list.html", context, status=400 if form.errors else 200)
+    refused = form.errors or bound
+    return render(request, "registry/breach_list.html", context, status=400 if refused else 200)
 
 
 @role_required(*ACCOUNTABLE)
@@ -258,37 +273,44 @@ def breach(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The breach is updated."))
             return redirect("registry:breach", pk=pk)
+    return _breach_page(request, entry, form, FollowUpForm())
+
+
+def _breach_page(request: HttpRequest, entry: Breach, form: BreachForm, follow_up_form: FollowUpForm):
+    """The entry's page; a form posted with errors is shown again, as typed, with its errors."""
     entry.refresh_from_db()
     context = {
         "entry": entry,
         "form": form,
         "open_items": breaches.open_items(entry),
         "follow_ups": entry.follow_ups.select_related("recorded_by"),
-        "follow_up_form": FollowUpForm(),
+        "follow_up_form": follow_up_form,
         "history": entry.history.select_related("history_user").order_by("-history_date")[:50],
     }
-    return render(request, "registry/breach_detail.html", context, status=400 if form.errors else 200)
+    refused = form.errors or follow_up_form.errors
+    return render(request, "registry/breach_detail.html", context, status=400 if refused else 200)
 
 
 @role_required(*ACCOUNTABLE)
 @require_POST
 def breach_notified(request: HttpRequest, pk: int) -> HttpResponse:
     entry = get_object_or_404(Breach, pk=pk)
-    form = NotifiedForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise ValidationError(form.errors.as_text())
+    form = _notified_form(entry, request.POST)
+    if form.is_valid():
         data = form.cleaned_data
-        breaches.record_notification(
-            entry,
-            notified_at=data["cnil_notified_at"],
-            delay_reason=data["delay_reason"],
-            reference=data["reference"],
-            phased=data["phased"],
-            by=request.user,
-        )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        try:
+            breaches.record_notification(
+                entry,
+                notified_at=data["cnil_notified_at"],
+                delay_reason=data["delay_reason"],
+                reference=data["reference"],
+                phased=data["phased"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            form.apply_errors(error)
+    if form.errors:
+        return _breach_list_page(request, BreachForm(), notified=form)
     return redirect("registry:breaches")
 
 
@@ -298,14 +320,14 @@ def breach_follow_up(request: HttpRequest, pk: int) -> HttpResponse:
     """GDPR 33(4): a complementary notification sent to the CNIL."""
     entry = get_object_or_404(Breach, pk=pk)
     form = FollowUpForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise ValidationError([str(e) for errors in form.errors.values() for e in errors])
-        breaches.record_follow_up(entry, **form.cleaned_data, by=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("The complementary notification is recorded."))
+    if form.is_valid():
+        try:
+            breaches.record_follow_up(entry, **form.cleaned_data, by=request.user)
+        except ValidationError as error:
+            form.apply_errors(error)
+    if form.errors:
+        return _breach_page(request, entry, BreachForm(instance=entry), form)
+    messages.success(request, _("The complementary notification is recorded."))
     return redirect("registry:breach", pk=pk)
 
 

@@ -15,7 +15,9 @@ FUTURE = "2099-01-01"
 
 @dataclass(frozen=True)
 class Typed:
-    role: str  # whose browser: "rep" or "admin"
+    # whose browser: "rep", "admin", "dpo"; "visitor" (no account); "dpo_code" (a DPO who typed the
+    # password, not yet the code) and "dpo_enrol" (a DPO enrolling an authenticator app)
+    role: str
     page: str  # the page's address, with {prospect} and {restricted} for the seeded rows
     invalid: tuple[str, str]  # the field made invalid (a CSS selector) and what is typed into it
     fills: dict[str, str] = field(default_factory=dict)  # the other fields and what is typed or chosen
@@ -274,6 +276,84 @@ TYPED: dict[str, Typed] = {
         fills={"#hold-reason": "A claim about the 2025 invoice", "#hold-scope": "exchanges"},
         submit="#hold-form button[type=submit]",
     ),
+    # --- registry, web forms, accounts, public pages
+    "registry:activity": Typed(
+        "dpo",
+        "/registry/activities/b2b_prospecting/",
+        invalid=("#id_name_en", ""),
+        fills={"#id_name_fr": "Prospection B2B", "#id_lia_reference": "LIA-2026-01"},
+        submit="#save-activity",
+    ),
+    "registry:organisation": Typed(
+        "admin",
+        "/registry/organisation/",
+        invalid=("#id_email", "privacy@"),
+        fills={"#id_name": "Acme SAS", "#id_dpo_name": "Dana Roux", "#id_dpo_email": "dpo@acme.example"},
+    ),
+    "registry:breaches": Typed(
+        "dpo",
+        "/registry/breaches/",
+        invalid=("#id_discovered_at", FUTURE + "T09:00"),
+        fills={
+            "#id_nature": "A laptop with an export was stolen",
+            "#id_data_concerned": "Names and work emails",
+            "#id_people_concerned": "Prospects of the North team",
+            "#id_consequences": "Unwanted emails",
+            "#id_measures": "Disk encrypted; passwords reset",
+            "#id_delay_reason": "Assessing the risk",
+        },
+        submit="#record-breach",
+    ),
+    "registry:breach": Typed(
+        "dpo",
+        "/registry/breaches/{breach}/",
+        invalid=("#id_records_count", "-3"),
+        fills={"#id_consequences": "Phishing emails in our name", "#id_cnil_reference": "CNIL-2026-001234"},
+        submit="#breach-form button[type=submit]",
+    ),
+    "registry:breach_notified": Typed(
+        "dpo",
+        "/registry/breaches/",
+        invalid=("form[action$='/notified/'] [name$='cnil_notified_at']", FUTURE + "T09:00"),
+        fills={
+            "form[action$='/notified/'] [name$='reference']": "CNIL-2026-000042",
+            "form[action$='/notified/'] [name$='delay_reason']": "The logs came on the third day",
+        },
+        submit="form[action$='/notified/'] button[type=submit]",
+    ),
+    "registry:breach_follow_up": Typed(
+        "dpo",
+        "/registry/breaches/{notified}/",
+        invalid=("#id_notified_at", FUTURE + "T09:00"),
+        fills={"#id_summary": "The provider's log analysis: 1,800 people, not 120."},
+        submit="#follow-up-form button[type=submit]",
+    ),
+    "webforms:create": Typed(
+        "dpo",
+        "/webforms/new/",
+        invalid=("#id_slug", "contact us!"),
+        fills={"#id_name": "Contact us", "#id_notice": "Acme SAS records your details to answer you."},
+        submit="#webform-save",
+    ),
+    "webforms:edit": Typed(
+        "dpo",
+        "/webforms/{webform}/edit/",
+        invalid=("#id_name", ""),
+        fills={"#id_slug": "contact-sales", "#id_notice": "Acme SAS records your details to answer you."},
+        submit="#webform-save",
+    ),
+    # Password fields are never sent back to the browser: nothing else is typed on this form.
+    "password_change": Typed("dpo", "/accounts/password/", invalid=("#id_old_password", "not-my-password")),
+    "webforms:public": Typed(
+        "visitor",
+        "/f/contact/",
+        invalid=("#id_email", "ada@"),
+        fills={"#id_first_name": "Ada", "#id_last_name": "Lovelace", "#id_company": "Analytical Engines"},
+        submit="#webform-submit",
+    ),
+    "password_reset": Typed("visitor", "/accounts/password/reset/", invalid=("#id_email", "lea.petit@")),
+    "mfa": Typed("dpo_code", "/accounts/mfa/", invalid=("#id_code", "000000")),
+    "mfa_setup": Typed("dpo_enrol", "/accounts/mfa/setup/", invalid=("#id_code", "000000")),
 }
 
 NOTHING_TYPED: dict[str, str] = {
@@ -300,29 +380,14 @@ NOTHING_TYPED: dict[str, str] = {
     "registry:request_assign": "a select of the DPOs and administrators",
     "prospects:webhook_resend": "a button per delivery",
     "outreach:message_log": "a box to tick on a campaign's checklist, and a button",
+    # --- registry, web forms, accounts, public pages
+    "profile": "a check box (the day's e-mail) and a button (a new BCC address)",
+    "mfa_recovery": "a button",
+    "consent:confirm": "a button",
+    "consent:unsubscribe": "a button",
+    "consent:invitation": "a check box per consent offered, none of them a wrong choice",
+    "consent:preferences": "check boxes of the channels and consents, and a button to object to all",
 }
 
-NOT_YET: dict[str, str] = {
-    name: "typed, not driven by the browser test yet"
-    for name in (
-        "webforms:create",
-        "webforms:edit",
-        "webforms:public",
-        "registry:activity",
-        "registry:organisation",
-        "registry:breaches",
-        "registry:breach",
-        "registry:breach_notified",
-        "registry:breach_follow_up",
-        "profile",
-        "password_change",
-        "mfa",
-        "mfa_setup",
-        "mfa_recovery",
-        "password_reset",
-        "consent:confirm",
-        "consent:invitation",
-        "consent:preferences",
-        "consent:unsubscribe",
-    )
-}
+# Every typed form is driven now: a new one goes in TYPED, or here until it is.
+NOT_YET: dict[str, str] = {}

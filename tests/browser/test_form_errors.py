@@ -2,6 +2,8 @@
 comes back with what was typed in the other fields and the error next to the invalid one, linked
 from the summary at the top of the form. The forms are those of tests/browser/form_table.py."""
 
+from datetime import timedelta
+
 import pytest
 from django.utils import timezone
 from playwright.sync_api import Error as PlaywrightError
@@ -9,10 +11,12 @@ from playwright.sync_api import expect
 
 from prospects import importing, webhooks
 from prospects.models import Prospect
+from registry.breaches import BreachReport, record_breach
 from tests import factories
 from tests.browser.conftest import login, screenshot
 from tests.browser.form_table import TYPED
 from tests.browser.test_confirm import request_for
+from tests.forms_capture.sample_forms import web_form
 from tests.outreach.conftest import informed
 from tests.outreach.test_proposal_views import stop_reply
 
@@ -84,8 +88,9 @@ def forms_of(role: str):
 
 
 def run_forms(page, live_server, role: str, names: dict) -> None:
-    failed = {}
-    for name, form in forms_of(role):
+    failed, forms = {}, forms_of(role)
+    assert forms, f"no form of the table is submitted as {role!r}"
+    for name, form in forms:
         url = live_server.url + form.page.format(**names)
         try:
             submit_with_one_error(page, url, form, names)
@@ -145,3 +150,56 @@ def test_an_admins_forms_keep_what_was_typed_and_show_the_error_at_its_field(pag
         "endpoint": endpoint.pk,
     }
     run_forms(page, live_server, "admin", {**names, "today": timezone.localdate().isoformat()})
+
+
+def breach_entries(dpo) -> dict:
+    """A breach the CNIL is not told of yet, and one it was notified of (which may be followed up)."""
+    discovered = timezone.now() - timedelta(days=5)
+    facts = {
+        "discovered_at": discovered,
+        "nature": "A laptop with an export was stolen",
+        "data_concerned": "Names and work emails",
+        "people_concerned": "Prospects of the North team",
+        "consequences": "Unwanted emails",
+        "measures": "Disk encrypted; passwords reset",
+    }
+    waiting = record_breach(BreachReport(**facts, delay_reason="Assessing the risk"), by=dpo)
+    notified = record_breach(BreachReport(**facts, cnil_notified_at=discovered + timedelta(hours=30)), by=dpo)
+    return {"breach": waiting.pk, "notified": notified.pk}
+
+
+def test_a_dpos_forms_keep_what_was_typed_and_show_the_error_at_its_field(page, live_server):
+    dpo = factories.user(role="dpo", username="dana")
+    rep = factories.user(role="sales", username="camille")
+    webform = web_form(rep, by=dpo)
+    names = {**breach_entries(dpo), "webform": webform.pk}
+    login(page, live_server, "dana", factories.PASSWORD)
+
+    run_forms(page, live_server, "dpo", names)
+
+
+def test_a_visitors_forms_keep_what_was_typed_and_show_the_error_at_its_field(page, live_server, settings):
+    settings.LOYAL_WEBFORM_MIN_SECONDS = 0
+    rep = factories.user(role="sales", username="camille")
+    web_form(rep, slug="contact")
+
+    run_forms(page, live_server, "visitor", {})
+
+
+def type_the_password(page, live_server, username: str) -> None:
+    """The log-in page's first step only: the second factor is still to give."""
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", factories.PASSWORD)
+    with page.expect_navigation():
+        page.click("main form button[type=submit]")
+
+
+def test_the_second_factors_pages_show_a_wrong_code_at_its_field(page, live_server):
+    factories.user(role="dpo", username="dana")
+    factories.user(role="dpo", username="noe", second_factor=False)
+
+    for role, username in (("dpo_code", "dana"), ("dpo_enrol", "noe")):
+        page.context.clear_cookies()
+        type_the_password(page, live_server, username)
+        run_forms(page, live_server, role, {})

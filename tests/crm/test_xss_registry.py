@@ -149,7 +149,11 @@ def test_breach_register_entries_are_escaped(clients):
             "delay_reason": fill(drawn["late"], marker(), size=600),
             "reference": fill(drawn["number"], marker(), size=100),
         }
-        post(dpo, f"/registry/breaches/{breach.pk}/notified/", late)
+        post(
+            dpo,
+            f"/registry/breaches/{breach.pk}/notified/",
+            {f"notified-{breach.pk}-{k}": v for k, v in late.items()},
+        )
         summary = fill(drawn["follow_up"], marker(), size=600)
         post(dpo, f"/registry/breaches/{breach.pk}/follow-up/", {"notified_at": late["cnil_notified_at"],
                                                                  "summary": summary})  # fmt: skip

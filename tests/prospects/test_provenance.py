@@ -3,6 +3,7 @@
 import pytest
 
 from prospects.provenance import ProvenanceError, clean_evidence, policy_source
+from tests import factories
 from tests.factories import EVIDENCE
 
 
@@ -119,3 +120,14 @@ def test_broker_without_proof_of_information_fails_closed_at_the_gate():
     source = policy_source("broker", evidence)
 
     assert source == "broker_without_proof"
+
+
+@pytest.mark.django_db
+def test_the_prospect_page_shows_an_evidence_date_in_the_one_date_format(client, rep):
+    """Issue 19, Build 3: one date format per language on pages, evidence dates included."""
+    person = factories.prospect(by=rep, source_type="broker", evidence=factories.EVIDENCE["broker"])
+    factories.log_in(client, rep)
+
+    page = client.get(person.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    assert "1 October 2026" in page and "2026-10-01" not in page

@@ -289,3 +289,35 @@ def test_a_complementary_notification_needs_an_initial_one_and_completes_a_phase
     record_follow_up(breach, notified_at=timezone.now(), summary="Final figures", completes=True, by=dpo)
 
     assert "Complementary notification still due (art. 33(4))." not in breaches.open_items(breach)
+
+
+def test_a_refused_notification_comes_back_as_typed_with_its_error_and_records_nothing(client, dpo):
+    waiting = record_breach(report(cnil_notified_at=None, delay_reason="Assessing the risk"), by=dpo)
+    factories.log_in(client, dpo)
+    prefix = f"notified-{waiting.pk}"
+    typed = {f"{prefix}-cnil_notified_at": "2099-01-01T09:00", f"{prefix}-reference": "CNIL-2026-000042"}
+
+    response = client.post(f"/registry/breaches/{waiting.pk}/notified/", typed)
+
+    page = response.content.decode()
+    field = page.split(f'id="field-{prefix}-cnil_notified_at"')[1].split('<div class="field')[0]
+    waiting.refresh_from_db()
+    assert response.status_code == 400
+    assert "The notification falls between the discovery and now." in html.unescape(field)
+    assert 'value="CNIL-2026-000042"' in page and f'href="#id_{prefix}-cnil_notified_at"' in page
+    assert waiting.cnil_notified_at is None and waiting.cnil_reference == ""
+
+
+def test_a_refused_follow_up_comes_back_as_typed_with_its_error_and_records_nothing(client, dpo):
+    breach = record_breach(report(), by=dpo)
+    factories.log_in(client, dpo)
+    typed = {"notified_at": "2099-01-01T09:00", "summary": "The final count: 1,800 people."}
+
+    response = client.post(f"/registry/breaches/{breach.pk}/follow-up/", typed)
+
+    page = response.content.decode()
+    field = page.split('id="field-notified_at"')[1].split('<div class="field')[0]
+    assert response.status_code == 400
+    assert "A complementary notification falls between the initial one and now." in html.unescape(field)
+    assert "The final count: 1,800 people." in page and 'href="#id_notified_at"' in page
+    assert not breach.follow_ups.exists()

@@ -4,15 +4,17 @@ import csv
 import html
 import io
 import json
+import re
 import zipfile
 
 import pytest
 from django.apps import apps
 from django.core.management import call_command
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from consent.brokers import export_for_broker
 from consent.objections import record_objection
+from org.dates import shown_date, shown_moment
 from org.models import AccessAction, AccessLog
 from prospects.identity import InvalidIdentifier
 from prospects.models import Prospect, Suppression
@@ -184,7 +186,8 @@ def test_the_answer_names_the_processors_and_the_broker_told_of_the_objection(ad
     files = open_package(export_subject_data(person, by=admin_user).content)
 
     recipients = information_of(files)["(c) Destinataires"]
-    told = timezone.localdate().isoformat()
+    with translation.override("fr"):
+        told = shown_date(timezone.localdate())  # the letter's dates read as French dates
     assert recipients[0].startswith("Chaque organisme qui reçoit ou recevra vos données, désigné par son nom")
     assert "EuroHost SAS, Roubaix, France (FR), notre sous-traitant (hébergement)" in recipients
     assert "EuroMail Inc., New York, États-Unis (US), notre sous-traitant (e-mailing)" in recipients
@@ -244,7 +247,8 @@ def test_an_erased_person_is_told_what_the_recipients_were_sent_and_when(client,
     lines = information_of(open_package(response.content))[
         "What the recipients of your data are told (GDPR 19)"
     ]
-    today = timezone.localdate().isoformat()
+    with translation.override("en"):
+        today = shown_date(timezone.localdate())
     told = (
         f" of {today}, with the fingerprints of your identifiers only and the reference of ListCo's list: "
         f"Source broker, told on {today}; Our other systems, to be told"
@@ -282,3 +286,18 @@ def test_the_readable_copy_has_labels_and_no_keyed_hash(admin_user, person):
     assert stored and not [digest for digest in stored if digest and digest in everything]
     assert '<th scope="col">Nom</th>' in page and "last_name" not in page
     assert "@media print" in page and "table-layout: fixed" in page
+
+
+ISO_MOMENT = re.compile(r"\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+
+
+def test_the_readable_copy_shows_dates_as_the_person_reads_them_and_the_json_keeps_iso(admin_user, person):
+    files = open_package(export_subject_data(person, by=admin_user).content)
+    page = html.unescape(re.sub(r"<[^>]+>", " ", files["index.html"]))
+    created = timezone.localtime(person.created_at)
+
+    assert ISO_MOMENT.findall(page) == [] and ISO_MOMENT.findall(files["data.csv"]) == []
+    with translation.override("fr"):  # the person's language (full_person's prospects are French)
+        assert shown_moment(created) in page and shown_moment(created) in files["data.csv"]
+    record = json.loads(files["data.json"])["data"]["prospects.Prospect"][0]
+    assert record["created_at"] == person.created_at.isoformat()
