@@ -22,6 +22,13 @@ class DomainErrorsMixin:
         return name if name in self.fields else None
 
 
+class PersonChoiceField(forms.ModelChoiceField):
+    """A choice of accounts, each shown by the person's name (their username if none)."""
+
+    def label_from_instance(self, obj) -> str:
+        return obj.get_full_name() or obj.get_username()
+
+
 class ConductForm(forms.Form):
     text_en = forms.CharField(label=_("Text (English)"), widget=forms.Textarea(attrs={"rows": 12}))
     text_fr = forms.CharField(label=_("Text (French)"), widget=forms.Textarea(attrs={"rows": 12}))

@@ -3,7 +3,7 @@ from dataclasses import dataclass
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from org.forms import DomainErrorsMixin
+from org.forms import DomainErrorsMixin, PersonChoiceField
 from prospects import retention
 from prospects.audience import Audience
 from prospects.intake import ProspectData, SourceData, chosen_audience
@@ -203,7 +203,7 @@ class FilterForm(forms.Form):
     contactable = forms.ChoiceField(
         label=_("Contactable"), choices=[("", _("Any")), ("yes", _("Yes")), ("no", _("No"))], required=False
     )
-    owner = forms.ModelChoiceField(label=_("Owner"), queryset=None, required=False, empty_label=_("Anyone"))
+    owner = PersonChoiceField(label=_("Owner"), queryset=None, required=False, empty_label=_("Anyone"))
     ending_soon = forms.BooleanField(required=False)
     in_list = forms.ModelChoiceField(
         label=_("On the list"), queryset=ProspectList.objects.none(), required=False, empty_label=_("Any")
@@ -274,7 +274,7 @@ class BulkForm(forms.Form):
     )
     selected = forms.TypedMultipleChoiceField(coerce=int, required=False, widget=forms.MultipleHiddenInput)
     to_list = forms.ModelChoiceField(label=_("List"), queryset=None, required=False)
-    new_owner = forms.ModelChoiceField(label=_("New owner"), queryset=None, required=False)
+    new_owner = PersonChoiceField(label=_("New owner"), queryset=None, required=False)
     # Open and lost stages: a won stage asks what was sold, prospect by prospect (pipeline.move).
     to_stage = forms.ModelChoiceField(
         label=_("Stage"),
@@ -287,7 +287,7 @@ class BulkForm(forms.Form):
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
-    step_owner = forms.ModelChoiceField(
+    step_owner = PersonChoiceField(
         label=_("Step owner"), queryset=None, required=False, empty_label=_("Each prospect's owner")
     )
 
@@ -353,7 +353,7 @@ class NextStepForm(forms.Form):
     due_at = forms.DateTimeField(
         label=_("Due"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
     )
-    owner = forms.ModelChoiceField(label=_("Owner"), queryset=None, required=False, empty_label=_("Me"))
+    owner = PersonChoiceField(label=_("Owner"), queryset=None, required=False, empty_label=_("Me"))
 
     def __init__(self, *args, owners, **kwargs):
         super().__init__(*args, **kwargs)
@@ -384,7 +384,7 @@ class NoteForm(forms.Form):
 
 
 class DeactivateForm(forms.Form):
-    successor = forms.ModelChoiceField(label=_("Hand the prospects to"), queryset=None)
+    successor = PersonChoiceField(label=_("Hand the prospects to"), queryset=None)
 
     def __init__(self, *args, rep, **kwargs):
         super().__init__(*args, **kwargs)

@@ -5,7 +5,7 @@ from django.utils.text import capfirst
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from org.forms import DomainErrorsMixin
+from org.forms import DomainErrorsMixin, PersonChoiceField
 from prospects.forms import EVIDENCE_PREFIX, evidence_field, source_field_for
 from prospects.import_rows import FIELDS
 from prospects.models import ImportJob, Language, Prospect
@@ -40,7 +40,7 @@ class UploadForm(DomainErrorsMixin, forms.Form):
             ("scraping", _("Found with a tool (scraper, extension, email finder)")),
         ],
     )
-    owner = forms.ModelChoiceField(label=_("Sales rep who owns them"), queryset=None, required=False)
+    owner = PersonChoiceField(label=_("Sales rep who owns them"), queryset=None, required=False)
     company_only = forms.BooleanField(
         label=_("Every row is a company record: no person named"),
         required=False,

@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from org.forms import DomainErrorsMixin
+from org.forms import DomainErrorsMixin, PersonChoiceField
 from org.models import Organisation, Processor
 from org.roles import Role
 from prospects.models import RestrictionGround
@@ -106,7 +106,7 @@ class LiftForm(DomainErrorsMixin, forms.Form):
 
 
 class AssignForm(DomainErrorsMixin, forms.Form):
-    handler = forms.ModelChoiceField(label=_("Handled by"), queryset=get_user_model().objects.none())
+    handler = PersonChoiceField(label=_("Handled by"), queryset=get_user_model().objects.none())
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
