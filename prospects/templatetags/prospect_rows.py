@@ -9,11 +9,14 @@ autoescaping did (``conditional_escape``), every date converted to the current t
 first as the ``date`` filter does.
 """
 
+import functools
+
 from django import template
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import dateformat, formats, timezone
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from prospects.models import Prospect
@@ -30,21 +33,26 @@ def _link(name: str):
 
 
 class _Dates:
-    """``|date:"DATE_FORMAT"`` (a date's own format: the same for any time of the same day)."""
+    """``|date:"DATE_FORMAT"`` and ``|date:'c'`` of one page: its time zone and format read once."""
 
     def __init__(self):
-        self.seen: dict = {}
+        self.zone = timezone.get_current_timezone()
+        self.language = get_language()
+        self.format = formats.get_format("DATE_FORMAT")
 
     def __call__(self, day) -> str:
-        shown = self.seen.get(day)
-        if shown is None:
-            shown = self.seen[day] = conditional_escape(formats.date_format(day, "DATE_FORMAT"))
-        return shown
+        return _day(self.language, self.format, day)
 
     def moment(self, value) -> str:
-        """A datetime's ``<time>``: its ISO form (``|date:'c'``) and its day, in local time."""
-        local = timezone.localtime(value) if timezone.is_aware(value) else value
+        """A datetime's ``<time>``: its ISO form and its day, in the current time zone."""
+        local = value.astimezone(self.zone) if timezone.is_aware(value) else value
         return f'<time datetime="{conditional_escape(local.isoformat())}">{self(local.date())}</time>'
+
+
+@functools.lru_cache(maxsize=8192)
+def _day(language: str, date_format: str, day) -> str:
+    """A day as ``date_format`` writes it in ``language`` (a date format names no time of day)."""
+    return conditional_escape(dateformat.format(day, date_format))
 
 
 def _csrf_input(value) -> str:
