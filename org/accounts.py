@@ -16,6 +16,11 @@ from org.roles import Role
 DEFAULT_TEAM = "Sales"
 
 
+def display_name(user) -> str:
+    """How pages, exports and choices name a person: their full name, their username if none."""
+    return user.get_full_name() or user.get_username()
+
+
 @transaction.atomic
 def create_user(
     *,

@@ -4,6 +4,7 @@ from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from org.accounts import display_name
 from org.models import Team
 from org.roles import Role
 
@@ -26,7 +27,7 @@ class PersonChoiceField(forms.ModelChoiceField):
     """A choice of accounts, each shown by the person's name (their username if none)."""
 
     def label_from_instance(self, obj) -> str:
-        return obj.get_full_name() or obj.get_username()
+        return display_name(obj)
 
 
 class ConductForm(forms.Form):

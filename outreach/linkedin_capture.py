@@ -15,6 +15,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from consent.links import invitation_url
+from org.accounts import display_name
 from org.models import Organisation
 from outreach.notices import notice_text
 from prospects.models import Prospect, SourceType
@@ -48,7 +49,7 @@ def first_message(prospect: Prospect, *, rep) -> str:
             "our news by e-mail, you can sign up here, and change your mind at any time: %(link)s"
         ) % {
             "first_name": prospect.first_name,
-            "rep": rep.get_full_name() or rep.get_username(),
+            "rep": display_name(rep),
             "controller": controller.name,
             "link": invitation_url(prospect, issued_by=rep),
         }

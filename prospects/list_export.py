@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from org.accounts import display_name
 from org.models import ListExport
 from org.spreadsheets import CSV_DIALECTS, laid_out_xlsx, safe_cell
 from prospects import listing
@@ -53,7 +54,7 @@ def headers() -> list[str]:
 
 
 def _cells(row) -> list:
-    owner = row.owner.get_full_name() or row.owner.username
+    owner = display_name(row.owner)
     contact = timezone.localtime(row.last_prospect_contact_at).date() if row.last_prospect_contact_at else ""
     created = timezone.localtime(row.created_at).date()
     values = [
@@ -101,7 +102,7 @@ def described(exports: list[ListExport]) -> list[tuple[ListExport, list[tuple[st
     owner_ids = {e.filters["owner"] for e in exports if isinstance(e.filters.get("owner"), int)}
     list_ids = {e.filters["in_list"] for e in exports if isinstance(e.filters.get("in_list"), int)}
     people = get_user_model().objects.filter(pk__in=owner_ids)
-    owners = {person.pk: person.get_full_name() or person.username for person in people}
+    owners = {person.pk: display_name(person) for person in people}
     lists = dict(ProspectList.objects.filter(pk__in=list_ids).values_list("pk", "name"))
     names = {"owner": owners, "in_list": lists}
     form = FilterForm(owners=get_user_model().objects.none())

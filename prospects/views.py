@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from org import confirmation
 from org.access import record_access
+from org.accounts import display_name
 from org.models import AccessAction
 from org.roles import EDITORS, EXPORTERS, Role, has_role, role_required
 from prospects import (
@@ -363,8 +364,8 @@ def rep_deactivate(request: HttpRequest, user_id: int) -> HttpResponse:
         successor = form.cleaned_data["successor"]
         if not confirmation.confirmed(request):
             facts = {
-                "name": rep.get_full_name() or rep.get_username(),
-                "successor": successor.get_full_name() or successor.get_username(),
+                "name": display_name(rep),
+                "successor": display_name(successor),
                 "count": count,
                 "steps": NextStep.objects.open().filter(owner=rep).count(),
             }

@@ -12,6 +12,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from org.accounts import display_name
 from org.spreadsheets import csv_bytes, laid_out_ods, laid_out_xlsx, safe_cell
 from registry import art30, breaches
 from registry.fiche import Text
@@ -164,7 +165,7 @@ def breach_entry(breach: Breach) -> dict:
     entry = {column: getattr(breach, column, None) for column in BREACH_COLUMNS}
     dates = [field.name for field in Breach._meta.fields if isinstance(field, models.DateTimeField)]
     entry |= {name: iso(getattr(breach, name)) for name in dates}
-    entry["recorded_by"] = breach.recorded_by.get_full_name() or breach.recorded_by.get_username()
+    entry["recorded_by"] = display_name(breach.recorded_by)
     entry["follow_ups"] = [
         {"notified_at": iso(f.notified_at), "summary": f.summary, "completes": f.completes}
         for f in breach.follow_ups.all()

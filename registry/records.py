@@ -20,6 +20,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from org.accounts import display_name
 from prospects import retention as prospect_retention
 from registry.activities import REQUEST_LOG_YEARS
 from registry.fiche import ATTESTED_MEASURES, Activity, DataCategory, Period, Retention, SecurityMeasure, Text
@@ -383,4 +384,4 @@ def history(record: ProcessingActivity, *, limit: int = 50) -> list[Change]:
 
 def _who(row) -> str:
     user = row.history_user
-    return (user.get_full_name() or user.get_username()) if user else "—"
+    return display_name(user) if user else "—"

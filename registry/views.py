@@ -11,6 +11,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from org import confirmation
+from org.accounts import display_name
 from org.models import AccessLog, ListExport, Organisation
 from org.roles import Role, has_role, role_required
 from prospects import list_export, propagation
@@ -78,7 +79,7 @@ def sign_off(request: HttpRequest, number: int) -> HttpResponse:
         language = _language()
         signed = versions.last_signed()
         changed = versions.changes(signed, version, language=language, labels=art30.labels(language))
-        who = request.user.get_full_name() or request.user.get_username()
+        who = display_name(request.user)
         return confirmation.ask(
             request,
             title=_("Sign off the register"),

@@ -19,6 +19,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from org.accounts import display_name
 from prospects.models import Prospect
 
 register = template.Library()
@@ -103,7 +104,7 @@ def prospect_rows(context, rows) -> SafeString:
         owner = owners.get(prospect.owner_id)
         if owner is None:
             who = prospect.owner
-            owner = owners[prospect.owner_id] = conditional_escape(who.get_full_name() or who.username)
+            owner = owners[prospect.owner_id] = conditional_escape(display_name(who))
         audience = audiences.get(prospect.audience)
         if audience is None:
             audience = conditional_escape(prospect.get_audience_display())
