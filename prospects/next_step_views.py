@@ -13,11 +13,7 @@ from org.roles import EDITORS, role_required
 from prospects import next_steps, ownership
 from prospects.forms import CompleteStepForm, NextStepForm
 from prospects.models import NextStep, Prospect
-
-
-def step_owners(viewer, prospect: Prospect):
-    """Who may own a step on ``prospect``: the active reps of its team the viewer may choose."""
-    return ownership.possible_owners(viewer).filter(is_active=True, profile__team_id=prospect.team_id)
+from prospects.views import detail_page
 
 
 def _report(request: HttpRequest, form) -> None:
@@ -35,7 +31,7 @@ def _errors_onto(form, error: ValidationError) -> None:
 @require_POST
 def next_step_add(request: HttpRequest, pk: int) -> HttpResponse:
     prospect = get_object_or_404(Prospect.objects.visible_to(request.user), pk=pk)
-    form = NextStepForm(request.POST, owners=step_owners(request.user, prospect))
+    form = NextStepForm(request.POST, owners=ownership.step_owners(request.user, prospect))
     if form.is_valid():
         try:
             next_steps.add_next_step(prospect, by=request.user, **form.cleaned_data)
@@ -45,8 +41,6 @@ def next_step_add(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Next step added."))
             return redirect(prospect)
     # Refused: the prospect's page again, the step as typed with its errors at its fields.
-    from prospects.views import detail_page  # prospects.views reads step_owners from here
-
     return detail_page(request, prospect, next_step_form=form)
 
 
@@ -72,7 +66,7 @@ def _edit_form(*args, owners, **kwargs) -> NextStepForm:
 def next_step_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Change an open step's what, due date or owner; a refused change comes back as typed."""
     step = get_object_or_404(NextStep.objects.visible_to(request.user).select_related("prospect"), pk=pk)
-    owners = step_owners(request.user, step.prospect)
+    owners = ownership.step_owners(request.user, step.prospect)
     if step.is_done:
         messages.error(request, _("This step is done; it can no longer be changed."))
         return redirect(step.prospect)

@@ -59,6 +59,11 @@ def possible_owners(viewer):
     return reps.filter(profile__team__members__user=viewer)
 
 
+def step_owners(viewer, prospect):
+    """Who may own a next step on ``prospect``: the active reps of its team the viewer may choose."""
+    return possible_owners(viewer).filter(is_active=True, profile__team_id=prospect.team_id)
+
+
 def active_reps():
     return get_user_model().objects.filter(is_active=True, groups__name=Role.SALES).order_by("username")
 

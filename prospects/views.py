@@ -44,7 +44,6 @@ from prospects.forms import (
     edit_form_for,
 )
 from prospects.models import NextStep, Prospect, ProspectList, SavedView
-from prospects.next_step_views import step_owners
 from prospects.pipeline_forms import CustomerForm, MoveForm
 from prospects.review import prospect_review
 
@@ -286,7 +285,7 @@ def detail_page(request: HttpRequest, prospect: Prospect, **refused) -> HttpResp
     context = prospect_review(prospect, viewer=request.user)
     context.update(
         next_steps=prospect.next_steps.select_related("owner").order_by("done_at", "due_at", "id")[:100],
-        next_step_form=NextStepForm(owners=step_owners(request.user, prospect)),
+        next_step_form=NextStepForm(owners=ownership.step_owners(request.user, prospect)),
         complete_form=CompleteStepForm(),
         interaction_form=InteractionForm(),
         note_form=NoteForm(),

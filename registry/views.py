@@ -244,19 +244,26 @@ def _notified_form(entry: Breach, data=None) -> NotifiedForm:
     return NotifiedForm(data, prefix=f"notified-{entry.pk}")
 
 
-def _breach_list_page(request: HttpRequest, form: BreachForm, *, notified: NotifiedForm | None = None):
-    """The register and its forms; ``notified`` is a notification posted with errors, shown again as typed."""
+def _breach_list_page(
+    request: HttpRequest, form: BreachForm, *, notified: tuple[int, NotifiedForm] | None = None
+):
+    """The register and its forms; ``notified`` is the breach's id and its notification posted with
+    errors, shown again as typed."""
     entries = Breach.objects.select_related("recorded_by").prefetch_related("follow_ups")
-    bound = {notified.prefix: notified} if notified is not None else {}
+    refused_pk, refused_form = notified or (None, None)
     context = {
         "form": form,
         "entries": [
-            (entry, breaches.open_items(entry), bound.get(f"notified-{entry.pk}") or _notified_form(entry))
+            (
+                entry,
+                breaches.open_items(entry),
+                refused_form if entry.pk == refused_pk else _notified_form(entry),
+            )
             for entry in entries
         ],
         "formats": exports.BREACH_FORMATS,
     }
-    refused = form.errors or bound
+    refused = form.errors or notified
     return render(request, "registry/breach_list.html", context, status=400 if refused else 200)
 
 
@@ -311,7 +318,7 @@ def breach_notified(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             form.apply_errors(error)
     if form.errors:
-        return _breach_list_page(request, BreachForm(), notified=form)
+        return _breach_list_page(request, BreachForm(), notified=(entry.pk, form))
     return redirect("registry:breaches")
 
 
