@@ -95,16 +95,21 @@ def page(browser, live_server, requests_in_flight) -> Iterator:
     requests_in_flight.wait_until_done(REQUESTS_END_SECONDS)
 
 
-def login(page, live_server, username: str, password: str) -> None:
-    """Log in through the real login form and wait for the page it leads to.
-
-    An admin or a DPO then types the code of their authenticator app into the MFA page.
-    """
+def type_the_password(page, live_server, username: str, password: str) -> None:
+    """The log-in form's first step: username and password, up to the page it leads to."""
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", password)
     with page.expect_navigation():
         page.click("main form button[type=submit]")
+
+
+def login(page, live_server, username: str, password: str) -> None:
+    """Log in through the real login form and wait for the page it leads to.
+
+    An admin or a DPO then types the code of their authenticator app into the MFA page.
+    """
+    type_the_password(page, live_server, username, password)
     if "/accounts/mfa/" in page.url:
         from django.contrib.auth import get_user_model
 

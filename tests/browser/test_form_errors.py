@@ -13,7 +13,7 @@ from prospects import importing, webhooks
 from prospects.models import Prospect
 from registry.breaches import BreachReport, record_breach
 from tests import factories
-from tests.browser.conftest import login, screenshot
+from tests.browser.conftest import login, screenshot, type_the_password
 from tests.browser.form_table import TYPED
 from tests.browser.test_confirm import request_for
 from tests.forms_capture.sample_forms import web_form
@@ -186,20 +186,11 @@ def test_a_visitors_forms_keep_what_was_typed_and_show_the_error_at_its_field(pa
     run_forms(page, live_server, "visitor", {})
 
 
-def type_the_password(page, live_server, username: str) -> None:
-    """The log-in page's first step only: the second factor is still to give."""
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", factories.PASSWORD)
-    with page.expect_navigation():
-        page.click("main form button[type=submit]")
-
-
 def test_the_second_factors_pages_show_a_wrong_code_at_its_field(page, live_server):
     factories.user(role="dpo", username="dana")
     factories.user(role="dpo", username="noe", second_factor=False)
 
     for role, username in (("dpo_code", "dana"), ("dpo_enrol", "noe")):
         page.context.clear_cookies()
-        type_the_password(page, live_server, username)
+        type_the_password(page, live_server, username, factories.PASSWORD)  # the code still to give
         run_forms(page, live_server, role, {})
